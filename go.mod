@@ -1,0 +1,3 @@
+module github.com/starry-go/starry
+
+go 1.26
