@@ -1,0 +1,33 @@
+package x86_64
+
+import "syscall"
+
+// The kernel's view of the machine, for ordinary Go code (kernel main,
+// the self-test). These run after the runtime is up.
+
+// Cmdline returns the kernel command line.
+func Cmdline() string { return string(cmdline[:cmdlineLen]) }
+
+// PowerOff prints the status line and ends the machine with status.
+func PowerOff(status int) { powerOff(status) }
+
+// TSC reads the time-stamp counter.
+func TSC() uint64 { return rdtsc() }
+
+// TSCHz is the TSC rate measured at boot.
+func TSCHz() uint64 { return tscHz }
+
+// Ticks counts timer interrupts since boot.
+func Ticks() uint64 { return ticks }
+
+// Memory reports physical memory handed to the frame allocator and how
+// much of it is free, in bytes.
+func Memory() (total, free uint64) { return framesTotal * pageSize, framesFree * pageSize }
+
+// sysCrashTest is a kernel-private system call number: with "crashtest"
+// on the command line, the shim faults on purpose to show a crash report.
+const sysCrashTest = 0x5354
+
+// CrashTest makes the shim fault deliberately (needs "crashtest" on the
+// command line). It does not return when it works.
+func CrashTest() { syscall.RawSyscall(sysCrashTest, 0, 0, 0) }

@@ -1,0 +1,159 @@
+package x86_64
+
+import "unsafe"
+
+// Boot protocols the 32-bit stub reports (tools/image).
+const (
+	protoPVH       = 1
+	protoMultiboot = 2
+	pvhMagic       = 0x336ec578
+	mbFlagCmdline  = 1 << 2
+	mbFlagMmap     = 1 << 6
+	mbFlagMem      = 1 << 0
+)
+
+var (
+	cmdline    [1024]byte
+	cmdlineLen int
+	ramRanges  [64][2]uint64 // [start, end) of usable RAM from the memory map
+	nRAM       int
+	hasRDRAND  bool
+	crashTest  bool
+	mainStack  [512 << 10]byte // the runtime's m0 stack ("the OS stack")
+	idleStack  [4096]byte
+)
+
+// bootInit runs once, from entryHigh, before the Go runtime: on the shim
+// stack with the fake g, so under the shim's rules. It prepares the CPU,
+// memory and clocks and makes the runtime's entry point the first thread.
+func bootInit(proto, info uintptr) {
+	cpu0.self = addrOf(unsafe.Pointer(&cpu0))
+	serialInit()
+	kprint("starry: boot\n")
+	setupCPU()
+	if !readBootInfo(proto, phys2virt(uint64(info))) {
+		kprint("starry: no memory map from the loader; assuming 64 MiB\n")
+		addRAM(0, 64<<20)
+	}
+	imageEnd := uint64(kernelEnd) - kernelBase
+	for i := 0; i < nRAM; i++ {
+		addFreeRange(max(ramRanges[i][0], imageEnd, 1<<20), ramRanges[i][1])
+	}
+	dropIdentityMap()
+	if !calibrateTSC() {
+		kprint("starry: no PIT to calibrate the TSC; assuming 1 GHz\n")
+		tscHz = 1_000_000_000
+	}
+	setClock(tscHz)
+	wallBoot = readRTC() * 1e9
+	_, _, ecx, _ := cpuid(1, 0)
+	hasRDRAND = ecx&(1<<30) != 0
+	startTimer()
+	crashTest = hasWord("crashtest")
+	setupThreads()
+}
+
+func addRAM(start, end uint64) {
+	if nRAM < len(ramRanges) && start < end {
+		ramRanges[nRAM] = [2]uint64{start, end}
+		nRAM++
+	}
+}
+
+func u32(a uintptr) uint32 { return *(*uint32)(ptrAt(a)) }
+
+// readBootInfo copies the command line and the RAM ranges out of the
+// loader's structures (PVH start_info, or Multiboot v1 info) before any
+// frame is handed out and might overwrite them.
+func readBootInfo(proto, info uintptr) bool {
+	switch {
+	case proto == protoPVH && u32(info) == pvhMagic:
+		if p := *u64at(info + 24); p != 0 {
+			copyCString(phys2virt(p), false)
+		}
+		if u32(info+4) < 1 {
+			return false
+		}
+		mm, n := phys2virt(*u64at(info + 40)), uintptr(u32(info+48))
+		for i := uintptr(0); i < n; i++ {
+			e := mm + i*24
+			if u32(e+16) == 1 { // E820 RAM
+				addRAM(*u64at(e), *u64at(e)+*u64at(e + 8))
+			}
+		}
+	case proto == protoMultiboot:
+		flags := u32(info)
+		if flags&mbFlagCmdline != 0 {
+			copyCString(phys2virt(uint64(u32(info+16))), true)
+		}
+		if flags&mbFlagMmap != 0 {
+			e, end := phys2virt(uint64(u32(info+48))), phys2virt(uint64(u32(info+48)+u32(info+44)))
+			for ; e < end; e += uintptr(u32(e)) + 4 {
+				if u32(e+20) == 1 {
+					addRAM(*u64at(e + 4), *u64at(e + 4)+*u64at(e + 12))
+				}
+			}
+		} else if flags&mbFlagMem != 0 {
+			addRAM(1<<20, 1<<20+uint64(u32(info+8))<<10)
+		}
+	default:
+		kprint("starry: unknown boot protocol\n")
+		return false
+	}
+	return nRAM > 0
+}
+
+// copyCString copies the loader's command line. GRUB puts the kernel's
+// path first; skipPath drops it.
+func copyCString(p uintptr, skipPath bool) {
+	i := uintptr(0)
+	if skipPath {
+		for ; i < 4096 && *(*byte)(ptrAt(p + i)) > ' '; i++ {
+		}
+	}
+	for ; cmdlineLen < len(cmdline)-1; i++ {
+		c := *(*byte)(ptrAt(p + i))
+		if c == 0 {
+			break
+		}
+		if cmdlineLen == 0 && c == ' ' {
+			continue
+		}
+		cmdline[cmdlineLen] = c
+		cmdlineLen++
+	}
+}
+
+// hasWord reports whether the command line holds w as a word.
+func hasWord(w string) bool {
+	found := false
+	forEachWord(func(s []byte) {
+		if string(s) == w {
+			found = true
+		}
+	})
+	return found
+}
+
+func forEachWord(fn func([]byte)) {
+	start := -1
+	for i := 0; i <= cmdlineLen; i++ {
+		space := i == cmdlineLen || cmdline[i] == ' '
+		if !space && start < 0 {
+			start = i
+		}
+		if space && start >= 0 {
+			fn(cmdline[start:i])
+			start = -1
+		}
+	}
+}
+
+// init keeps the boot entry linked: only the loader jumps to it, so
+// without a reference the linker would drop it (and everything it
+// reaches: entryHigh, bootInit, the trap paths).
+func init() {
+	if bootEntry == 0 || entryHighAddr == 0 {
+		panic("x86_64: boot entry not linked")
+	}
+}

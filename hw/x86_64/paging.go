@@ -1,0 +1,87 @@
+package x86_64
+
+import "unsafe"
+
+// Page tables. The kernel runs on one address space: the upper half holds
+// the direct map (and the kernel image inside it) with 2 MiB pages built by
+// tools/image; the lower half holds the Go heap, mapped 4 KiB at a time on
+// demand by vm.go.
+const (
+	pteP     = 1 << 0
+	pteRW    = 1 << 1
+	ptePS    = 1 << 7
+	pteProt  = 1 << 9 // software: present frame hidden by PROT_NONE
+	pteNX    = 1 << 63
+	pteAddr  = 0x000FFFFFFFFFF000
+	userTop  = 1 << 47 // end of the lower half
+	userBase = 0x10000 // lowest address mmap hands out (null guard)
+)
+
+// kernelPML4 is the physical address of the PML4 (the boot tables).
+var kernelPML4 uint64
+
+func table(phys uint64) *[512]uint64 { return (*[512]uint64)(ptrAt(phys2virt(phys))) }
+
+// dropIdentityMap removes the boot identity map of low memory, freeing the
+// lower half for the Go heap.
+func dropIdentityMap() {
+	kernelPML4 = readCR3() &^ 0xFFF
+	tables := addrOf(unsafe.Pointer(&bootPageTables)) - kernelBase
+	if kernelPML4 < tables || kernelPML4 >= tables+uint64(len(bootPageTables))*8 {
+		kprint("starry: CR3 is not the image's boot page tables\n")
+	}
+	table(kernelPML4)[0] = 0
+	writeCR3(kernelPML4)
+}
+
+// pte returns the page-table entry for va, creating the intermediate
+// tables when create is set. It returns nil when a level is missing (and
+// not created) or out of frames.
+func pte(va uintptr, create bool) *uint64 {
+	t := table(kernelPML4)
+	for shift := uint(39); shift > 12; shift -= 9 {
+		e := &t[(va>>shift)&511]
+		if *e&pteP == 0 {
+			if !create {
+				return nil
+			}
+			f, ok := allocFrame()
+			if !ok {
+				return nil
+			}
+			*e = f | pteP | pteRW
+		}
+		t = table(*e & pteAddr)
+	}
+	return &t[(va>>12)&511]
+}
+
+// forEachPTE calls fn for every entry in [start, end) whose tables exist,
+// skipping absent subtrees, so huge reservations cost nothing to walk.
+func forEachPTE(start, end uintptr, fn func(va uintptr, e *uint64)) {
+	for va := start; va < end; {
+		e, span := walkSpan(va)
+		if e != nil {
+			fn(va, e)
+		}
+		next := (va &^ (span - 1)) + span
+		if next <= va {
+			return
+		}
+		va = next
+	}
+}
+
+// walkSpan returns the 4 KiB entry for va, or nil with the size of the
+// absent region around va.
+func walkSpan(va uintptr) (*uint64, uintptr) {
+	t := table(kernelPML4)
+	for shift := uint(39); shift > 12; shift -= 9 {
+		e := t[(va>>shift)&511]
+		if e&pteP == 0 {
+			return nil, 1 << shift
+		}
+		t = table(e & pteAddr)
+	}
+	return &t[(va>>12)&511], pageSize
+}

@@ -1,0 +1,82 @@
+package x86_64
+
+// The 16550 UART on COM1 is the console: boot messages, the Go runtime's
+// writes to fds 1 and 2, and crash reports all go there.
+const com1 = 0x3f8
+
+func serialInit() {
+	outb(com1+1, 0x00) // no UART interrupts: the console is polled
+	outb(com1+3, 0x80) // DLAB on to set the divisor
+	outb(com1+0, 0x01) // 115200 baud
+	outb(com1+1, 0x00)
+	outb(com1+3, 0x03) // 8 bits, no parity, one stop bit
+	outb(com1+2, 0xC7) // FIFOs on and cleared
+	outb(com1+4, 0x03) // DTR, RTS
+}
+
+func serialPutc(c byte) {
+	for i := 0; i < 100000 && inb(com1+5)&0x20 == 0; i++ {
+	}
+	outb(com1, c)
+}
+
+// serialGetc returns the next received byte, if any.
+func serialGetc() (byte, bool) {
+	if inb(com1+5)&0x01 == 0 {
+		return 0, false
+	}
+	return inb(com1), true
+}
+
+// consoleWrite writes b, turning "\n" into "\r\n" as a tty would.
+func consoleWrite(b []byte) {
+	for _, c := range b {
+		if c == '\n' {
+			serialPutc('\r')
+		}
+		serialPutc(c)
+	}
+}
+
+// kprint and friends print from shim context without allocating.
+func kprint(s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			serialPutc('\r')
+		}
+		serialPutc(s[i])
+	}
+}
+
+func kprintHex(v uint64) {
+	var b [18]byte
+	b[0], b[1] = '0', 'x'
+	for i := 0; i < 16; i++ {
+		b[17-i] = "0123456789abcdef"[v&15]
+		v >>= 4
+	}
+	consoleWrite(b[:])
+}
+
+func kprintDec(v int64) {
+	var b [20]byte
+	i := len(b)
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-v)
+	}
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	consoleWrite(b[i:])
+}

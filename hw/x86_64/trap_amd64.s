@@ -1,0 +1,113 @@
+#include "textflag.h"
+#include "layout_amd64.h"
+
+// trapEntry: every IDT vector stub pushes (error code, vector) and jumps
+// here, on an IST stack, interrupts off. Frame: 0 vector, 8 error, 16 RIP,
+// 24 CS, 32 RFLAGS, 40 RSP, 48 SS. The frame is copied into the current
+// thread's Regs so the IST stack is free again at once.
+TEXT ·trapEntry(SB),NOSPLIT|NOFRAME,$0
+	CMPQ C_DEPTH(GS), $0
+	JNE nested
+	MOVQ AX, C_SCRATCH(GS)
+	MOVQ C_CUR(GS), AX
+	SAVE_GPRS(AX)
+	MOVQ C_SCRATCH(GS), BX
+	MOVQ BX, R_RAX(AX)
+	MOVQ 0(SP), BX
+	MOVQ BX, R_VEC(AX)
+	MOVQ 8(SP), BX
+	MOVQ BX, R_ERR(AX)
+	MOVQ 16(SP), BX
+	MOVQ BX, R_RIP(AX)
+	MOVQ 24(SP), BX
+	MOVQ BX, R_CS(AX)
+	MOVQ 32(SP), BX
+	MOVQ BX, R_RFLAGS(AX)
+	MOVQ 40(SP), BX
+	MOVQ BX, R_RSP(AX)
+	MOVQ 48(SP), BX
+	MOVQ BX, R_SS(AX)
+	MOVQ CR2, BX
+	MOVQ BX, R_CR2(AX)
+	JMP ·enterShim(SB)
+nested:
+	// A trap while the shim itself runs: the shim is broken. Save what we
+	// can into fatalRegs and report; never returns.
+	MOVQ AX, ·fatalRegs+R_RAX(SB)
+	LEAQ ·fatalRegs(SB), AX
+	SAVE_GPRS(AX)
+	MOVQ 0(SP), BX
+	MOVQ BX, R_VEC(AX)
+	MOVQ 8(SP), BX
+	MOVQ BX, R_ERR(AX)
+	MOVQ 16(SP), BX
+	MOVQ BX, R_RIP(AX)
+	MOVQ 24(SP), BX
+	MOVQ BX, R_CS(AX)
+	MOVQ 32(SP), BX
+	MOVQ BX, R_RFLAGS(AX)
+	MOVQ 40(SP), BX
+	MOVQ BX, R_RSP(AX)
+	MOVQ CR2, BX
+	MOVQ BX, R_CR2(AX)
+	MOVQ C_SHIMFS(GS), AX
+	SET_FSBASE
+	CALL ·fatalNested(SB)
+	JMP ·halt(SB)
+
+// syscallEntry is LSTAR. SYSCALL from ring 0 (the Go runtime's own calls)
+// switches neither stack nor privilege; RCX holds the return RIP, R11 the
+// flags, and FMASK has cleared IF. Kernel code lives in the upper half, so
+// bit 63 of RCX tells kernel callers from user ones without a scratch
+// register.
+TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
+	BTQ $63, CX
+	JCC fromUser
+	MOVQ SP, C_SCRATCH(GS)
+	MOVQ C_CUR(GS), SP
+	MOVQ AX, R_RAX(SP)
+	SAVE_GPRS(SP)
+	MOVQ CX, R_RIP(SP)
+	MOVQ R11, R_RFLAGS(SP)
+	MOVQ C_SCRATCH(GS), AX
+	MOVQ AX, R_RSP(SP)
+	MOVQ $KCODE, R_CS(SP)
+	MOVQ $KDATA, R_SS(SP)
+	MOVQ $VEC_SYSCALL, R_VEC(SP)
+	MOVQ SP, AX
+	JMP ·enterShim(SB)
+fromUser:
+	// No user mode exists yet (issue 3); a SYSCALL from ring 3 cannot
+	// happen. Treat it as a shim fault.
+	MOVQ $VEC_SYSCALL, ·fatalRegs+R_VEC(SB)
+	MOVQ CX, ·fatalRegs+R_RIP(SB)
+	JMP ·halt(SB)
+
+// enterShim: AX = Regs of the current thread, general registers saved.
+// Save the SSE state, switch to the per-CPU shim stack and the shim FS
+// base (fake g), and run dispatch in Go. dispatch picks the thread to run.
+TEXT ·enterShim(SB),NOSPLIT|NOFRAME,$0
+	LEAQ (R_FX+15)(AX), BX
+	ANDQ $~15, BX
+	FXSAVE64 (BX)
+	MOVQ $1, C_DEPTH(GS)
+	MOVQ C_SCHEDTOP(GS), SP
+	MOVQ C_SHIMFS(GS), AX
+	SET_FSBASE
+	CALL ·dispatch(SB)
+	JMP ·resume(SB)
+
+// resume returns to the current thread exactly as its Regs say, through
+// IRETQ (which in 64-bit mode pops RIP, CS, RFLAGS, RSP and SS, so it
+// serves ring 0 and ring 3 alike).
+TEXT ·resume(SB),NOSPLIT|NOFRAME,$0
+	MOVQ $0, C_DEPTH(GS)
+	MOVQ C_CUR(GS), SP
+	LEAQ (R_FX+15)(SP), BX
+	ANDQ $~15, BX
+	FXRSTOR64 (BX)
+	MOVQ R_FSBASE(SP), AX
+	SET_FSBASE
+	RESTORE_GPRS(SP)
+	LEAQ R_RIP(SP), SP
+	IRETQ

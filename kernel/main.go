@@ -1,0 +1,41 @@
+// Command kernel is the Starry-Go kernel image: the Go program that
+// hw/x86_64 boots in ring 0. Build it with `starry build`; it is not a
+// Linux program even though it is linked as one.
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+
+	hw "github.com/starry-go/starry/hw/x86_64"
+	"github.com/starry-go/starry/kernel/selftest"
+)
+
+// hwClock gives the self-test the TSC.
+type hwClock struct{}
+
+func (hwClock) TSC() uint64   { return hw.TSC() }
+func (hwClock) TSCHz() uint64 { return hw.TSCHz() }
+
+func main() {
+	fmt.Println("starry: go main")
+	total, free := hw.Memory()
+	fmt.Printf("starry: %d MiB of memory, %d MiB free; TSC %d MHz; cmdline %q\n",
+		total>>20, free>>20, hw.TSCHz()/1e6, hw.Cmdline())
+	args := os.Args[1:]
+	switch {
+	case slices.Contains(args, "crashtest"):
+		fmt.Println("starry: faulting inside the shim on purpose")
+		hw.CrashTest()
+		fmt.Println("starry: crash test did not crash")
+		hw.PowerOff(1)
+	case slices.Contains(args, "selftest"):
+		if selftest.Run(os.Stdout, hwClock{}) {
+			hw.PowerOff(0)
+		}
+		hw.PowerOff(1)
+	}
+	fmt.Println("starry: nothing to run: user programs arrive with the exokernel (issue 3)")
+	hw.PowerOff(0)
+}
