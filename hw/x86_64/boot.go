@@ -103,11 +103,13 @@ func readBootInfo(proto, info uintptr) bool {
 	return nRAM > 0
 }
 
-// copyCString copies the loader's command line. GRUB puts the kernel's
-// path first; skipPath drops it.
+// copyCString copies the loader's command line. Some Multiboot loaders
+// (GRUB legacy, QEMU) put the kernel's path first and GRUB 2 does not;
+// with skipPath a first word that looks like a path ("/..." or "(hd0)/...")
+// is dropped.
 func copyCString(p uintptr, skipPath bool) {
 	i := uintptr(0)
-	if skipPath {
+	if first := *(*byte)(ptrAt(p)); skipPath && (first == '/' || first == '(') {
 		for ; i < 4096 && *(*byte)(ptrAt(p + i)) > ' '; i++ {
 		}
 	}
