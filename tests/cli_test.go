@@ -1,0 +1,170 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// wantFailure checks a non-zero status and that stderr says each of msgs.
+func wantFailure(t *testing.T, r cliResult, msgs ...string) {
+	t.Helper()
+	if r.code == 0 {
+		t.Fatalf("want a non-zero exit status, got 0\n%v", r)
+	}
+	for _, m := range msgs {
+		if !strings.Contains(r.stderr, m) {
+			t.Errorf("stderr does not say %q\n%v", m, r)
+		}
+	}
+}
+
+// fastGuest is a fake guest that prints the boot line and exits 0; the
+// error-path tests pass it with --kernel so they never build the kernel.
+func fastGuest(t *testing.T) string {
+	return writeFakeGuest(t, "ok.elf", fakeGuestExit("starry: boot\nstarry: poweroff status=0\n", 0))
+}
+
+func TestUnknownCommand(t *testing.T) {
+	r := starry(t, nil, "frobnicate")
+	wantFailure(t, r, `unknown command "frobnicate"`)
+}
+
+func TestUnknownFlag(t *testing.T) {
+	r := starry(t, nil, "run", "--no-such-flag")
+	wantFailure(t, r, "flag provided but not defined: -no-such-flag")
+	if r.code != 2 {
+		t.Errorf("exit status %d, want 2 for bad usage", r.code)
+	}
+}
+
+func TestMissingQEMU(t *testing.T) {
+	r := starry(t, []string{"STARRY_QEMU=/nonexistent"}, "run", "--kernel", fastGuest(t))
+	wantFailure(t, r, "QEMU not found", "/nonexistent")
+}
+
+func TestBadAddPath(t *testing.T) {
+	r := starry(t, nil, "run", "--add", "/nonexistent/hello:/bin/hello")
+	wantFailure(t, r, "/nonexistent/hello", "no such file or directory")
+}
+
+func TestAddNotSupportedYet(t *testing.T) {
+	r := starry(t, nil, "run", "--add", "go.mod:/go.mod")
+	wantFailure(t, r, "--add is not supported yet")
+}
+
+func TestBadInitramfsPath(t *testing.T) {
+	r := starry(t, nil, "run", "--initramfs", "/nonexistent/initrd.cpio")
+	wantFailure(t, r, "--initramfs", "no such file or directory")
+}
+
+func TestRunCommandNotSupportedYet(t *testing.T) {
+	r := starry(t, nil, "run", "--", "/bin/true")
+	wantFailure(t, r, "running commands is not supported yet")
+}
+
+func TestEmptyKernel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.elf")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wantFailure(t, starry(t, nil, "run", "--kernel", path), "is empty")
+}
+
+// TestGarbageKernel boots an ELF magic followed by junk: QEMU refuses it,
+// and the CLI must say the guest never powered off rather than report
+// success. The junk is fixed: random bytes sometimes pass QEMU's checks
+// for an ancient zImage and then boot into garbage.
+func TestGarbageKernel(t *testing.T) {
+	requireQEMU(t)
+	data := append([]byte("\x7fELF"), bytes.Repeat([]byte{0x5a}, 4092)...)
+	path := filepath.Join(t.TempDir(), "garbage.elf")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "20s", "--kernel", path)
+	wantFailure(t, r, "never powered off", "printed nothing")
+}
+
+// TestSilentKernelTimesOut boots a guest that halts without printing.
+func TestSilentKernelTimesOut(t *testing.T) {
+	requireQEMU(t)
+	path := writeFakeGuest(t, "silent.elf", insHaltLoop)
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "3s", "--kernel", path)
+	wantFailure(t, r, "timed out after 3s", "printed nothing")
+	if r.code != 124 {
+		t.Errorf("exit status %d, want 124 for a timeout", r.code)
+	}
+	if r.elapsed > 20*time.Second {
+		t.Errorf("a 3s timeout took %v", r.elapsed)
+	}
+}
+
+// TestTripleFault: QEMU exits 0 under -no-reboot, which must not pass.
+func TestTripleFault(t *testing.T) {
+	requireQEMU(t)
+	code := append(fakeCodePrint("starry: boot\n"), insTripleFlt...)
+	path := writeFakeGuest(t, "fault.elf", code)
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "20s", "--kernel", path)
+	wantFailure(t, r, "without the guest powering off", `"starry: boot"`)
+}
+
+// TestKernelCrashReport: a crash report gives a message and its status.
+func TestKernelCrashReport(t *testing.T) {
+	requireQEMU(t)
+	text := "starry: boot\nstarry: KERNEL CRASH\nrip=0xdead\nstarry: poweroff status=3\n"
+	path := writeFakeGuest(t, "crash.elf", fakeGuestExit(text, 3))
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "20s", "--kernel", path)
+	wantFailure(t, r, "kernel crashed")
+	if r.code != 3 {
+		t.Errorf("exit status %d, want the guest's 3", r.code)
+	}
+}
+
+// TestGuestStatusEachMachine: the guest's status becomes the CLI's on
+// every machine type, and the console reaches stdout.
+func TestGuestStatusEachMachine(t *testing.T) {
+	requireQEMU(t)
+	text := "starry: boot\nhello from the fake guest\nstarry: poweroff status=42\n"
+	path := writeFakeGuest(t, "status.elf", fakeGuestExit(text, 42))
+	for _, machine := range []string{"microvm", "q35", "pc"} {
+		t.Run(machine, func(t *testing.T) {
+			r := starry(t, nil, "run", "--accel", "tcg", "--machine", machine, "--timeout", "30s", "--kernel", path)
+			if r.code != 42 {
+				t.Fatalf("exit status %d, want 42\n%v", r.code, r)
+			}
+			if !strings.Contains(r.stdout, "hello from the fake guest") {
+				t.Errorf("console not on stdout\n%v", r)
+			}
+		})
+	}
+}
+
+// TestGuestStatusZero: status 0 with its poweroff line is success.
+func TestGuestStatusZero(t *testing.T) {
+	requireQEMU(t)
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "20s", "--kernel", fastGuest(t))
+	if r.code != 0 {
+		t.Fatalf("want exit status 0\n%v", r)
+	}
+}
+
+// TestBenchBootFakeGuest runs the boot benchmark on a fake guest that
+// prints every milestone, and checks the table has a row for each.
+func TestBenchBootFakeGuest(t *testing.T) {
+	requireQEMU(t)
+	text := "starry: boot\nstarry: go main\nselftest: PASS\nstarry: poweroff status=0\n"
+	path := writeFakeGuest(t, "bench.elf", fakeGuestExit(text, 0))
+	r := starry(t, nil, "bench", "boot", "--accel", "tcg", "--runs", "2", "--timeout", "20s", "--kernel", path)
+	if r.code != 0 {
+		t.Fatalf("bench failed\n%v", r)
+	}
+	for _, want := range []string{"bytes (", "first serial byte", "starry: boot", "starry: go main", "selftest: PASS", "QEMU exit", " ms"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("bench output lacks %q\n%v", want, r)
+		}
+	}
+}

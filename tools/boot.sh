@@ -1,0 +1,11 @@
+#!/bin/bash
+# boot.sh boots Starry-Go under QEMU and runs its self-test; extra
+# arguments go to "starry run" (e.g. --machine q35, --timeout 2m).
+# It builds the CLI and execs it rather than using "go run", because
+# go run turns every non-zero exit status into 1 and the guest's status
+# must come through.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+go build -o build/starry ./tools/starry
+exec build/starry run --selftest "$@"
