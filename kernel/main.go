@@ -21,8 +21,8 @@ func (hwClock) TSCHz() uint64 { return hw.TSCHz() }
 func main() {
 	fmt.Println("starry: go main")
 	total, free := hw.Memory()
-	fmt.Printf("starry: %d MiB of memory, %d MiB free; TSC %d MHz; cmdline %q\n",
-		total>>20, free>>20, hw.TSCHz()/1e6, hw.Cmdline())
+	fmt.Printf("starry: %d KiB of memory, %d KiB free; heap at %p; TSC %d MHz; cmdline %q\n",
+		total>>10, free>>10, new(int), hw.TSCHz()/1e6, hw.Cmdline())
 	args := os.Args[1:]
 	switch {
 	case slices.Contains(args, "crashtest"):

@@ -90,8 +90,11 @@ func printStack(rbp uint64) {
 
 // accessibleNoFault checks a range is mapped without faulting pages in.
 func accessibleNoFault(addr, n uintptr) bool {
-	if addr >= kernelBase {
-		return addr+n <= kernelBase+directMapEnd
+	if addr >= kernelBase && addr+n <= kernelBase+directMapEnd {
+		return true
+	}
+	if addr < heapBase || addr+n > heapTop {
+		return false
 	}
 	for p := addr &^ (pageSize - 1); p < addr+n; p += pageSize {
 		if e := pte(p, false); e == nil || *e&pteP == 0 {

@@ -23,7 +23,7 @@ func dispatch() {
 		lapicAck()
 		schedule()
 	case v == vecSpurious:
-	case v == 14 && t.regs.CS&3 == 0 && demandFault(uintptr(t.regs.CR2), t.regs.ErrCode&2 != 0):
+	case v == 14 && t.regs.CS&3 == 0 && t.regs.CR2 >= heapBase && demandFault(uintptr(t.regs.CR2), t.regs.ErrCode&2 != 0):
 		// A first touch of heap memory: retry the instruction.
 	case v < 32:
 		kernelFault(t)

@@ -2,10 +2,12 @@ package x86_64
 
 import "unsafe"
 
-// Page tables. The kernel runs on one address space: the upper half holds
-// the direct map (and the kernel image inside it) with 2 MiB pages built by
-// tools/image; the lower half holds the Go heap, mapped 4 KiB at a time on
-// demand by vm.go.
+// Page tables. The kernel lives in the upper half: the direct map (with
+// the kernel image inside it) in 2 MiB pages built by tools/image, and the
+// Go heap, mapped 4 KiB at a time on demand by vm.go, in one PML4 slot of
+// its own. Every Env's page table shares these upper-half entries, so a
+// trap from user mode reaches the kernel without a CR3 switch; the lower
+// half belongs to user programs.
 const (
 	pteP     = 1 << 0
 	pteRW    = 1 << 1
@@ -13,8 +15,15 @@ const (
 	pteProt  = 1 << 9 // software: present frame hidden by PROT_NONE
 	pteNX    = 1 << 63
 	pteAddr  = 0x000FFFFFFFFFF000
+	pteUser  = 1 << 2
 	userTop  = 1 << 47 // end of the lower half
-	userBase = 0x10000 // lowest address mmap hands out (null guard)
+
+	// The Go heap's region: PML4 slot 384, 512 GiB. The runtime's hints
+	// point into the lower half; the shim refuses them and the runtime
+	// falls back to what mmap returns (amd64's arena index covers the
+	// upper half too).
+	heapBase = 0xffffc00000000000
+	heapTop  = heapBase + 1<<39
 )
 
 // kernelPML4 is the physical address of the PML4 (the boot tables).
@@ -31,6 +40,11 @@ func dropIdentityMap() {
 		kprint("starry: CR3 is not the image's boot page tables\n")
 	}
 	table(kernelPML4)[0] = 0
+	// The heap slot's PDPT exists from the start, so that Env page tables
+	// copied from the kernel's upper half see all later heap mappings.
+	if f, ok := allocFrame(); ok {
+		table(kernelPML4)[heapBase>>39&511] = f | pteP | pteRW
+	}
 	writeCR3(kernelPML4)
 }
 

@@ -7,7 +7,7 @@ import "golang.org/x/sys/unix"
 func pageRound(n uintptr) uintptr { return (n + pageSize - 1) &^ (pageSize - 1) }
 
 func validRange(addr, length uintptr) bool {
-	return addr&(pageSize-1) == 0 && addr >= userBase && length <= userTop && addr <= userTop-length
+	return addr&(pageSize-1) == 0 && addr >= heapBase && length <= heapTop-heapBase && addr <= heapTop-length
 }
 
 func sysMmap(addr, length uintptr, prot, flags, fd int) int64 {
@@ -41,7 +41,7 @@ func sysMmap(addr, length uintptr, prot, flags, fd int) int64 {
 func findFree(length uintptr) uintptr {
 	for tries := 0; tries < maxVMAs+1; tries++ {
 		a := mmapNext
-		if a > userTop-length {
+		if a > heapTop-length {
 			return 0
 		}
 		if rangeFree(a, a+length) {

@@ -9,9 +9,8 @@ const (
 	protWrite = 2
 	protExec  = 4
 	maxVMAs   = 1024
-	// mmapArea is where mappings without a usable hint go: above the
-	// runtime's heap hints (which stay below 1<<46), below the top.
-	mmapArea = 0x500000000000
+	// mmapArea is where mappings without a usable hint go.
+	mmapArea = heapBase
 )
 
 type vma struct {
@@ -168,8 +167,8 @@ func demandFault(va uintptr, write bool) bool {
 }
 
 // accessible reports whether [addr, addr+n) can be read (or written) from
-// the shim, faulting pages in as the CPU would. The upper half is the
-// direct map; anything else there is refused.
+// the shim, faulting heap pages in as the CPU would. Only the direct map
+// and the heap count: the shim never touches user (lower-half) memory.
 func accessible(addr, n uintptr, write bool) bool {
 	if n == 0 {
 		return true
@@ -178,10 +177,10 @@ func accessible(addr, n uintptr, write bool) bool {
 	if end < addr {
 		return false
 	}
-	if addr >= kernelBase {
-		return end <= kernelBase+directMapEnd
+	if addr >= kernelBase && end <= kernelBase+directMapEnd {
+		return true
 	}
-	if end > userTop {
+	if addr < heapBase || end > heapTop {
 		return false
 	}
 	for p := addr &^ (pageSize - 1); p < end; p += pageSize {
