@@ -9,14 +9,14 @@ import "unsafe"
 // trap from user mode reaches the kernel without a CR3 switch; the lower
 // half belongs to user programs.
 const (
-	pteP     = 1 << 0
-	pteRW    = 1 << 1
-	ptePS    = 1 << 7
-	pteProt  = 1 << 9 // software: present frame hidden by PROT_NONE
-	pteNX    = 1 << 63
-	pteAddr  = 0x000FFFFFFFFFF000
-	pteUser  = 1 << 2
-	userTop  = 1 << 47 // end of the lower half
+	pteP    = 1 << 0
+	pteRW   = 1 << 1
+	ptePS   = 1 << 7
+	pteProt = 1 << 9 // software: present frame hidden by PROT_NONE
+	pteNX   = 1 << 63
+	pteAddr = 0x000FFFFFFFFFF000
+	pteUser = 1 << 2
+	userTop = 1 << 47 // end of the lower half
 
 	// The Go heap's region: PML4 slot 384, 512 GiB. The runtime's hints
 	// point into the lower half; the shim refuses them and the runtime
