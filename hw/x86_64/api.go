@@ -1,6 +1,9 @@
 package x86_64
 
-import "syscall"
+import (
+	"syscall"
+	"unsafe"
+)
 
 // The kernel's view of the machine, for ordinary Go code (kernel main,
 // the self-test). These run after the runtime is up.
@@ -31,3 +34,18 @@ const sysCrashTest = 0x5354
 // CrashTest makes the shim fault deliberately (needs "crashtest" on the
 // command line). It does not return when it works.
 func CrashTest() { syscall.RawSyscall(sysCrashTest, 0, 0, 0) }
+
+// Initrd returns the initramfs the loader passed (the first boot module),
+// or nil. The memory stays reserved for the kernel's lifetime.
+func Initrd() []byte {
+	if initrdEnd == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(ptrAt(phys2virt(initrdStart))), initrdEnd-initrdStart)
+}
+
+// HWCap is CPUID leaf 1's EDX, what Linux reports as AT_HWCAP.
+func HWCap() uint64 {
+	_, _, _, d := cpuid(1, 0)
+	return uint64(d)
+}

@@ -10,6 +10,7 @@ const (
 	mbFlagCmdline  = 1 << 2
 	mbFlagMmap     = 1 << 6
 	mbFlagMem      = 1 << 0
+	mbFlagMods     = 1 << 3
 )
 
 var (
@@ -19,8 +20,11 @@ var (
 	nRAM       int
 	hasRDRAND  bool
 	crashTest  bool
-	mainStack  [512 << 10]byte // the runtime's m0 stack ("the OS stack")
-	idleStack  [4096]byte
+	// initrd is the first boot module (the initramfs), kept out of the
+	// frame allocator.
+	initrdStart, initrdEnd uint64
+	mainStack              [512 << 10]byte // the runtime's m0 stack ("the OS stack")
+	idleStack              [4096]byte
 )
 
 // bootInit runs once, from entryHigh, before the Go runtime: on the shim
@@ -37,7 +41,12 @@ func bootInit(proto, info uintptr) {
 	}
 	imageEnd := uint64(kernelEnd) - kernelBase
 	for i := 0; i < nRAM; i++ {
-		addFreeRange(max(ramRanges[i][0], imageEnd, 1<<20), ramRanges[i][1])
+		start, end := max(ramRanges[i][0], imageEnd, 1<<20), ramRanges[i][1]
+		if initrdEnd > start && initrdStart < end { // carve the initrd out
+			addFreeRange(start, initrdStart)
+			start = initrdEnd
+		}
+		addFreeRange(start, end)
 	}
 	dropIdentityMap()
 	if !calibrateTSC() {
@@ -71,6 +80,10 @@ func readBootInfo(proto, info uintptr) bool {
 		if p := *u64at(info + 24); p != 0 {
 			copyCString(phys2virt(p), false)
 		}
+		if n := u32(info + 12); n > 0 {
+			m := phys2virt(*u64at(info + 16))
+			setInitrd(*u64at(m), *u64at(m)+*u64at(m + 8))
+		}
 		if u32(info+4) < 1 {
 			return false
 		}
@@ -85,6 +98,10 @@ func readBootInfo(proto, info uintptr) bool {
 		flags := u32(info)
 		if flags&mbFlagCmdline != 0 {
 			copyCString(phys2virt(uint64(u32(info+16))), true)
+		}
+		if flags&mbFlagMods != 0 && u32(info+20) > 0 {
+			m := phys2virt(uint64(u32(info + 24)))
+			setInitrd(uint64(u32(m)), uint64(u32(m+4)))
 		}
 		if flags&mbFlagMmap != 0 {
 			e, end := phys2virt(uint64(u32(info+48))), phys2virt(uint64(u32(info+48)+u32(info+44)))
@@ -157,5 +174,12 @@ func forEachWord(fn func([]byte)) {
 func init() {
 	if bootEntry == 0 || entryHighAddr == 0 {
 		panic("x86_64: boot entry not linked")
+	}
+}
+
+// setInitrd records the boot module if it lies in the direct map.
+func setInitrd(start, end uint64) {
+	if start < end && end <= directMapEnd {
+		initrdStart, initrdEnd = start, end
 	}
 }

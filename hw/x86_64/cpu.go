@@ -68,7 +68,11 @@ func setupCPU() {
 			ist = istMCE
 		}
 		h := uint64(vectorStubs[v])
-		idt[2*v] = h&0xFFFF | kernelCS<<16 | ist<<32 | 0x8E<<40 | (h>>16&0xFFFF)<<48
+		attr := uint64(0x8E) // present, DPL 0, 64-bit interrupt gate
+		if v == 3 || v == 4 {
+			attr = 0xEE // int3 and into are allowed from ring 3, as on Linux
+		}
+		idt[2*v] = h&0xFFFF | kernelCS<<16 | ist<<32 | attr<<40 | (h>>16&0xFFFF)<<48
 		idt[2*v+1] = h >> 32
 	}
 	descPtr[0] = uint64(len(idt)*8-1) | addrOf(unsafe.Pointer(&idt))<<16

@@ -5,6 +5,10 @@ package x86_64
 // cpu0.cur at the thread to resume.
 func dispatch() {
 	t := cur()
+	if t.inUser {
+		userTrap(t)
+		return
+	}
 	switch v := t.regs.Vector; {
 	case v == vecSyscall:
 		t.syscallNr = t.regs.RAX

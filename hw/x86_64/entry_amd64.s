@@ -163,3 +163,21 @@ ok:
 
 DATA ·kernelEnd+0(SB)/8, $runtime·end(SB)
 GLOBL ·kernelEnd(SB), RODATA, $8
+
+// irqOff disables interrupts and returns the previous RFLAGS, so Go code
+// can share the frame allocator and page tables with the shim.
+TEXT ·irqOff(SB),NOSPLIT,$0-8
+	PUSHFQ
+	POPQ AX
+	CLI
+	MOVQ AX, ret+0(FP)
+	RET
+
+// irqRestore re-enables interrupts if flags had IF set.
+TEXT ·irqRestore(SB),NOSPLIT,$0-8
+	MOVQ flags+0(FP), AX
+	BTQ $9, AX
+	JCC off
+	STI
+off:
+	RET

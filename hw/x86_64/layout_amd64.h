@@ -40,6 +40,8 @@
 #define VEC_SYSCALL 256
 #define KCODE 0x08
 #define KDATA 0x10
+#define UDATA 0x23
+#define UCODE 0x2B
 
 // Save every general register but the one holding the base.
 #define SAVE_GPRS(b) \

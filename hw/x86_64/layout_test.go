@@ -28,6 +28,7 @@ func TestAssemblyOffsets(t *testing.T) {
 		"R_FX": unsafe.Offsetof(r.fx), "C_CUR": unsafe.Offsetof(c.cur), "C_SCHEDTOP": unsafe.Offsetof(c.schedTop),
 		"C_SCRATCH": unsafe.Offsetof(c.scratch), "C_SHIMFS": unsafe.Offsetof(c.shimFS), "C_DEPTH": unsafe.Offsetof(c.depth),
 		"VEC_SYSCALL": vecSyscall, "KCODE": kernelCS, "KDATA": kernelSS,
+		"UDATA": userSS, "UCODE": userCS,
 	}
 	for name, off := range want {
 		got, ok := defs[name]

@@ -46,13 +46,20 @@ func dropIdentityMap() {
 		table(kernelPML4)[heapBase>>39&511] = f | pteP | pteRW
 	}
 	writeCR3(kernelPML4)
+	curCR3 = kernelPML4
 }
 
 // pte returns the page-table entry for va, creating the intermediate
 // tables when create is set. It returns nil when a level is missing (and
 // not created) or out of frames.
 func pte(va uintptr, create bool) *uint64 {
-	t := table(kernelPML4)
+	return pteIn(kernelPML4, va, create, pteP|pteRW)
+}
+
+// pteIn walks the tables under root; new intermediate tables get flags
+// (user tables add pteUser, which every level must allow).
+func pteIn(root uint64, va uintptr, create bool, flags uint64) *uint64 {
+	t := table(root)
 	for shift := uint(39); shift > 12; shift -= 9 {
 		e := &t[(va>>shift)&511]
 		if *e&pteP == 0 {
@@ -63,7 +70,7 @@ func pte(va uintptr, create bool) *uint64 {
 			if !ok {
 				return nil
 			}
-			*e = f | pteP | pteRW
+			*e = f | flags
 		}
 		t = table(*e & pteAddr)
 	}

@@ -43,6 +43,8 @@ const (
 	vecSyscall  = 256 // pseudo-vector: entered through SYSCALL
 	kernelCS    = 0x08
 	kernelSS    = 0x10
+	userSS      = gdtUserData*8 | 3
+	userCS      = gdtUserCode*8 | 3
 	rflagsIF    = 1 << 9
 )
 
@@ -78,3 +80,5 @@ func loadGDT(gdtr uintptr, tss uint16)
 func loadIDT(idtr uintptr)
 func halt()
 func rdrand() (uint64, bool)
+func irqOff() uint64
+func irqRestore(flags uint64)

@@ -36,6 +36,15 @@ type thread struct {
 	clearTID  uintptr
 	name      [16]byte
 	syscallNr uint64 // for restarting a blocked call
+
+	// User mode (exo.Context.Run): while inUser, cpuLocal.cur points at
+	// user and the thread resumes in ring 3 on userCR3.
+	user     Regs
+	inUser   bool
+	uctx     uintptr // the *exo.Regs being run
+	trapRec  uintptr // the *trapRecord to fill in
+	userCR3  uint64
+	sliceEnd int64
 }
 
 var (
@@ -49,8 +58,17 @@ func cur() *thread { return &threads[cpu0.curIdx] }
 // switchTo makes thread i the one resume returns to.
 func switchTo(i int) {
 	cpu0.curIdx = i
-	cpu0.cur = addrOf(unsafe.Pointer(&threads[i].regs))
 	t := &threads[i]
+	if t.inUser {
+		cpu0.cur = addrOf(unsafe.Pointer(&t.user))
+		if curCR3 != t.userCR3 {
+			writeCR3(t.userCR3)
+			curCR3 = t.userCR3
+		}
+		wrmsr(msrKernelGSBase, t.user.GSBase) // resume's SWAPGS makes it GS
+		return
+	}
+	cpu0.cur = addrOf(unsafe.Pointer(&t.regs))
 	if t.pending&^t.sigmask != 0 && i != idleIdx {
 		deliverPending(t)
 	}

@@ -123,6 +123,15 @@ func shimSyscall(t *thread) int64 {
 	case unix.SYS_EVENTFD2:
 		return sysEventfd(uint64(a0), int(a1))
 	}
+	switch r.RAX {
+	case sysRunUser:
+		return runUser(t, a0, a1, uint64(a2))
+	case sysDropAS:
+		dropAddressSpace(uint64(a0))
+		return 0
+	case sysFrame:
+		return frameCall(a0, uint64(a1))
+	}
 	if r.RAX == sysCrashTest && crashTest {
 		return int64(*u64at(0x1000)) // unmapped: the shim itself faults
 	}

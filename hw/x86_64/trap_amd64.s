@@ -6,6 +6,13 @@
 // 24 CS, 32 RFLAGS, 40 RSP, 48 SS. The frame is copied into the current
 // thread's Regs so the IST stack is free again at once.
 TEXT ·trapEntry(SB),NOSPLIT|NOFRAME,$0
+	// From ring 3, GS still holds the user's base: swap in the kernel's.
+	// (An NMI landing before a SWAPGS would see the wrong GS; NMIs are
+	// not used yet.)
+	TESTB $3, 24(SP)
+	JZ fromKernel
+	SWAPGS
+fromKernel:
 	CMPQ C_DEPTH(GS), $0
 	JNE nested
 	MOVQ AX, C_SCRATCH(GS)
@@ -77,11 +84,23 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ SP, AX
 	JMP ·enterShim(SB)
 fromUser:
-	// No user mode exists yet (issue 3); a SYSCALL from ring 3 cannot
-	// happen. Treat it as a shim fault.
-	MOVQ $VEC_SYSCALL, ·fatalRegs+R_VEC(SB)
-	MOVQ CX, ·fatalRegs+R_RIP(SB)
-	JMP ·halt(SB)
+	// A user program's system call: GS and RSP are the user's. Save its
+	// registers into the thread's user Regs (C_CUR points there while the
+	// thread runs in ring 3); dispatch hands the trap to the library OS.
+	SWAPGS
+	MOVQ SP, C_SCRATCH(GS)
+	MOVQ C_CUR(GS), SP
+	MOVQ AX, R_RAX(SP)
+	SAVE_GPRS(SP)
+	MOVQ CX, R_RIP(SP)
+	MOVQ R11, R_RFLAGS(SP)
+	MOVQ C_SCRATCH(GS), AX
+	MOVQ AX, R_RSP(SP)
+	MOVQ $UCODE, R_CS(SP)
+	MOVQ $UDATA, R_SS(SP)
+	MOVQ $VEC_SYSCALL, R_VEC(SP)
+	MOVQ SP, AX
+	JMP ·enterShim(SB)
 
 // enterShim: AX = Regs of the current thread, general registers saved.
 // Save the SSE state, switch to the per-CPU shim stack and the shim FS
@@ -109,5 +128,9 @@ TEXT ·resume(SB),NOSPLIT|NOFRAME,$0
 	MOVQ R_FSBASE(SP), AX
 	SET_FSBASE
 	RESTORE_GPRS(SP)
+	TESTB $3, R_CS(SP)
+	JZ toKernel
+	SWAPGS // back to the user's GS base; the kernel's waits in KERNEL_GS_BASE
+toKernel:
 	LEAQ R_RIP(SP), SP
 	IRETQ

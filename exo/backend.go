@@ -1,0 +1,65 @@
+package exo
+
+import "time"
+
+// Backend is the machine under exo. Every method is trusted: exo has
+// already made its protection checks when it calls one.
+type Backend interface {
+	// AllocPhys returns a zeroed physical frame.
+	AllocPhys() (uint64, bool)
+	FreePhys(phys uint64)
+	// Phys gives access to a frame's bytes (for Read/Write).
+	Phys(phys uint64) []byte
+	// NewAddressSpace makes an empty user address space whose kernel half
+	// is the kernel's and not accessible from user mode.
+	NewAddressSpace() (AddressSpace, error)
+}
+
+// AddressSpace is one Env's page table.
+type AddressSpace interface {
+	// Set maps the user page at va to phys with user access p.
+	Set(va uintptr, phys uint64, p Perm) error
+	// Clear removes the mapping at va and invalidates the TLB entry.
+	Clear(va uintptr)
+	// Get returns the mapping at va.
+	Get(va uintptr) (phys uint64, p Perm, ok bool)
+	// Run enters user mode on this address space with regs until a trap
+	// or until slice has passed, saving the user state back into regs.
+	Run(regs *Regs, slice time.Duration) Trap
+	// Destroy frees the page-table pages (not the mapped frames).
+	Destroy()
+}
+
+// Regs is the user-visible CPU state of a user thread.
+type Regs struct {
+	RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP uint64
+	R8, R9, R10, R11, R12, R13, R14, R15   uint64
+	RIP, RFLAGS, FSBase, GSBase            uint64
+	FX                                     [512]byte // FXSAVE image
+}
+
+// TrapKind says why user mode ended.
+type TrapKind int
+
+const (
+	TrapSyscall   TrapKind = iota + 1 // SYSCALL: number in RAX, arguments in RDI, RSI, RDX, R10, R8, R9
+	TrapPageFault                     // Addr, Access, Present
+	TrapException                     // another CPU exception: Vector, ErrCode
+	TrapInterrupt                     // a device interrupt arrived
+	TrapTimeSlice                     // the slice ended
+)
+
+// Trap describes the event that ended a Run.
+type Trap struct {
+	Kind    TrapKind
+	Vector  int
+	ErrCode uint64
+	Addr    uintptr // faulting address (page faults)
+	Access  Perm    // what the access wanted (page faults)
+	Present bool    // the page was mapped; the fault is a protection fault
+}
+
+// Syscall returns the number and six arguments of a TrapSyscall.
+func (r *Regs) Syscall() (nr uint64, args [6]uint64) {
+	return r.RAX, [6]uint64{r.RDI, r.RSI, r.RDX, r.R10, r.R8, r.R9}
+}

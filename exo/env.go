@@ -1,0 +1,225 @@
+package exo
+
+import (
+	"sync"
+	"time"
+)
+
+// Env is a protection domain: an address space, the frames it holds, and
+// the CPU time it has used. One library-OS process runs in one Env.
+type Env struct {
+	k     *Exokernel
+	id    int
+	as    AddressSpace
+	mu    sync.Mutex // guards the fields below and as
+	dead  bool
+	held  map[Frame]bool    // frames this Env may map (owned or granted)
+	maps  map[uintptr]Frame // its mappings, by page
+	cpu   time.Duration
+	revo  chan Revocation
+	lost  []LostFrame
+	freed int // frames given back since the last revocation request
+}
+
+// NewEnv makes an empty protection domain.
+func (k *Exokernel) NewEnv() (*Env, error) {
+	as, err := k.backend.NewAddressSpace()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	k.nextID++
+	id := k.nextID
+	k.mu.Unlock()
+	return &Env{k: k, id: id, as: as, held: map[Frame]bool{}, maps: map[uintptr]Frame{},
+		revo: make(chan Revocation, 4)}, nil
+}
+
+// ID numbers Envs from 1.
+func (e *Env) ID() int { return e.id }
+
+// CPUTime is the user-mode time this Env has used.
+func (e *Env) CPUTime() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cpu
+}
+
+// AllocFrame gives the Env a zeroed frame it owns.
+func (e *Env) AllocFrame() (Frame, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dead {
+		return 0, ErrDestroyed
+	}
+	p, ok := e.k.backend.AllocPhys()
+	if !ok {
+		return 0, ErrNoMemory
+	}
+	f := Frame(p)
+	e.k.mu.Lock()
+	e.k.frames[f] = &frameInfo{owner: e, refs: map[*Env]int{e: 1}}
+	e.k.mu.Unlock()
+	e.held[f] = true
+	return f, nil
+}
+
+// FreeFrame drops the Env's reference to a frame it no longer maps.
+func (e *Env) FreeFrame(f Frame) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.held[f] {
+		return ErrNotOwner
+	}
+	for _, m := range e.maps {
+		if m == f {
+			return ErrMapped
+		}
+	}
+	e.release(f)
+	e.freed++
+	return nil
+}
+
+// release drops e's reference; e.mu is held.
+func (e *Env) release(f Frame) {
+	delete(e.held, f)
+	k := e.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	fi := k.frames[f]
+	if fi == nil {
+		return
+	}
+	delete(fi.refs, e)
+	if len(fi.refs) == 0 {
+		delete(k.frames, f)
+		k.backend.FreePhys(uint64(f))
+	}
+}
+
+// Share grants other the right to map f: the reference count rises and
+// the frame lives until both have let go.
+func (e *Env) Share(f Frame, other *Env) error {
+	e.mu.Lock()
+	ok := e.held[f] && !e.dead
+	e.mu.Unlock()
+	if !ok {
+		return ErrNotOwner
+	}
+	other.mu.Lock()
+	defer other.mu.Unlock()
+	if other.dead {
+		return ErrDestroyed
+	}
+	if other.held[f] {
+		return nil
+	}
+	e.k.mu.Lock()
+	e.k.frames[f].refs[other] = 1
+	e.k.mu.Unlock()
+	other.held[f] = true
+	return nil
+}
+
+// Refs is the number of Envs holding f (0 when it is free).
+func (k *Exokernel) Refs(f Frame) int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if fi := k.frames[f]; fi != nil {
+		return len(fi.refs)
+	}
+	return 0
+}
+
+func checkVA(va uintptr) error {
+	if va%PageSize != 0 || va < UserBase || va >= UserTop {
+		return ErrBadAddress
+	}
+	return nil
+}
+
+// Map binds the page at va to f: the secure binding.
+func (e *Env) Map(va uintptr, f Frame, p Perm) error {
+	if err := checkVA(va); err != nil {
+		return err
+	}
+	if p&^permAll != 0 || p == 0 {
+		return ErrBadPerm
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dead {
+		return ErrDestroyed
+	}
+	if !e.held[f] {
+		return ErrNotOwner
+	}
+	if old, ok := e.maps[va]; ok && old != f {
+		return ErrAlreadyUsed
+	}
+	if err := e.as.Set(va, uint64(f), p); err != nil {
+		return err
+	}
+	e.maps[va] = f
+	return nil
+}
+
+// Unmap removes the mapping at va.
+func (e *Env) Unmap(va uintptr) error {
+	if err := checkVA(va); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.maps[va]; !ok {
+		return ErrNotMapped
+	}
+	e.as.Clear(va)
+	delete(e.maps, va)
+	return nil
+}
+
+// Protect changes the permission of the mapping at va.
+func (e *Env) Protect(va uintptr, p Perm) error {
+	if err := checkVA(va); err != nil {
+		return err
+	}
+	if p&^permAll != 0 || p == 0 {
+		return ErrBadPerm
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f, ok := e.maps[va]
+	if !ok {
+		return ErrNotMapped
+	}
+	return e.as.Set(va, uint64(f), p)
+}
+
+// Lookup reports the mapping at the page holding va.
+func (e *Env) Lookup(va uintptr) (Frame, Perm, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	phys, p, ok := e.as.Get(va &^ (PageSize - 1))
+	return Frame(phys), p, ok
+}
+
+// Destroy unmaps everything, drops every frame reference and frees the
+// page table. The Env cannot be used afterwards.
+func (e *Env) Destroy() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.dead {
+		return
+	}
+	e.dead = true
+	for va := range e.maps {
+		e.as.Clear(va)
+	}
+	e.maps = nil
+	for f := range e.held {
+		e.release(f)
+	}
+	e.as.Destroy()
+}

@@ -1,0 +1,213 @@
+package exo_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/exo/sim"
+)
+
+func newEnv(t *testing.T, m *sim.Machine) (*exo.Exokernel, *exo.Env) {
+	t.Helper()
+	k := exo.New(m, 10*time.Millisecond)
+	e, err := k.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k, e
+}
+
+func TestMapChecksTheBinding(t *testing.T) {
+	m := sim.New(64)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	f, err := a.AllocFrame()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		env  *exo.Env
+		va   uintptr
+		p    exo.Perm
+		want error
+	}{
+		{"owner maps", a, 0x400000, exo.PermRead | exo.PermWrite, nil},
+		{"other env without grant", b, 0x400000, exo.PermRead, exo.ErrNotOwner},
+		{"kernel half", a, 0xffff800000200000, exo.PermRead, exo.ErrBadAddress},
+		{"just past user half", a, exo.UserTop, exo.PermRead, exo.ErrBadAddress},
+		{"page zero", a, 0, exo.PermRead, exo.ErrBadAddress},
+		{"unaligned", a, 0x400010, exo.PermRead, exo.ErrBadAddress},
+		{"no permission", a, 0x401000, 0, exo.ErrBadPerm},
+		{"unknown bits", a, 0x401000, 0x80, exo.ErrBadPerm},
+	}
+	for _, c := range cases {
+		if err := c.env.Map(c.va, f, c.p); !errors.Is(err, c.want) {
+			t.Errorf("%s: got %v, want %v", c.name, err, c.want)
+		}
+	}
+	if err := a.Share(f, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Map(0x400000, f, exo.PermRead); err != nil {
+		t.Errorf("granted env cannot map: %v", err)
+	}
+	if err := b.Share(exo.Frame(0x999000), a); !errors.Is(err, exo.ErrNotOwner) {
+		t.Errorf("sharing a frame never held: %v", err)
+	}
+}
+
+func TestFramesAreZeroedAndCounted(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	f, _ := a.AllocFrame()
+	a.Map(0x10000, f, exo.PermRead|exo.PermWrite)
+	a.Write(0x10000, bytes.Repeat([]byte{0x5A}, exo.PageSize))
+	if err := a.FreeFrame(f); !errors.Is(err, exo.ErrMapped) {
+		t.Fatalf("freeing a mapped frame: %v", err)
+	}
+	a.Unmap(0x10000)
+	if err := a.FreeFrame(f); err != nil {
+		t.Fatal(err)
+	}
+	if k.FramesInUse() != 0 || m.FramesInUse() != 0 {
+		t.Fatalf("frames in use after free: exo %d, machine %d", k.FramesInUse(), m.FramesInUse())
+	}
+	_, b := newEnv(t, m)
+	g, _ := b.AllocFrame()
+	b.Map(0x20000, g, exo.PermRead)
+	got := make([]byte, exo.PageSize)
+	b.Read(0x20000, got)
+	if !bytes.Equal(got, make([]byte, exo.PageSize)) {
+		t.Fatal("a reused frame was not zeroed")
+	}
+	for i := 0; i < 7; i++ {
+		b.AllocFrame()
+	}
+	if _, err := b.AllocFrame(); !errors.Is(err, exo.ErrNoMemory) {
+		t.Errorf("allocating past the machine: %v", err)
+	}
+}
+
+func TestShareKeepsFrameUntilLastReference(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	f, _ := a.AllocFrame()
+	a.Share(f, b)
+	if k.Refs(f) != 2 {
+		t.Fatalf("refs %d after share", k.Refs(f))
+	}
+	a.Destroy()
+	if k.Refs(f) != 1 || m.FramesInUse() != 1 {
+		t.Fatalf("owner's destroy freed a shared frame: refs %d", k.Refs(f))
+	}
+	b.Destroy()
+	if m.FramesInUse() != 0 {
+		t.Fatal("frame leaked after the last reference went")
+	}
+	if _, err := a.AllocFrame(); !errors.Is(err, exo.ErrDestroyed) {
+		t.Errorf("destroyed env allocates: %v", err)
+	}
+}
+
+func TestReadWriteFault(t *testing.T) {
+	m := sim.New(8)
+	_, a := newEnv(t, m)
+	f, _ := a.AllocFrame()
+	a.Map(0x30000, f, exo.PermRead)
+	if err := a.Write(0x30ffe, []byte("hello")); !errors.Is(err, exo.ErrFault) {
+		t.Errorf("write running off the mapping: %v", err)
+	}
+	if err := a.Read(0xffff800000000000, make([]byte, 8)); !errors.Is(err, exo.ErrFault) {
+		t.Errorf("read of a kernel address: %v", err)
+	}
+	buf := make([]byte, 2)
+	if err := a.Read(0x30ffe, buf); err != nil || string(buf) != "he" {
+		t.Errorf("read back %q, %v", buf, err)
+	}
+}
+
+func TestUnmapProtectAndLookup(t *testing.T) {
+	m := sim.New(8)
+	_, a := newEnv(t, m)
+	f, _ := a.AllocFrame()
+	a.Map(0x40000, f, exo.PermRead|exo.PermWrite)
+	if err := a.Protect(0x40000, exo.PermRead); err != nil {
+		t.Fatal(err)
+	}
+	if g, p, ok := a.Lookup(0x40123); !ok || g != f || p != exo.PermRead {
+		t.Errorf("lookup: %v %v %v", g, p, ok)
+	}
+	if err := a.Unmap(0x40000); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := a.Lookup(0x40000); ok {
+		t.Error("still mapped after Unmap")
+	}
+	if err := a.Unmap(0x40000); !errors.Is(err, exo.ErrNotMapped) {
+		t.Errorf("double unmap: %v", err)
+	}
+}
+
+func TestRunAccountsTimeAndReturnsTraps(t *testing.T) {
+	m := sim.New(8)
+	_, a := newEnv(t, m)
+	f, _ := a.AllocFrame()
+	a.Map(0x1000, f, exo.PermRead|exo.PermExec)
+	m.CPU = func(u *sim.User, r *exo.Regs) exo.Trap {
+		time.Sleep(2 * time.Millisecond)
+		if tr := u.Write(0x1000, []byte{1}); tr != nil {
+			return *tr // read-only page: a protection fault
+		}
+		return exo.Trap{Kind: exo.TrapSyscall}
+	}
+	c := a.NewContext()
+	tr := c.Run()
+	if tr.Kind != exo.TrapPageFault || !tr.Present || tr.Access != exo.PermWrite || tr.Addr != 0x1000 {
+		t.Errorf("trap %+v", tr)
+	}
+	if a.CPUTime() < 2*time.Millisecond {
+		t.Errorf("CPU time %v not accounted", a.CPUTime())
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	m := sim.New(16)
+	k, a := newEnv(t, m)
+	var frames []exo.Frame
+	for i := 0; i < 4; i++ {
+		f, _ := a.AllocFrame()
+		a.Map(uintptr(0x10000+i*exo.PageSize), f, exo.PermRead)
+		frames = append(frames, f)
+	}
+	// A cooperative Env gives one frame back within the grace period.
+	go func() {
+		req := <-a.Revocations()
+		a.Unmap(0x10000)
+		a.FreeFrame(frames[0])
+		<-req.Done
+	}()
+	if lost := k.Revoke(a, 1, 50*time.Millisecond); len(lost) != 0 {
+		t.Errorf("cooperative env lost %v", lost)
+	}
+	// An Env that ignores the request loses frames by force, and is told.
+	lost := k.Revoke(a, 2, 10*time.Millisecond)
+	if len(lost) != 2 || len(a.Lost()) != 2 {
+		t.Fatalf("lost %v", lost)
+	}
+	for _, l := range lost {
+		if len(l.VAs) != 1 {
+			t.Errorf("frame %#x: VAs %v", l.Frame, l.VAs)
+		}
+		if _, _, ok := a.Lookup(l.VAs[0]); ok {
+			t.Errorf("%#x still mapped after revocation", l.VAs[0])
+		}
+	}
+	if m.FramesInUse() != 1 {
+		t.Errorf("%d frames in use, want 1", m.FramesInUse())
+	}
+}

@@ -1,0 +1,138 @@
+package x86_64
+
+import (
+	"unsafe"
+
+	"github.com/starry-go/starry/exo"
+)
+
+// User mode. A kernel thread (the M running a library-OS goroutine) enters
+// ring 3 with the private system call sysRunUser; the next trap from ring
+// 3 copies the user state back into the caller's exo.Regs, fills in a
+// userTrap record, and returns from that system call. To the Go runtime
+// the thread was simply in a blocking system call, so its P goes to other
+// goroutines meanwhile.
+const (
+	sysRunUser = 0x5355 // (regs *exo.Regs, rec *trapRecord, cr3)
+	sysDropAS  = 0x5356 // (cr3): stop using an address space being freed
+	sysFrame   = 0x5357 // (op, phys): frame allocator for Go code
+
+	msrKernelGSBase = 0xC0000102
+
+	// User code may set only these flags (CF, PF, AF, ZF, SF, TF, DF, OF,
+	// AC, ID); IF is always on and IOPL is 0.
+	userFlags = 0x254DD5
+)
+
+// trapRecord is the record sysRunUser fills in; hw's AddressSpace.Run turns
+// it into an exo.Trap.
+type trapRecord struct {
+	Kind, Vector, ErrCode, Addr uint64
+	SliceNs                     uint64
+}
+
+// curCR3 is the page table loaded now (the kernel's at boot).
+var curCR3 uint64
+
+func canonicalUser(a uint64) bool { return a < userTop }
+
+// runUser loads regs into the thread's user state and switches to it.
+func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
+	if !accessible(regs, unsafe.Sizeof(exo.Regs{}), true) || !accessible(rec, unsafe.Sizeof(trapRecord{}), true) {
+		return -errEFAULT
+	}
+	u := (*exo.Regs)(ptrAt(regs))
+	tr := (*trapRecord)(ptrAt(rec))
+	if !canonicalUser(u.RIP) || !canonicalUser(u.FSBase) || !canonicalUser(u.GSBase) {
+		// IRETQ or WRMSR would fault in ring 0: report it as the #GP the
+		// program's own jump or arch_prctl would have earned.
+		*tr = trapRecord{Kind: uint64(exo.TrapException), Vector: 13}
+		return 0
+	}
+	r := &t.user
+	r.RAX, r.RBX, r.RCX, r.RDX, r.RSI, r.RDI, r.RBP = u.RAX, u.RBX, u.RCX, u.RDX, u.RSI, u.RDI, u.RBP
+	r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15 = u.R8, u.R9, u.R10, u.R11, u.R12, u.R13, u.R14, u.R15
+	r.RIP, r.RSP, r.FSBase, r.GSBase = u.RIP, u.RSP, u.FSBase, u.GSBase
+	r.RFLAGS = u.RFLAGS&userFlags | rflagsIF | 2
+	r.CS, r.SS = userCS, userSS
+	fx := fxArea(r)
+	copy(fx, u.FX[:])
+	fx[26], fx[27] = 0, 0 // reserved MXCSR bits would make FXRSTOR fault
+	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
+	t.sliceEnd = nanotime() + int64(tr.SliceNs)
+	switchTo(cpu0.curIdx)
+	return retNoChange
+}
+
+// userTrap handles a trap taken in ring 3.
+func userTrap(t *thread) {
+	r := &t.user
+	switch v := r.Vector; {
+	case v == vecTimer:
+		ticks++
+		lapicAck()
+		if nanotime() >= t.sliceEnd {
+			userExit(t, exo.TrapTimeSlice, 0)
+		}
+		schedule()
+	case v == vecSyscall:
+		userExit(t, exo.TrapSyscall, 0)
+	case v == 14:
+		userExit(t, exo.TrapPageFault, r.CR2)
+	case v < 32:
+		userExit(t, exo.TrapException, 0)
+	case v == vecSpurious:
+	default:
+		lapicAck()
+		userExit(t, exo.TrapInterrupt, 0)
+	}
+}
+
+// userExit copies the user state out and returns the thread to the
+// kernel side, where sysRunUser returns.
+func userExit(t *thread, kind exo.TrapKind, addr uint64) {
+	r := &t.user
+	u := (*exo.Regs)(ptrAt(t.uctx))
+	u.RAX, u.RBX, u.RCX, u.RDX, u.RSI, u.RDI, u.RBP = r.RAX, r.RBX, r.RCX, r.RDX, r.RSI, r.RDI, r.RBP
+	u.R8, u.R9, u.R10, u.R11, u.R12, u.R13, u.R14, u.R15 = r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15
+	u.RIP, u.RSP, u.RFLAGS, u.FSBase, u.GSBase = r.RIP, r.RSP, r.RFLAGS, r.FSBase, r.GSBase
+	copy(u.FX[:], fxArea(r))
+	*(*trapRecord)(ptrAt(t.trapRec)) = trapRecord{Kind: uint64(kind), Vector: r.Vector, ErrCode: r.ErrCode, Addr: addr}
+	t.inUser = false
+	t.regs.RAX = 0
+	switchTo(cpu0.curIdx)
+}
+
+// dropAddressSpace makes sure nothing runs on cr3 any more: threads in
+// user mode on it are sent back to the kernel side (as an interrupt), and
+// the CPU switches to the kernel's tables.
+func dropAddressSpace(cr3 uint64) {
+	for i := 1; i < maxThreads; i++ {
+		t := &threads[i]
+		if t.state != stFree && t.inUser && t.userCR3 == cr3 {
+			userExit(t, exo.TrapInterrupt, 0)
+		}
+	}
+	if curCR3 == cr3 {
+		writeCR3(kernelPML4)
+		curCR3 = kernelPML4
+	}
+	switchTo(cpu0.curIdx)
+}
+
+// frameCall serves the frame allocator to Go code (exo's backend), which
+// must not race with the shim's own use of it.
+func frameCall(op uintptr, phys uint64) int64 {
+	if op == 0 {
+		p, ok := allocFrame()
+		if !ok {
+			return -errENOMEM
+		}
+		return int64(p)
+	}
+	if phys < 1<<20 || phys >= directMapEnd || phys&(pageSize-1) != 0 {
+		return -errEINVAL
+	}
+	freeFrame(phys)
+	return 0
+}
