@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
+
+	"github.com/starry-go/starry/exo"
 
 	hw "github.com/starry-go/starry/hw/x86_64"
+	"github.com/starry-go/starry/kernel/exotest"
 	"github.com/starry-go/starry/kernel/selftest"
 )
 
@@ -31,7 +35,9 @@ func main() {
 		fmt.Println("starry: crash test did not crash")
 		hw.PowerOff(1)
 	case slices.Contains(args, "selftest"):
-		if selftest.Run(os.Stdout, hwClock{}) {
+		ok := selftest.Run(os.Stdout, hwClock{})
+		ok = exotest.Run(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond)) && ok
+		if ok {
 			hw.PowerOff(0)
 		}
 		hw.PowerOff(1)
