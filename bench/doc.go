@@ -1,4 +1,5 @@
-// Package bench will hold benchmark programs that run inside the guest.
-// The boot benchmark lives in tools/starry (`starry bench boot`) because it
-// measures from the host.
+// Package bench holds benchmarks that run inside the booted kernel; the
+// host side (`starry bench ...`) boots them and prints their figures.
+// Figures are medians of many samples measured with the TSC, converted
+// to nanoseconds with the boot-time calibration.
 package bench

@@ -57,6 +57,9 @@ type Trap struct {
 	Addr    uintptr // faulting address (page faults)
 	Access  Perm    // what the access wanted (page faults)
 	Present bool    // the page was mapped; the fault is a protection fault
+	// UserTime is the time spent in user mode in this Run, measured by
+	// the backend (it knows when the CPU entered and left ring 3).
+	UserTime time.Duration
 }
 
 // Syscall returns the number and six arguments of a TrapSyscall.

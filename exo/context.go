@@ -1,7 +1,5 @@
 package exo
 
-import "time"
-
 // Context is one user thread's CPU state in an Env. The library OS runs a
 // goroutine per user thread that loops on Run.
 type Context struct {
@@ -29,11 +27,9 @@ func (c *Context) Run() Trap {
 	if dead {
 		return Trap{Kind: TrapException, Vector: -1}
 	}
-	start := time.Now()
 	t := e.as.Run(&c.Regs, e.k.slice)
-	used := time.Since(start)
 	e.mu.Lock()
-	e.cpu += used
+	e.cpu += t.UserTime
 	e.mu.Unlock()
 	return t
 }

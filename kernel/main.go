@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/starry-go/starry/bench"
 	"github.com/starry-go/starry/exo"
 
 	hw "github.com/starry-go/starry/hw/x86_64"
@@ -34,6 +35,12 @@ func main() {
 		hw.CrashTest()
 		fmt.Println("starry: crash test did not crash")
 		hw.PowerOff(1)
+	case slices.Contains(args, "bench=exo"):
+		if err := bench.Exo(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond), hwClock{}, 20000); err != nil {
+			fmt.Println("bench: exo:", err)
+			hw.PowerOff(1)
+		}
+		hw.PowerOff(0)
 	case slices.Contains(args, "selftest"):
 		ok := selftest.Run(os.Stdout, hwClock{})
 		ok = exotest.Run(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond)) && ok

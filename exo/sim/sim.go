@@ -119,5 +119,8 @@ func (a *AddressSpace) Run(regs *exo.Regs, slice time.Duration) exo.Trap {
 	if a.m.CPU == nil {
 		return exo.Trap{Kind: exo.TrapException, Vector: 6}
 	}
-	return a.m.CPU(&User{as: a}, regs)
+	start := time.Now()
+	t := a.m.CPU(&User{as: a}, regs)
+	t.UserTime = time.Since(start)
+	return t
 }

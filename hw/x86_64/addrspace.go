@@ -148,7 +148,8 @@ func (a *addressSpace) Run(regs *exo.Regs, slice time.Duration) exo.Trap {
 	if errno != 0 {
 		return exo.Trap{Kind: exo.TrapException, Vector: -1}
 	}
-	t := exo.Trap{Kind: exo.TrapKind(rec.Kind), Vector: int(rec.Vector), ErrCode: rec.ErrCode, Addr: uintptr(rec.Addr)}
+	t := exo.Trap{Kind: exo.TrapKind(rec.Kind), Vector: int(rec.Vector), ErrCode: rec.ErrCode,
+		Addr: uintptr(rec.Addr), UserTime: time.Duration(rec.UserNs)}
 	if t.Kind == exo.TrapPageFault {
 		t.Present = rec.ErrCode&1 != 0
 		switch {

@@ -45,6 +45,8 @@ type thread struct {
 	trapRec  uintptr // the *trapRecord to fill in
 	userCR3  uint64
 	sliceEnd int64
+	userNs   int64 // ring-3 time of the current run so far
+	entered  int64 // when it last entered ring 3
 }
 
 var (
@@ -66,6 +68,7 @@ func switchTo(i int) {
 			curCR3 = t.userCR3
 		}
 		wrmsr(msrKernelGSBase, t.user.GSBase) // resume's SWAPGS makes it GS
+		t.entered = nanotime()
 		return
 	}
 	cpu0.cur = addrOf(unsafe.Pointer(&t.regs))

@@ -29,6 +29,7 @@ const (
 type trapRecord struct {
 	Kind, Vector, ErrCode, Addr uint64
 	SliceNs                     uint64
+	UserNs                      uint64 // time in ring 3 during this run
 }
 
 // curCR3 is the page table loaded now (the kernel's at boot).
@@ -59,6 +60,7 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 	copy(fx, u.FX[:])
 	fx[26], fx[27] = 0, 0 // reserved MXCSR bits would make FXRSTOR fault
 	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
+	t.userNs = 0
 	t.sliceEnd = nanotime() + int64(tr.SliceNs)
 	switchTo(cpu0.curIdx)
 	return retNoChange
@@ -66,6 +68,7 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 
 // userTrap handles a trap taken in ring 3.
 func userTrap(t *thread) {
+	t.userNs += nanotime() - t.entered
 	r := &t.user
 	switch v := r.Vector; {
 	case v == vecTimer:
@@ -97,7 +100,7 @@ func userExit(t *thread, kind exo.TrapKind, addr uint64) {
 	u.R8, u.R9, u.R10, u.R11, u.R12, u.R13, u.R14, u.R15 = r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15
 	u.RIP, u.RSP, u.RFLAGS, u.FSBase, u.GSBase = r.RIP, r.RSP, r.RFLAGS, r.FSBase, r.GSBase
 	copy(u.FX[:], fxArea(r))
-	*(*trapRecord)(ptrAt(t.trapRec)) = trapRecord{Kind: uint64(kind), Vector: r.Vector, ErrCode: r.ErrCode, Addr: addr}
+	*(*trapRecord)(ptrAt(t.trapRec)) = trapRecord{Kind: uint64(kind), Vector: r.Vector, ErrCode: r.ErrCode, Addr: addr, UserNs: uint64(t.userNs)}
 	t.inUser = false
 	t.regs.RAX = 0
 	switchTo(cpu0.curIdx)
