@@ -35,7 +35,8 @@ type Regs struct {
 	RAX, RBX, RCX, RDX, RSI, RDI, RBP, RSP uint64
 	R8, R9, R10, R11, R12, R13, R14, R15   uint64
 	RIP, RFLAGS, FSBase, GSBase            uint64
-	FX                                     [512]byte // FXSAVE image
+	FX                                     [512]byte // FXSAVE image: x87, MXCSR, XMM0-15
+	YMMHi                                  [256]byte // upper halves of YMM0-15 (AVX)
 }
 
 // TrapKind says why user mode ended.

@@ -43,7 +43,7 @@ func main() {
 		hw.PowerOff(0)
 	case slices.Contains(args, "selftest"):
 		ok := selftest.Run(os.Stdout, hwClock{})
-		ok = exotest.Run(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond)) && ok
+		ok = exotest.Run(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond), hw.XSAVEEnabled()) && ok
 		if ok {
 			hw.PowerOff(0)
 		}

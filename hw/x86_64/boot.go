@@ -35,6 +35,7 @@ func bootInit(proto, info uintptr) {
 	serialInit()
 	kprint("starry: boot\n")
 	setupCPU()
+	enableXSAVE()
 	if !readBootInfo(proto, phys2virt(uint64(info))) {
 		kprint("starry: no memory map from the loader; assuming 64 MiB\n")
 		addRAM(0, 64<<20)

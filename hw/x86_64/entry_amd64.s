@@ -181,3 +181,21 @@ TEXT ·irqRestore(SB),NOSPLIT,$0-8
 	STI
 off:
 	RET
+
+TEXT ·readCR4(SB),NOSPLIT,$0-8
+	MOVQ CR4, AX
+	MOVQ AX, ret+0(FP)
+	RET
+
+TEXT ·writeCR4(SB),NOSPLIT,$0-8
+	MOVQ v+0(FP), AX
+	MOVQ AX, CR4
+	RET
+
+TEXT ·xsetbv(SB),NOSPLIT,$0-16
+	MOVL reg+0(FP), CX
+	MOVQ v+8(FP), AX
+	MOVQ AX, DX
+	SHRQ $32, DX
+	BYTE $0x0F; BYTE $0x01; BYTE $0xD1 // xsetbv
+	RET

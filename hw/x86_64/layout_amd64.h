@@ -34,6 +34,7 @@
 #define C_SCRATCH 24
 #define C_SHIMFS 32
 #define C_DEPTH 40
+#define C_XSAVE 56
 
 #define MSR_FS_BASE 0xC0000100
 #define MSR_GS_BASE 0xC0000101

@@ -21,7 +21,7 @@ type Regs struct {
 	RIP, CS, RFLAGS, RSP, SS             uint64
 	FSBase, GSBase, CR2                  uint64
 	_                                    [7]uint64
-	fx                                   [512 + 16]byte // FXSAVE area; 16-aligned inside
+	fx                                   [xsaveMax + 64]byte // FXSAVE/XSAVE area, 64-aligned inside
 }
 
 // cpuLocal is the per-CPU block that GS points at. One exists today; the
@@ -34,6 +34,7 @@ type cpuLocal struct {
 	shimFS   uint64 // FS base while the shim runs: -8(FS) holds &fakeG
 	depth    uint64 // nonzero while the shim runs; a trap then is fatal
 	curIdx   int    // index of the running thread in threads
+	xsave    uint64 // nonzero: save FPU state with XSAVE (AVX on), else FXSAVE
 }
 
 // Trap vectors beyond the CPU's exceptions.

@@ -99,9 +99,13 @@ func initFX(r *Regs) {
 	fx[24], fx[25] = 0x80, 0x1F // MXCSR: all SSE exceptions masked
 }
 
-func fxArea(r *Regs) []byte {
-	off := (16 - int(addrOf(unsafe.Pointer(&r.fx[0]))&15)) & 15
-	return r.fx[off : off+512]
+// fxArea is the legacy FXSAVE image: the first 512 bytes of the area.
+func fxArea(r *Regs) []byte { return xArea(r)[:512] }
+
+// xArea is the whole 64-byte aligned FXSAVE/XSAVE area.
+func xArea(r *Regs) []byte {
+	off := (64 - int(addrOf(unsafe.Pointer(&r.fx[0]))&63)) & 63
+	return r.fx[off : off+xsaveMax]
 }
 
 // schedule wakes expired sleepers and picks the next runnable thread

@@ -15,6 +15,9 @@ func sysClone(t *thread, flags uint64, stack, ptid, ctid, tls uintptr) int64 {
 	}
 	c := &threads[i]
 	c.regs = t.regs
+	// The FPU image sits at a 64-aligned offset that depends on where each
+	// Regs lives, so it is copied by area, not as raw bytes.
+	copy(xArea(&c.regs), xArea(&t.regs))
 	c.regs.RAX = 0
 	if stack != 0 {
 		c.regs.RSP = uint64(stack)

@@ -106,9 +106,17 @@ fromUser:
 // Save the SSE state, switch to the per-CPU shim stack and the shim FS
 // base (fake g), and run dispatch in Go. dispatch picks the thread to run.
 TEXT ·enterShim(SB),NOSPLIT|NOFRAME,$0
-	LEAQ (R_FX+15)(AX), BX
-	ANDQ $~15, BX
+	LEAQ (R_FX+63)(AX), BX
+	ANDQ $~63, BX
+	CMPQ C_XSAVE(GS), $0
+	JEQ fxsave
+	MOVL $-1, AX // save every enabled component
+	MOVL $-1, DX
+	BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x23 // xsave64 (rbx)
+	JMP saved
+fxsave:
 	FXSAVE64 (BX)
+saved:
 	MOVQ $1, C_DEPTH(GS)
 	MOVQ C_SCHEDTOP(GS), SP
 	MOVQ C_SHIMFS(GS), AX
@@ -122,9 +130,17 @@ TEXT ·enterShim(SB),NOSPLIT|NOFRAME,$0
 TEXT ·resume(SB),NOSPLIT|NOFRAME,$0
 	MOVQ $0, C_DEPTH(GS)
 	MOVQ C_CUR(GS), SP
-	LEAQ (R_FX+15)(SP), BX
-	ANDQ $~15, BX
+	LEAQ (R_FX+63)(SP), BX
+	ANDQ $~63, BX
+	CMPQ C_XSAVE(GS), $0
+	JEQ fxrstor
+	MOVL $-1, AX
+	MOVL $-1, DX
+	BYTE $0x48; BYTE $0x0F; BYTE $0xAE; BYTE $0x2B // xrstor64 (rbx)
+	JMP restored
+fxrstor:
 	FXRSTOR64 (BX)
+restored:
 	MOVQ R_FSBASE(SP), AX
 	SET_FSBASE
 	RESTORE_GPRS(SP)

@@ -56,9 +56,16 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 	r.RIP, r.RSP, r.FSBase, r.GSBase = u.RIP, u.RSP, u.FSBase, u.GSBase
 	r.RFLAGS = u.RFLAGS&userFlags | rflagsIF | 2
 	r.CS, r.SS = userCS, userSS
-	fx := fxArea(r)
-	copy(fx, u.FX[:])
-	fx[26], fx[27] = 0, 0 // reserved MXCSR bits would make FXRSTOR fault
+	x := xArea(r)
+	copy(x, u.FX[:])
+	x[26], x[27] = 0, 0 // reserved MXCSR bits would make FXRSTOR fault
+	if cpu0.xsave != 0 {
+		// A fresh header naming x87, SSE and AVX: XRSTOR loads all three
+		// from the image (and faults on a malformed header).
+		clear(x[xstateBVOff : xstateBVOff+64])
+		x[xstateBVOff] = xcr0X87SSE | xcr0AVX
+		copy(x[avxOff:avxOff+256], u.YMMHi[:])
+	}
 	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
 	t.userNs = 0
 	t.sliceEnd = nanotime() + int64(tr.SliceNs)
@@ -100,6 +107,14 @@ func userExit(t *thread, kind exo.TrapKind, addr uint64) {
 	u.R8, u.R9, u.R10, u.R11, u.R12, u.R13, u.R14, u.R15 = r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15
 	u.RIP, u.RSP, u.RFLAGS, u.FSBase, u.GSBase = r.RIP, r.RSP, r.RFLAGS, r.FSBase, r.GSBase
 	copy(u.FX[:], fxArea(r))
+	if cpu0.xsave != 0 {
+		x := xArea(r)
+		if x[xstateBVOff]&xcr0AVX != 0 {
+			copy(u.YMMHi[:], x[avxOff:avxOff+256])
+		} else {
+			clear(u.YMMHi[:]) // AVX state in its initial (zero) form
+		}
+	}
 	*(*trapRecord)(ptrAt(t.trapRec)) = trapRecord{Kind: uint64(kind), Vector: r.Vector, ErrCode: r.ErrCode, Addr: addr, UserNs: uint64(t.userNs)}
 	t.inUser = false
 	t.regs.RAX = 0

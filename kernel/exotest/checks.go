@@ -149,3 +149,23 @@ func checkSlice(k *exo.Exokernel) (string, error) {
 	}
 	return fmt.Sprintf("%d slices of %v, kernel ticker fired %d times, env CPU %v", slices, k.Slice(), n, e.CPUTime().Round(time.Millisecond)), nil
 }
+
+// checkAVX runs vpaddq on YMM0 in ring 3: both halves must be loaded from
+// the Context and saved back, so the XSAVE path carries AVX state.
+func checkAVX(k *exo.Exokernel) (string, error) {
+	e, c, err := load(k, "avx")
+	if err != nil {
+		return "", err
+	}
+	defer e.Destroy()
+	le := binary.LittleEndian
+	le.PutUint64(c.Regs.FX[xmm0:], 5)
+	le.PutUint64(c.Regs.YMMHi[8:], 7) // YMM0 bits 192..255
+	if _, err := expect(c, exo.TrapSyscall, 0); err != nil {
+		return "", err
+	}
+	if lo, hi := le.Uint64(c.Regs.FX[xmm0:]), le.Uint64(c.Regs.YMMHi[8:]); lo != 10 || hi != 14 {
+		return "", fmt.Errorf("ymm0 lanes %d, %d after vpaddq, want 10, 14", lo, hi)
+	}
+	return "ymm0 upper half loaded, doubled in ring 3, saved (XSAVE)", nil
+}

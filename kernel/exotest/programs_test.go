@@ -14,6 +14,7 @@ func TestEncodings(t *testing.T) {
 		"syscall":   {"mov eax, 0x27", "syscall", "jmp .-0x2"},
 		"fpu":       {"paddq xmm0, xmm0", "syscall", "jmp .-0x2"},
 		"spin":      {"jmp .-0x2"},
+		"avx":       {"vpaddq ymm0, ymm0, ymm0", "syscall", "jmp .-0x2"},
 		"int3":      {"int3"},
 		"hlt":       {"hlt"},
 		"cli":       {"cli"},
