@@ -28,8 +28,16 @@ func withIRQsOff(fn func()) {
 	irqRestore(f)
 }
 
+// kernelReserve frames stay for the kernel's own heap: user programs
+// exhausting memory get ENOMEM from exo, never a kernel out of memory.
+const kernelReserve = 4096
+
 func (machine) AllocPhys() (p uint64, ok bool) {
-	withIRQsOff(func() { p, ok = allocFrame() })
+	withIRQsOff(func() {
+		if framesFree > kernelReserve {
+			p, ok = allocFrame()
+		}
+	})
 	return p, ok
 }
 
