@@ -49,6 +49,9 @@ func main() {
 		}
 		hw.PowerOff(1)
 	}
-	fmt.Println("starry: nothing to run: user programs arrive with the exokernel (issue 3)")
+	if initrd := hw.Initrd(); initrd != nil {
+		hw.PowerOff(runCommands(initrd))
+	}
+	fmt.Println("starry: nothing to run (no initramfs); try --selftest or -- COMMAND")
 	hw.PowerOff(0)
 }

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/starry-go/starry/exo"
+	hw "github.com/starry-go/starry/hw/x86_64"
+	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/personality/linux"
+)
+
+// commandsPath is where `starry run` puts what to run: one command per
+// line, arguments separated by NUL bytes, a first argument "&" for a
+// program that runs in the background.
+const commandsPath = "/.starry/commands"
+
+// defaultEnv is the environment every program starts with.
+var defaultEnv = []string{"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", "TERM=linux"}
+
+type command struct {
+	argv       []string
+	background bool
+}
+
+func parseCommands(b []byte) []command {
+	var cmds []command
+	for _, line := range strings.Split(string(b), "\n") {
+		if line == "" {
+			continue
+		}
+		argv := strings.Split(line, "\x00")
+		c := command{argv: argv}
+		if argv[0] == "&" {
+			c = command{argv: argv[1:], background: true}
+		}
+		if len(c.argv) > 0 && c.argv[0] != "" {
+			cmds = append(cmds, c)
+		}
+	}
+	return cmds
+}
+
+// console is the serial console as the processes' fds 0, 1 and 2.
+type console struct{}
+
+func (console) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
+func (console) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
+
+// runCommands runs the initramfs's commands, each in a new process in its
+// own Env, and returns the shell-style status of the last foreground one.
+func runCommands(archive []byte) int {
+	fs, err := libstarry.NewRamFS(archive)
+	if err != nil {
+		fmt.Println("starry: initramfs:", err)
+		return 1
+	}
+	n, err := fs.Lookup("/", commandsPath, true)
+	if err != nil {
+		fmt.Printf("starry: no %s in the initramfs: nothing to run\n", commandsPath)
+		return 0
+	}
+	cfg := libstarry.Config{
+		Exo:     exo.New(hw.Backend(), 10*time.Millisecond),
+		FS:      fs,
+		Console: console{},
+		HWCap:   hw.HWCap(),
+		Log:     func(s string) { fmt.Println("starry:", s) },
+	}
+	var bg []*libstarry.Process
+	var ticks atomic.Int64
+	stop := make(chan struct{})
+	status := 0
+	for _, c := range parseCommands(n.Data) {
+		name := strings.Join(c.argv, " ")
+		p, err := linux.Start(cfg, c.argv[0], c.argv, defaultEnv)
+		if err != nil {
+			status = execStatus(err)
+			fmt.Printf("starry: exec %s: %v\n", name, err)
+			continue
+		}
+		if c.background {
+			if len(bg) == 0 {
+				go countTicks(&ticks, stop)
+			}
+			bg = append(bg, p)
+			continue
+		}
+		status = p.Wait().ShellStatus()
+		fmt.Printf("starry: exit %s status=%d\n", name, status)
+	}
+	close(stop)
+	for _, p := range bg {
+		p.Kill(int(unix.SIGKILL))
+		p.Wait()
+	}
+	if len(bg) > 0 {
+		fmt.Printf("starry: kernel timer ticked %d times while background programs ran\n", ticks.Load())
+	}
+	return status
+}
+
+// countTicks is a kernel goroutine on a 10 ms ticker: if user programs
+// could starve the kernel, it would stop counting.
+func countTicks(n *atomic.Int64, stop chan struct{}) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			n.Add(1)
+		case <-stop:
+			return
+		}
+	}
+}
+
+// execStatus mirrors a shell: 127 when the program is not there, 126
+// when it cannot be executed.
+func execStatus(err error) int {
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return 127
+	}
+	return 126
+}

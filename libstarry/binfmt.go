@@ -1,0 +1,127 @@
+package libstarry
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// A binfmt recognises one executable format and builds its Image, or
+// answers ENOEXEC so the next format is tried: the list of handlers that
+// search_binary_handler in Linux's fs/exec.c walks.
+type binfmt func(b *binprm) (*Image, error)
+
+// binprm is the exec request being resolved (Linux's struct linux_binprm):
+// script handlers rewrite path and argv and recurse.
+type binprm struct {
+	fs         *RamFS
+	cwd        string
+	path       string
+	argv, envv []string
+	depth      int
+}
+
+// maxScriptDepth bounds interpreter chains like BINPRM_MAX_RECURSION.
+const maxScriptDepth = 4
+
+// maxScriptLine is Linux's BINPRM_BUF_SIZE: how much of a "#!" line counts.
+const maxScriptLine = 256
+
+// formats lists the handlers in the order they are tried. (A function,
+// not a variable: scriptFormat recurses into search.)
+func formats() []binfmt { return []binfmt{elfFormat, scriptFormat} }
+
+// LoadImage resolves path in fs and builds the Image of the program it
+// names without touching any process: all of exec's fallible work.
+// argv and envv are copied; an empty argv gets argv[0] = "" as in Linux.
+func LoadImage(fs *RamFS, cwd, path string, argv, envv []string) (*Image, error) {
+	b := &binprm{fs: fs, cwd: cwd, path: path,
+		argv: append([]string(nil), argv...), envv: append([]string(nil), envv...)}
+	if len(b.argv) == 0 {
+		b.argv = []string{""}
+	}
+	return b.search()
+}
+
+// search runs each format over the file (search_binary_handler).
+func (b *binprm) search() (*Image, error) {
+	if fs := b.fs; fs == nil {
+		return nil, unix.ENOENT
+	}
+	n, err := b.fs.Lookup(b.cwd, b.path, true)
+	if err != nil {
+		return nil, err
+	}
+	if n.IsDir() {
+		return nil, unix.EACCES
+	}
+	if n.Mode&0o111 == 0 {
+		return nil, unix.EACCES
+	}
+	for _, f := range formats() {
+		img, err := f(b)
+		if err == unix.ENOEXEC {
+			continue
+		}
+		return img, err
+	}
+	return nil, unix.ENOEXEC
+}
+
+func (b *binprm) file() []byte {
+	n, _ := b.fs.Lookup(b.cwd, b.path, true)
+	if n == nil {
+		return nil
+	}
+	return n.Data
+}
+
+// elfFormat is load_elf_binary for static executables and static PIE.
+func elfFormat(b *binprm) (*Image, error) {
+	img, err := parseELF(b.file())
+	if err != nil {
+		return nil, err
+	}
+	img.Path, img.Exe, img.Argv, img.Envv = b.path, b.path, b.argv, b.envv
+	return img, nil
+}
+
+// scriptFormat is load_script (fs/binfmt_script.c): "#!interp [arg]"
+// runs interp with argv = interp, [arg], path, argv[1:]...
+func scriptFormat(b *binprm) (*Image, error) {
+	data := b.file()
+	if !bytes.HasPrefix(data, []byte("#!")) {
+		return nil, unix.ENOEXEC
+	}
+	if b.depth >= maxScriptDepth {
+		return nil, unix.ELOOP
+	}
+	line := data[2:min(len(data), maxScriptLine)]
+	nl := bytes.IndexByte(line, '\n')
+	if nl < 0 && len(data) > maxScriptLine {
+		return nil, unix.ENOEXEC // the line was cut: Linux refuses too
+	}
+	if nl >= 0 {
+		line = line[:nl]
+	}
+	s := strings.TrimSpace(string(line))
+	interp, arg, _ := strings.Cut(s, " ")
+	interp, arg = strings.TrimSpace(interp), strings.TrimSpace(arg)
+	if interp == "" {
+		return nil, unix.ENOEXEC
+	}
+	argv := []string{interp}
+	if arg != "" {
+		argv = append(argv, arg)
+	}
+	argv = append(argv, b.path)
+	argv = append(argv, b.argv[1:]...)
+	next := &binprm{fs: b.fs, cwd: b.cwd, path: interp, argv: argv, envv: b.envv, depth: b.depth + 1}
+	img, err := next.search()
+	if err != nil {
+		return nil, err
+	}
+	img.Path = b.path // AT_EXECFN names the script; Exe stays the interpreter, as in Linux
+	return img, nil
+}

@@ -1,0 +1,239 @@
+package libstarry
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/starry-go/starry/exo"
+	"golang.org/x/sys/unix"
+)
+
+// Address-space layout (no randomization). The stack ends at StackTop,
+// where Linux puts it with ASLR off, and may grow down to StackSize; mmap
+// without a hint searches downward from MmapTop, below a guard gap.
+const (
+	StackTop  = 0x7ffffffde000
+	StackSize = 8 << 20
+	MmapTop   = StackTop - StackSize - 1<<30
+)
+
+// VMA is one region of the address space (Linux's vm_area_struct): a
+// range with one protection, anonymous or backed by file bytes.
+// Addresses in [Start, FileEnd) read File[FileOff+(addr-Start)]; the rest
+// reads as zeros.
+type VMA struct {
+	Start, End uintptr
+	Prot       exo.Perm // 0 is PROT_NONE
+	File       []byte   // nil for anonymous memory
+	FileOff    uint64
+	FileEnd    uintptr
+	Name       string // "[heap]", "[stack]", or the file's path
+}
+
+// page is a frame the process holds for one virtual page. mapped is false
+// while the region is PROT_NONE: the contents stay, the binding goes.
+type page struct {
+	frame  exo.Frame
+	mapped bool
+}
+
+// MM is one process's memory: its regions, the frames behind them, and
+// the program break. Methods are safe for concurrent threads.
+type MM struct {
+	mu       sync.Mutex
+	env      *exo.Env
+	vmas     []*VMA // sorted by Start, never overlapping
+	pages    map[uintptr]*page
+	brkStart uintptr
+	brk      uintptr
+}
+
+func newMM(env *exo.Env) *MM {
+	return &MM{env: env, pages: map[uintptr]*page{}}
+}
+
+// find returns the region holding addr; m.mu is held.
+func (m *MM) find(addr uintptr) *VMA {
+	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].End > addr })
+	if i < len(m.vmas) && m.vmas[i].Start <= addr {
+		return m.vmas[i]
+	}
+	return nil
+}
+
+// overlaps reports whether any region meets [start, end); m.mu is held.
+func (m *MM) overlaps(start, end uintptr) bool {
+	for _, v := range m.vmas {
+		if v.Start < end && start < v.End {
+			return true
+		}
+	}
+	return false
+}
+
+// insert adds a region that overlaps none; m.mu is held.
+func (m *MM) insert(v *VMA) {
+	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].Start >= v.Start })
+	m.vmas = append(m.vmas, nil)
+	copy(m.vmas[i+1:], m.vmas[i:])
+	m.vmas[i] = v
+}
+
+// split cuts regions so that addr is a boundary; m.mu is held.
+func (m *MM) split(addr uintptr) {
+	v := m.find(addr)
+	if v == nil || v.Start == addr {
+		return
+	}
+	hi := *v
+	hi.Start = addr
+	if v.File != nil {
+		hi.FileOff = v.FileOff + uint64(addr-v.Start)
+	}
+	v.End = addr
+	m.insert(&hi)
+}
+
+// Regions returns a copy of the region list (for tests and /proc maps).
+func (m *MM) Regions() []VMA {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]VMA, len(m.vmas))
+	for i, v := range m.vmas {
+		out[i] = *v
+	}
+	return out
+}
+
+// allows reports whether prot permits access. x86 paging cannot express
+// write-only or execute-only pages, so any access right implies read.
+func allows(prot, access exo.Perm) bool {
+	if access&exo.PermRead != 0 && prot == 0 {
+		return false
+	}
+	return prot&(access&^exo.PermRead) == access&^exo.PermRead
+}
+
+// hwPerm is the page-table permission for a region's prot.
+func hwPerm(prot exo.Perm) exo.Perm { return prot | exo.PermRead }
+
+// Fault is demand paging (Linux's handle_mm_fault): a page in a region
+// whose protection allows the access gets a frame, filled from the file
+// or left zero, and is mapped. It returns 0 on success, else the si_code
+// of the SIGSEGV to raise (SEGV_MAPERR, SEGV_ACCERR), or -1 when out of
+// memory.
+func (m *MM) Fault(addr uintptr, access exo.Perm) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fault(addr, access)
+}
+
+func (m *MM) fault(addr uintptr, access exo.Perm) int {
+	v := m.find(addr)
+	if v == nil {
+		return SEGV_MAPERR
+	}
+	if !allows(v.Prot, access) {
+		return SEGV_ACCERR
+	}
+	va := addr &^ pageMask
+	if pg := m.pages[va]; pg != nil {
+		if pg.mapped {
+			return 0 // raced with another thread, or a stale TLB entry
+		}
+		if m.env.Map(va, pg.frame, hwPerm(v.Prot)) != nil {
+			return -1
+		}
+		pg.mapped = true
+		return 0
+	}
+	f, err := m.env.AllocFrame()
+	if err != nil {
+		return -1
+	}
+	if err := m.env.Map(va, f, hwPerm(v.Prot)); err != nil {
+		_ = m.env.FreeFrame(f)
+		return -1
+	}
+	// exo can only write a frame through a mapping, so another thread
+	// could glimpse the page before it is filled; a frame-write
+	// primitive in exo would close that window.
+	if buf := m.fileBytes(v, va); buf != nil {
+		_ = m.env.Write(va+buf.off, buf.b)
+	}
+	m.pages[va] = &page{frame: f, mapped: true}
+	return 0
+}
+
+type pageFill struct {
+	off uintptr
+	b   []byte
+}
+
+// fileBytes returns the part of page va that comes from the file.
+func (m *MM) fileBytes(v *VMA, va uintptr) *pageFill {
+	if v.File == nil {
+		return nil
+	}
+	lo, hi := max(va, v.Start), min(va+exo.PageSize, v.FileEnd)
+	if lo >= hi {
+		return nil
+	}
+	off := v.FileOff + uint64(lo-v.Start)
+	if off >= uint64(len(v.File)) {
+		return nil
+	}
+	end := min(off+uint64(hi-lo), uint64(len(v.File)))
+	return &pageFill{off: lo - va, b: v.File[off:end]}
+}
+
+// dropPages unmaps and frees every page in [start, end); m.mu is held.
+func (m *MM) dropPages(start, end uintptr) {
+	if uint64(end-start)/exo.PageSize > uint64(len(m.pages)) {
+		for va, pg := range m.pages {
+			if va >= start && va < end {
+				m.dropPage(va, pg)
+			}
+		}
+		return
+	}
+	for va := start; va < end; va += exo.PageSize {
+		if pg := m.pages[va]; pg != nil {
+			m.dropPage(va, pg)
+		}
+	}
+}
+
+func (m *MM) dropPage(va uintptr, pg *page) {
+	if pg.mapped {
+		_ = m.env.Unmap(va)
+	}
+	_ = m.env.FreeFrame(pg.frame)
+	delete(m.pages, va)
+}
+
+// Release frees every frame (exit_mmap): the address space is empty after.
+func (m *MM) Release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for va, pg := range m.pages {
+		m.dropPage(va, pg)
+	}
+	m.vmas = nil
+}
+
+// FramesHeld counts frames the process holds (for tests and accounting).
+func (m *MM) FramesHeld() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.pages)
+}
+
+// si_code values for SIGSEGV (include/uapi/asm-generic/siginfo.h).
+const (
+	SEGV_MAPERR = 1
+	SEGV_ACCERR = 2
+)
+
+// errNoMem is what memory calls answer when frames run out.
+var errNoMem = unix.ENOMEM

@@ -1,0 +1,211 @@
+package libstarry
+
+import (
+	"io"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/starry-go/starry/exo"
+	"golang.org/x/sys/unix"
+)
+
+// Config is what the kernel gives a process.
+type Config struct {
+	Exo     *exo.Exokernel
+	FS      *RamFS
+	Console io.ReadWriter // fds 0, 1, 2
+	HWCap   uint64        // AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it
+	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
+	Pid     int           // the process ID; 0 means 1
+	Boot    time.Time     // origin of CLOCK_MONOTONIC; zero means process start
+	PPid    int           // the parent's ID (getppid)
+}
+
+// ExitStatus is how a process ended: an exit code, or the signal that
+// killed it (then Code is 0).
+type ExitStatus struct {
+	Code   int
+	Signal int
+}
+
+// ShellStatus is what a POSIX shell shows in $?: the code, or 128+signal.
+func (s ExitStatus) ShellStatus() int {
+	if s.Signal != 0 {
+		return 128 + s.Signal
+	}
+	return s.Code
+}
+
+// SyscallHandler serves the system call a thread trapped with; the
+// personality supplies it and writes the result into t.Regs().
+type SyscallHandler func(t *Thread)
+
+// Process is one library-OS instance: an Env and everything Linux keeps
+// per thread group (mm_struct, files_struct, sighand_struct, cwd).
+type Process struct {
+	cfg     Config
+	sys     SyscallHandler
+	env     *exo.Env
+	MM      *MM
+	FDs     *FDTable
+	pid     int
+	mu      sync.Mutex // guards the fields below
+	cwd     string
+	exe     string
+	threads map[*Thread]bool
+	status  ExitStatus
+	exiting bool
+	dying   chan struct{} // closed when the process starts to exit
+	done    chan struct{} // closed when the process has fully exited
+	logged  map[uint64]bool
+	sig     signals
+	futex   futexTable
+}
+
+// Start loads path from cfg.FS into a new Env and starts its first
+// thread. All of exec's fallible work (lookup, format, validation, the
+// initial stack) happens before the thread runs: an error here means
+// nothing ran and nothing leaked.
+func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*Process, error) {
+	img, err := LoadImage(cfg.FS, "/", path, argv, envv)
+	if err != nil {
+		return nil, err
+	}
+	env, err := cfg.Exo.NewEnv()
+	if err != nil {
+		return nil, unix.ENOMEM
+	}
+	p := &Process{cfg: cfg, sys: sys, env: env, MM: newMM(env), FDs: newConsoleFDs(consoleFile{cfg.Console}),
+		pid: max(cfg.Pid, 1), cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
+		dying: make(chan struct{}), done: make(chan struct{}), logged: map[uint64]bool{}}
+	p.futex.init()
+	if p.cfg.Boot.IsZero() {
+		p.cfg.Boot = time.Now()
+	}
+	p.MM.mapImage(img)
+	sp, err := p.MM.buildStack(img, cfg.HWCap, [4]uint64{})
+	if err != nil {
+		p.MM.Release()
+		env.Destroy()
+		return nil, err
+	}
+	t := p.newThread(p.pid)
+	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
+	go t.run()
+	return p, nil
+}
+
+// Boot is the origin of CLOCK_MONOTONIC for this process.
+func (p *Process) Boot() time.Time { return p.cfg.Boot }
+
+// Pid is the process ID.
+func (p *Process) Pid() int { return p.pid }
+
+// PPid is the parent's process ID.
+func (p *Process) PPid() int { return p.cfg.PPid }
+
+// Env is the protection domain the process runs in.
+func (p *Process) Env() *exo.Env { return p.env }
+
+// Exe is the path of the running binary (/proc/self/exe).
+func (p *Process) Exe() string { return p.exe }
+
+// Cwd is the working directory (always absolute and clean).
+func (p *Process) Cwd() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cwd
+}
+
+// Lookup resolves a path for the personality (access, readlink, the *at
+// calls): relative paths start at dir, or at the working directory when
+// dir is nil (AT_FDCWD).
+func (p *Process) Lookup(dir *Inode, name string, follow bool) (*Inode, error) {
+	fs := p.cfg.FS
+	switch {
+	case fs == nil || name == "":
+		return nil, unix.ENOENT
+	case dir != nil && !path.IsAbs(name):
+		if !dir.IsDir() {
+			return nil, unix.ENOTDIR
+		}
+		budget := maxSymlinks
+		return fs.walk(dir, name, follow, &budget)
+	}
+	return fs.Lookup(p.Cwd(), name, follow)
+}
+
+// Chdir changes the working directory to a RamFS directory.
+func (p *Process) Chdir(name string) error {
+	n, err := p.Lookup(nil, name, true)
+	if err != nil {
+		return err
+	}
+	if !n.IsDir() {
+		return unix.ENOTDIR
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !path.IsAbs(name) {
+		name = path.Join(p.cwd, name)
+	}
+	p.cwd = path.Clean(name)
+	return nil
+}
+
+// LogOnce reports a diagnostic once per key (ENOSYS per syscall number).
+func (p *Process) LogOnce(key uint64, msg string) {
+	p.mu.Lock()
+	seen := p.logged[key]
+	p.logged[key] = true
+	p.mu.Unlock()
+	if !seen && p.cfg.Log != nil {
+		p.cfg.Log(msg)
+	}
+}
+
+// Exit ends the whole process with status (do_group_exit): the first
+// call wins, every thread leaves its loop after its current trap, and
+// blocked calls are woken by Dying.
+func (p *Process) Exit(s ExitStatus) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.exiting {
+		return
+	}
+	p.exiting, p.status = true, s
+	close(p.dying)
+}
+
+// Dying is closed once the process has begun to exit; blocking calls
+// select on it so that exit and fatal signals interrupt them.
+func (p *Process) Dying() <-chan struct{} { return p.dying }
+
+// Wait blocks until the process has exited and its frames are back.
+func (p *Process) Wait() ExitStatus {
+	<-p.done
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status
+}
+
+// Done is closed when the process has exited (for select).
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// threadExited runs when a thread's loop ends; the last one out tears the
+// process down (exit_mm, exit_files, and the Env itself).
+func (p *Process) threadExited(t *Thread) {
+	p.mu.Lock()
+	delete(p.threads, t)
+	last := len(p.threads) == 0
+	p.mu.Unlock()
+	if !last {
+		return
+	}
+	p.Exit(ExitStatus{}) // a no-op unless every thread vanished without exit
+	p.MM.Release()
+	p.FDs.closeAll()
+	p.env.Destroy()
+	close(p.done)
+}

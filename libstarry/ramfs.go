@@ -1,0 +1,183 @@
+package libstarry
+
+import (
+	"bytes"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/u-root/u-root/pkg/cpio"
+	"golang.org/x/sys/unix"
+)
+
+// maxSymlinks bounds symlink following during one lookup, as Linux's
+// MAXSYMLINKS (40) does in fs/namei.c; beyond it lookup fails with ELOOP.
+const maxSymlinks = 40
+
+// Inode is one file, directory or symlink of a RamFS. Inodes are
+// immutable once the RamFS is built, so processes may share them freely.
+type Inode struct {
+	Ino    uint64
+	Mode   uint32 // Linux st_mode: S_IF* type bits and permissions
+	Data   []byte // a regular file's contents
+	Target string // a symlink's target
+	parent *Inode
+	kids   map[string]*Inode
+}
+
+// IsDir reports whether the inode is a directory.
+func (n *Inode) IsDir() bool { return n.Mode&unix.S_IFMT == unix.S_IFDIR }
+
+// IsSymlink reports whether the inode is a symbolic link.
+func (n *Inode) IsSymlink() bool { return n.Mode&unix.S_IFMT == unix.S_IFLNK }
+
+// Names lists a directory's entries in a stable order (for getdents64).
+func (n *Inode) Names() []string {
+	names := make([]string, 0, len(n.kids))
+	for k := range n.kids {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Child returns a directory's entry by name.
+func (n *Inode) Child(name string) *Inode { return n.kids[name] }
+
+// RamFS is a read-only file system built from a newc cpio archive (the
+// initramfs format). It is shared by processes and never changes.
+type RamFS struct {
+	root *Inode
+	next uint64
+}
+
+// NewRamFS reads a newc archive. Directories named only as parents of
+// other entries are created implicitly; device nodes and the like become
+// empty regular files, since nothing here serves devices yet.
+func NewRamFS(archive []byte) (*RamFS, error) {
+	fs := &RamFS{}
+	fs.root = fs.newInode(unix.S_IFDIR|0o755, nil)
+	fs.root.parent = fs.root
+	rr := cpio.Newc.Reader(bytes.NewReader(archive))
+	err := cpio.ForEachRecord(rr, func(r cpio.Record) error { return fs.add(r) })
+	if err != nil {
+		return nil, err
+	}
+	return fs, nil
+}
+
+func (fs *RamFS) newInode(mode uint32, parent *Inode) *Inode {
+	fs.next++
+	n := &Inode{Ino: fs.next, Mode: mode, parent: parent}
+	if n.IsDir() {
+		n.kids = map[string]*Inode{}
+	}
+	return n
+}
+
+// add places one archive record, creating missing parent directories.
+func (fs *RamFS) add(r cpio.Record) error {
+	name := strings.Trim(path.Clean("/"+r.Name), "/")
+	if name == "" || name == "." {
+		return nil // the root itself
+	}
+	parts := strings.Split(name, "/")
+	dir := fs.root
+	for _, p := range parts[:len(parts)-1] {
+		next := dir.kids[p]
+		if next == nil {
+			next = fs.newInode(unix.S_IFDIR|0o755, dir)
+			dir.kids[p] = next
+		}
+		if !next.IsDir() {
+			return unix.ENOTDIR
+		}
+		dir = next
+	}
+	mode := uint32(r.Mode)
+	switch mode & unix.S_IFMT {
+	case unix.S_IFDIR, unix.S_IFREG, unix.S_IFLNK:
+	default:
+		mode = unix.S_IFREG | mode&0o7777
+	}
+	leaf := parts[len(parts)-1]
+	if old := dir.kids[leaf]; old != nil && old.IsDir() && mode&unix.S_IFMT == unix.S_IFDIR {
+		old.Mode = mode // an explicit record for an implicit directory
+		return nil
+	}
+	n := fs.newInode(mode, dir)
+	if mode&unix.S_IFMT != unix.S_IFDIR {
+		data := make([]byte, r.FileSize)
+		if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
+			return err
+		}
+		if n.IsSymlink() {
+			n.Target = string(data)
+		} else {
+			n.Data = data
+		}
+	}
+	dir.kids[leaf] = n
+	return nil
+}
+
+// Lookup resolves p (relative paths start at cwd, itself absolute) the
+// way Linux's path walk in fs/namei.c does: ".." stops at the root,
+// symlinks are followed in every non-final component and, if follow is
+// set, in the final one. Errors are ENOENT, ENOTDIR, ELOOP.
+func (fs *RamFS) Lookup(cwd, p string, follow bool) (*Inode, error) {
+	if p == "" {
+		return nil, unix.ENOENT
+	}
+	budget := maxSymlinks
+	start := fs.root
+	if !strings.HasPrefix(p, "/") {
+		dir, err := fs.walk(fs.root, cwd, true, &budget)
+		if err != nil {
+			return nil, err
+		}
+		start = dir
+	}
+	return fs.walk(start, p, follow, &budget)
+}
+
+// walk resolves p from dir; budget counts the symlinks still allowed.
+func (fs *RamFS) walk(dir *Inode, p string, follow bool, budget *int) (*Inode, error) {
+	if strings.HasPrefix(p, "/") {
+		dir = fs.root
+	}
+	parts := strings.FieldsFunc(p, func(r rune) bool { return r == '/' })
+	cur := dir
+	for i, name := range parts {
+		if !cur.IsDir() {
+			return nil, unix.ENOTDIR
+		}
+		switch name {
+		case ".":
+			continue
+		case "..":
+			cur = cur.parent
+			continue
+		}
+		next := cur.kids[name]
+		if next == nil {
+			return nil, unix.ENOENT
+		}
+		last := i == len(parts)-1
+		if next.IsSymlink() && (!last || follow) {
+			if *budget--; *budget < 0 {
+				return nil, unix.ELOOP
+			}
+			var err error
+			if next, err = fs.walk(cur, next.Target, true, budget); err != nil {
+				return nil, err
+			}
+		}
+		cur = next
+	}
+	if strings.HasSuffix(p, "/") && !cur.IsDir() {
+		return nil, unix.ENOTDIR
+	}
+	return cur, nil
+}

@@ -1,0 +1,123 @@
+package libstarry
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+
+	"github.com/starry-go/starry/exo"
+	"golang.org/x/sys/unix"
+)
+
+// platform is AT_PLATFORM, Linux's ELF_PLATFORM on x86-64.
+const platform = "x86_64"
+
+// clockTicks is AT_CLKTCK: USER_HZ, which Linux fixes at 100.
+const clockTicks = 100
+
+// maxArgBytes caps argv plus envp like Linux's limit of a quarter of the
+// 8 MiB stack rlimit (E2BIG beyond it).
+const maxArgBytes = StackSize / 4
+
+// mapImage creates the image's regions (elf_map / elf_load): each
+// segment's pages are backed by the file from its page-aligned offset;
+// past p_filesz the bytes read as zeros (padzero plus the bss mapping).
+func (m *MM) mapImage(img *Image) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range img.Segments {
+		start := uintptr(pageDown(s.Vaddr))
+		m.insert(&VMA{Start: start, End: uintptr(pageUp(s.Vaddr + s.Memsz)), Prot: s.Prot,
+			File: img.File, FileOff: pageDown(s.Offset), FileEnd: uintptr(s.Vaddr + s.Filesz), Name: img.Exe})
+	}
+	m.brkStart, m.brk = uintptr(img.BrkStart), uintptr(img.BrkStart)
+}
+
+// auxvFor lists the auxiliary vector in create_elf_tables' order (no
+// vDSO, so no AT_SYSINFO_EHDR). Strings are passed as their addresses.
+func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uint64) [][2]uint64 {
+	return [][2]uint64{
+		{AT_HWCAP, hwcap},
+		{AT_PAGESZ, exo.PageSize},
+		{AT_CLKTCK, clockTicks},
+		{AT_PHDR, img.Phdr},
+		{AT_PHENT, phdrSize},
+		{AT_PHNUM, img.Phnum},
+		{AT_BASE, 0}, // no interpreter
+		{AT_FLAGS, 0},
+		{AT_ENTRY, img.Entry},
+		{AT_UID, creds[0]},
+		{AT_EUID, creds[1]},
+		{AT_GID, creds[2]},
+		{AT_EGID, creds[3]},
+		{AT_SECURE, 0},
+		{AT_RANDOM, random},
+		{AT_HWCAP2, 0},
+		{AT_EXECFN, execfn},
+		{AT_PLATFORM, plat},
+		{AT_NULL, 0},
+	}
+}
+
+// buildStack makes the stack region and writes the initial stack the way
+// Linux's copy_strings and create_elf_tables lay it out, from the top:
+// a NULL word, AT_EXECFN's string, the argv and envp strings, the
+// platform string, 16 random bytes; then, 16-byte aligned at the final
+// SP: argc, argv pointers, NULL, envp pointers, NULL, auxv pairs.
+func (m *MM) buildStack(img *Image, hwcap uint64, creds [4]uint64) (uintptr, error) {
+	total := len(img.Path) + 1 + len(platform) + 1
+	for _, s := range append(img.Argv[:len(img.Argv):len(img.Argv)], img.Envv...) {
+		total += len(s) + 1
+	}
+	if total > maxArgBytes {
+		return 0, unix.E2BIG
+	}
+	m.mu.Lock()
+	m.insert(&VMA{Start: StackTop - StackSize, End: StackTop, Prot: exo.PermRead | exo.PermWrite, Name: "[stack]"})
+	m.mu.Unlock()
+	sp := uint64(StackTop - 8)
+	put := func(b []byte) (uint64, error) {
+		sp -= uint64(len(b))
+		return sp, m.CopyOut(uintptr(sp), b)
+	}
+	putStr := func(s string) (uint64, error) { return put(append([]byte(s), 0)) }
+	execfn, err := putStr(img.Path)
+	if err != nil {
+		return 0, err
+	}
+	strs := append(img.Argv[:len(img.Argv):len(img.Argv)], img.Envv...)
+	addrs := make([]uint64, len(strs))
+	for i := len(strs) - 1; i >= 0; i-- {
+		if addrs[i], err = putStr(strs[i]); err != nil {
+			return 0, err
+		}
+	}
+	plat, err := putStr(platform)
+	if err != nil {
+		return 0, err
+	}
+	var rnd [16]byte
+	_, _ = rand.Read(rnd[:])
+	random, err := put(rnd[:])
+	if err != nil {
+		return 0, err
+	}
+	aux := auxvFor(img, hwcap, creds, random, execfn, plat)
+	words := []uint64{uint64(len(img.Argv))}
+	words = append(words, addrs[:len(img.Argv)]...)
+	words = append(words, 0)
+	words = append(words, addrs[len(img.Argv):]...)
+	words = append(words, 0)
+	for _, a := range aux {
+		words = append(words, a[0], a[1])
+	}
+	sp = (sp &^ 15) - uint64(len(words))*8
+	sp &^= 15 // STACK_ROUND: argc sits at a 16-byte boundary
+	buf := make([]byte, len(words)*8)
+	for i, w := range words {
+		binary.LittleEndian.PutUint64(buf[i*8:], w)
+	}
+	if err := m.CopyOut(uintptr(sp), buf); err != nil {
+		return 0, err
+	}
+	return uintptr(sp), nil
+}

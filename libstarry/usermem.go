@@ -1,0 +1,94 @@
+package libstarry
+
+import (
+	"bytes"
+
+	"github.com/starry-go/starry/exo"
+	"golang.org/x/sys/unix"
+)
+
+// CopyIn reads user memory at va into b, paging in what is not present
+// yet, as copy_from_user's fault path does in Linux. A range outside the
+// process's regions, or without read permission, is EFAULT.
+func (m *MM) CopyIn(va uintptr, b []byte) error {
+	return m.copyUser(va, b, exo.PermRead)
+}
+
+// CopyOut writes b to user memory at va; the region must be writable.
+func (m *MM) CopyOut(va uintptr, b []byte) error {
+	return m.copyUser(va, b, exo.PermWrite)
+}
+
+func (m *MM) copyUser(va uintptr, b []byte, access exo.Perm) error {
+	if va+uintptr(len(b)) < va {
+		return unix.EFAULT
+	}
+	for len(b) > 0 {
+		n := min(len(b), int(exo.PageSize-va&pageMask))
+		if err := m.present(va, access); err != nil {
+			return err
+		}
+		var err error
+		if access == exo.PermWrite {
+			err = m.env.Write(va, b[:n])
+		} else {
+			err = m.env.Read(va, b[:n])
+		}
+		if err != nil {
+			return unix.EFAULT
+		}
+		b, va = b[n:], va+uintptr(n)
+	}
+	return nil
+}
+
+// present makes the page at va present for access, or answers EFAULT.
+func (m *MM) present(va uintptr, access exo.Perm) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.find(va)
+	if v == nil || !allows(v.Prot, access) {
+		return unix.EFAULT
+	}
+	if pg := m.pages[va&^pageMask]; pg != nil && pg.mapped {
+		return nil
+	}
+	switch m.fault(va, access) {
+	case 0:
+		return nil
+	case -1:
+		return unix.ENOMEM
+	}
+	return unix.EFAULT
+}
+
+// maxPath is Linux's PATH_MAX; strings longer than it are ENAMETOOLONG.
+const maxPath = 4096
+
+// CopyInString reads a NUL-terminated string of at most max bytes
+// (strncpy_from_user): ENAMETOOLONG if no NUL comes in time.
+func (m *MM) CopyInString(va uintptr, max int) (string, error) {
+	var out []byte
+	for len(out) < max {
+		n := min(max-len(out), int(exo.PageSize-va&pageMask))
+		buf := make([]byte, n)
+		if err := m.CopyIn(va, buf); err != nil {
+			return "", err
+		}
+		if i := bytes.IndexByte(buf, 0); i >= 0 {
+			return string(append(out, buf[:i]...)), nil
+		}
+		out = append(out, buf...)
+		va += uintptr(n)
+	}
+	return "", unix.ENAMETOOLONG
+}
+
+// CopyInPath reads a path argument.
+func (m *MM) CopyInPath(va uintptr) (string, error) {
+	s, err := m.CopyInString(va, maxPath)
+	if err == nil && s == "" {
+		return "", unix.ENOENT
+	}
+	return s, err
+}

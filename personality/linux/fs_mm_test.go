@@ -1,0 +1,173 @@
+package linux
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/exo/sim"
+	"golang.org/x/sys/unix"
+)
+
+// cstr puts a NUL-terminated string in the data segment.
+func cstr(va uint64, s string) step { return poke(va, append([]byte(s), 0)) }
+
+// check reads user memory after a call and hands it to f.
+func check(va uint64, n int, f func(b []byte, rax uint64)) step {
+	return do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+		b := make([]byte, n)
+		if tr := u.Read(uintptr(va), b); tr != nil {
+			return tr
+		}
+		f(b, r.RAX)
+		return nil
+	})
+}
+
+func TestFilesAndInfo(t *testing.T) {
+	const path, buf = scratch, scratch + 0x100
+	le := binary.LittleEndian
+	e, st := run(t, script(
+		cstr(path, "/etc/motd"),
+		sys(unix.SYS_OPENAT, atFDCWD, path, unix.O_RDONLY|unix.O_CLOEXEC),
+		expect(t, "openat", 3),
+		sys(unix.SYS_READ, 3, buf, 5),
+		check(buf, 5, func(b []byte, rax uint64) {
+			if rax != 5 || string(b) != "hello" {
+				t.Errorf("read = %d %q", rax, b)
+			}
+		}),
+		sys(unix.SYS_PREAD64, 3, buf, 4, 6),
+		check(buf, 4, func(b []byte, rax uint64) {
+			if string(b) != "from" {
+				t.Errorf("pread = %q", b)
+			}
+		}),
+		sys(unix.SYS_FCNTL, 3, unix.F_GETFD),
+		expect(t, "F_GETFD", unix.FD_CLOEXEC),
+		sys(unix.SYS_FSTAT, 3, buf),
+		check(buf, 144, func(b []byte, rax uint64) {
+			if le.Uint32(b[24:])&unix.S_IFMT != unix.S_IFREG || le.Uint64(b[48:]) != 17 {
+				t.Errorf("fstat file: mode %o size %d", le.Uint32(b[24:]), le.Uint64(b[48:]))
+			}
+		}),
+		cstr(path, ""),
+		sys(unix.SYS_NEWFSTATAT, 1, path, buf, unix.AT_EMPTY_PATH),
+		check(buf, 144, func(b []byte, rax uint64) {
+			if rax != 0 || le.Uint32(b[24:])&unix.S_IFMT != unix.S_IFCHR {
+				t.Errorf("fstatat(1, \"\") rax %#x mode %o", rax, le.Uint32(b[24:]))
+			}
+		}),
+		sys(unix.SYS_IOCTL, 1, unix.TIOCGWINSZ, buf),
+		check(buf, 4, func(b []byte, rax uint64) {
+			if rax != 0 || le.Uint16(b) != 24 || le.Uint16(b[2:]) != 80 {
+				t.Errorf("TIOCGWINSZ %x", b)
+			}
+		}),
+		sys(unix.SYS_IOCTL, 3, unix.TCGETS, buf),
+		expect(t, "TCGETS on a file", errno(unix.ENOTTY)),
+		sys(unix.SYS_DUP2, 3, 9),
+		expect(t, "dup2", 9),
+		sys(unix.SYS_CLOSE, 3),
+		sys(unix.SYS_LSEEK, 9, 0, 0),
+		expect(t, "lseek via dup", 0),
+		sys(unix.SYS_LSEEK, 1, 0, 0),
+		expect(t, "lseek console", errno(unix.ESPIPE)),
+		cstr(path, "/proc/self/exe"),
+		sys(unix.SYS_READLINKAT, atFDCWD, path, buf, 64),
+		check(buf, 9, func(b []byte, rax uint64) {
+			if rax != 9 || string(b) != "/bin/prog" {
+				t.Errorf("readlinkat = %d %q", rax, b)
+			}
+		}),
+		sys(unix.SYS_GETCWD, buf, 64),
+		check(buf, 2, func(b []byte, rax uint64) {
+			if rax != 2 || string(b) != "/\x00" {
+				t.Errorf("getcwd %q", b)
+			}
+		}),
+		sys(unix.SYS_UNAME, buf),
+		check(buf, 390, func(b []byte, rax uint64) {
+			if !strings.HasPrefix(string(b), "Linux\x00") || !strings.HasPrefix(string(b[4*65:]), "x86_64\x00") {
+				t.Errorf("uname %q", b)
+			}
+		}),
+		cstr(path, "/nope"),
+		sys(unix.SYS_OPEN, path, 0),
+		expect(t, "open missing", errno(unix.ENOENT)),
+		cstr(path, "/etc/motd"),
+		sys(unix.SYS_OPEN, path, unix.O_WRONLY),
+		expect(t, "open for writing", errno(unix.EROFS)),
+		sys(unix.SYS_ARCH_PRCTL, archSetFS, 0x7000),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+			if r.FSBase != 0x7000 {
+				t.Errorf("FS base %#x", r.FSBase)
+			}
+			return nil
+		}),
+		sys(unix.SYS_GETPID),
+		expect(t, "getpid", 7),
+		sys(unix.SYS_EXIT_GROUP, 0),
+	))
+	if st.ShellStatus() != 0 || len(e.logs) != 0 {
+		t.Errorf("status %+v logs %q", st, e.logs)
+	}
+}
+
+func TestMmapMunmapMprotect(t *testing.T) {
+	var addr uint64
+	const page = exo.PageSize
+	_, st := run(t, script(
+		sys(unix.SYS_MMAP, 0, 3*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS, ^uint64(0), 0),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+			addr = r.RAX
+			if addr&(page-1) != 0 || addr > 1<<47 {
+				t.Fatalf("mmap = %#x", addr)
+			}
+			return nil
+		}),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap { return u.Write(uintptr(addr+page), []byte("x")) }),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+			r.RAX, r.RDI, r.RSI, r.RDX = unix.SYS_MPROTECT, addr+page, page, unix.PROT_READ
+			return &exo.Trap{Kind: exo.TrapSyscall}
+		}),
+		expect(t, "mprotect", 0),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+			b := make([]byte, 1)
+			if tr := u.Read(uintptr(addr+page), b); tr != nil || b[0] != 'x' {
+				t.Errorf("read after mprotect: %v %q", tr, b)
+			}
+			r.RAX, r.RDI, r.RSI, r.RDX, r.R10 = unix.SYS_MMAP, addr, page, unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED_NOREPLACE
+			r.R8 = ^uint64(0)
+			return &exo.Trap{Kind: exo.TrapSyscall}
+		}),
+		expect(t, "MAP_FIXED_NOREPLACE over a mapping", errno(unix.EEXIST)),
+		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
+			r.RAX, r.RDI, r.RSI = unix.SYS_MUNMAP, addr, 3*page
+			return &exo.Trap{Kind: exo.TrapSyscall}
+		}),
+		expect(t, "munmap", 0),
+		fault(func(u *sim.User, r *exo.Regs) *exo.Trap { return u.Write(uintptr(addr+page), []byte("y")) }),
+	))
+	if st.ShellStatus() != 139 {
+		t.Errorf("write after munmap: status %+v", st)
+	}
+}
+
+func TestTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, s := range Table() {
+		if s.Name == "" || seen[s.Name] {
+			t.Errorf("syscall %d: empty or duplicate name %q", s.Nr, s.Name)
+		}
+		seen[s.Name] = true
+		if (s.Fn == nil) != (s.Support == Refused) || (s.Support == Refused && (s.Errno == 0 || s.Note == "")) ||
+			(s.Support == Partial && s.Note == "") {
+			t.Errorf("%s: inconsistent row %+v", s.Name, s)
+		}
+	}
+	if len(Table()) < 60 {
+		t.Errorf("only %d rows", len(Table()))
+	}
+}

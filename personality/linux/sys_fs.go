@@ -1,0 +1,320 @@
+package linux
+
+import (
+	"encoding/binary"
+	"strconv"
+
+	"github.com/starry-go/starry/libstarry"
+	"golang.org/x/sys/unix"
+)
+
+func fsCalls() []Syscall {
+	return []Syscall{
+		part(unix.SYS_OPEN, "open", sysOpen, "read-only RamFS: write access or creation is EROFS"),
+		part(unix.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
+		full(unix.SYS_CLOSE, "close", sysClose),
+		full(unix.SYS_FSTAT, "fstat", sysFstat),
+		full(unix.SYS_STAT, "stat", sysStat),
+		full(unix.SYS_LSTAT, "lstat", sysLstat),
+		full(unix.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
+		full(unix.SYS_READLINK, "readlink", sysReadlink),
+		full(unix.SYS_READLINKAT, "readlinkat", sysReadlinkat),
+		full(unix.SYS_GETCWD, "getcwd", sysGetcwd),
+		full(unix.SYS_CHDIR, "chdir", sysChdir),
+		full(unix.SYS_ACCESS, "access", sysAccess),
+		full(unix.SYS_FACCESSAT, "faccessat", sysFaccessat),
+		full(unix.SYS_FACCESSAT2, "faccessat2", sysFaccessat),
+		full(unix.SYS_DUP, "dup", sysDup),
+		full(unix.SYS_DUP2, "dup2", sysDup2),
+		full(unix.SYS_DUP3, "dup3", sysDup3),
+		part(unix.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; no locks"),
+		full(unix.SYS_GETDENTS64, "getdents64", sysGetdents64),
+		refuse(unix.SYS_PIPE, "pipe", unix.ENOSYS, "pipes are not implemented yet"),
+		refuse(unix.SYS_PIPE2, "pipe2", unix.ENOSYS, "pipes are not implemented yet"),
+	}
+}
+
+// dirOf resolves an *at call's dirfd: nil for AT_FDCWD (or an absolute
+// path, which ignores it).
+func dirOf(t *libstarry.Thread, dirfd uint64) (*libstarry.Inode, error) {
+	fd := int(int32(dirfd))
+	if fd == unix.AT_FDCWD {
+		return nil, nil
+	}
+	of, err := t.P.FDs.Get(fd)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := of.File.(libstarry.DirLister)
+	if !ok || !d.Dir().IsDir() {
+		return nil, unix.ENOTDIR
+	}
+	return d.Dir(), nil
+}
+
+func sysOpen(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysOpenat(t, Args{atFDCWD, a[0], a[1], a[2]})
+}
+
+func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
+	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	if err != nil {
+		return 0, err
+	}
+	var dir *libstarry.Inode
+	if path[0] != '/' {
+		if dir, err = dirOf(t, a[0]); err != nil {
+			return 0, err
+		}
+	}
+	flags := int(int32(a[2]))
+	of, err := t.P.Open(dir, path, flags)
+	if err != nil {
+		return 0, err
+	}
+	fd, err := t.P.FDs.Install(of, 0, flags&unix.O_CLOEXEC != 0)
+	return uint64(fd), err
+}
+
+func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
+	return 0, t.P.FDs.Close(int(int32(a[0])))
+}
+
+// putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).
+func putStat(t *libstarry.Thread, va uint64, s libstarry.Stat) error {
+	st := unix.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
+		Size: s.Size, Blksize: 4096, Blocks: (s.Size + 511) / 512}
+	return putStruct(t, va, st)
+}
+
+func sysFstat(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := t.P.FDs.Get(int(int32(a[0])))
+	if err != nil {
+		return 0, err
+	}
+	return 0, putStat(t, a[1], of.Stat())
+}
+
+func sysStat(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], 0})
+}
+
+func sysLstat(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], unix.AT_SYMLINK_NOFOLLOW})
+}
+
+// sysNewfstatat is vfs_fstatat; with AT_EMPTY_PATH and "" it is fstat,
+// which is how glibc implements fstat.
+func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
+	flags := int(a[3])
+	path, err := t.P.MM.CopyInString(uintptr(a[1]), 4096)
+	if err != nil {
+		return 0, err
+	}
+	if path == "" {
+		if flags&unix.AT_EMPTY_PATH == 0 {
+			return 0, unix.ENOENT
+		}
+		return sysFstat(t, Args{a[0], a[2]})
+	}
+	var dir *libstarry.Inode
+	if path[0] != '/' {
+		if dir, err = dirOf(t, a[0]); err != nil {
+			return 0, err
+		}
+	}
+	st, err := t.P.StatPath(dir, path, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+	if err != nil {
+		return 0, err
+	}
+	return 0, putStat(t, a[2], st)
+}
+
+func sysReadlink(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysReadlinkat(t, Args{atFDCWD, a[0], a[1], a[2]})
+}
+
+// sysReadlinkat knows /proc/self/exe (and /proc/<pid>/exe) besides the
+// RamFS's own links.
+func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
+	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	if err != nil {
+		return 0, err
+	}
+	if int64(a[3]) <= 0 {
+		return 0, unix.EINVAL
+	}
+	var target string
+	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe" {
+		target = t.P.Exe()
+	} else {
+		var dir *libstarry.Inode
+		if path[0] != '/' {
+			if dir, err = dirOf(t, a[0]); err != nil {
+				return 0, err
+			}
+		}
+		n, err := t.P.Lookup(dir, path, false)
+		if err != nil {
+			return 0, err
+		}
+		if !n.IsSymlink() {
+			return 0, unix.EINVAL
+		}
+		target = n.Target
+	}
+	b := []byte(target)[:min(uint64(len(target)), a[3])]
+	return uint64(len(b)), t.P.MM.CopyOut(uintptr(a[2]), b)
+}
+
+func sysGetcwd(t *libstarry.Thread, a Args) (uint64, error) {
+	b := append([]byte(t.P.Cwd()), 0)
+	if uint64(len(b)) > a[1] {
+		return 0, unix.ERANGE
+	}
+	return uint64(len(b)), t.P.MM.CopyOut(uintptr(a[0]), b)
+}
+
+func sysChdir(t *libstarry.Thread, a Args) (uint64, error) {
+	path, err := t.P.MM.CopyInPath(uintptr(a[0]))
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.P.Chdir(path)
+}
+
+func sysAccess(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysFaccessat(t, Args{atFDCWD, a[0], a[1]})
+}
+
+// sysFaccessat checks as root does: reading always passes, writing
+// fails on the read-only file system, executing needs some x bit.
+func sysFaccessat(t *libstarry.Thread, a Args) (uint64, error) {
+	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	if err != nil {
+		return 0, err
+	}
+	mode := uint32(a[2])
+	if mode&^uint32(unix.R_OK|unix.W_OK|unix.X_OK) != 0 {
+		return 0, unix.EINVAL
+	}
+	var dir *libstarry.Inode
+	if path[0] != '/' {
+		if dir, err = dirOf(t, a[0]); err != nil {
+			return 0, err
+		}
+	}
+	n, err := t.P.Lookup(dir, path, true)
+	switch {
+	case err != nil:
+		return 0, err
+	case mode&unix.W_OK != 0:
+		return 0, unix.EROFS
+	case mode&unix.X_OK != 0 && n.Mode&0o111 == 0:
+		return 0, unix.EACCES
+	}
+	return 0, nil
+}
+
+func sysDup(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := t.P.FDs.Get(int(int32(a[0])))
+	if err != nil {
+		return 0, err
+	}
+	fd, err := t.P.FDs.Install(of, 0, false)
+	return uint64(fd), err
+}
+
+func sysDup2(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[0] == a[1] {
+		_, err := t.P.FDs.Get(int(int32(a[0])))
+		return a[1], err
+	}
+	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), false)
+}
+
+func sysDup3(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[0] == a[1] || a[2]&^unix.O_CLOEXEC != 0 {
+		return 0, unix.EINVAL
+	}
+	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), a[2]&unix.O_CLOEXEC != 0)
+}
+
+func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
+	fd := int(int32(a[0]))
+	of, err := t.P.FDs.Get(fd)
+	if err != nil {
+		return 0, err
+	}
+	switch int(a[1]) {
+	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
+		nfd, err := t.P.FDs.Install(of, int(int32(a[2])), int(a[1]) == unix.F_DUPFD_CLOEXEC)
+		return uint64(nfd), err
+	case unix.F_GETFD:
+		on, err := t.P.FDs.CloseOnExec(fd)
+		if on {
+			return unix.FD_CLOEXEC, err
+		}
+		return 0, err
+	case unix.F_SETFD:
+		return 0, t.P.FDs.SetCloseOnExec(fd, a[2]&unix.FD_CLOEXEC != 0)
+	case unix.F_GETFL:
+		return uint64(of.Flags()), nil
+	case unix.F_SETFL:
+		of.SetFlags(int(a[2]))
+		return 0, nil
+	}
+	return 0, unix.EINVAL
+}
+
+// sysGetdents64 lists a RamFS directory: ".", "..", then the entries in
+// name order; the file position counts entries already returned.
+func sysGetdents64(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := t.P.FDs.Get(int(int32(a[0])))
+	if err != nil {
+		return 0, err
+	}
+	d, ok := of.File.(libstarry.DirLister)
+	if !ok || !d.Dir().IsDir() {
+		return 0, unix.ENOTDIR
+	}
+	dir := d.Dir()
+	names := append([]string{".", ".."}, dir.Names()...)
+	pos, _ := d.Seek(0, 1)
+	var out []byte
+	for i := int(pos); i >= 0 && i < len(names); i++ {
+		n := dir
+		if i > 1 {
+			n = dir.Child(names[i])
+		}
+		rec := direntRecord(n, names[i], int64(i+1))
+		if uint64(len(out)+len(rec)) > min(a[2], maxIO) {
+			if len(out) == 0 {
+				return 0, unix.EINVAL
+			}
+			break
+		}
+		out = append(out, rec...)
+		pos = int64(i + 1)
+	}
+	if err := t.P.MM.CopyOut(uintptr(a[1]), out); err != nil {
+		return 0, err
+	}
+	_, _ = d.Seek(pos, 0)
+	return uint64(len(out)), nil
+}
+
+// direntRecord encodes struct linux_dirent64, padded to 8 bytes.
+func direntRecord(n *libstarry.Inode, name string, next int64) []byte {
+	size := (19 + len(name) + 1 + 7) &^ 7
+	b := make([]byte, size)
+	binary.LittleEndian.PutUint64(b[0:], n.Ino)
+	binary.LittleEndian.PutUint64(b[8:], uint64(next))
+	binary.LittleEndian.PutUint16(b[16:], uint16(size))
+	b[18] = byte(n.Mode >> 12) // DT_* is the S_IF* type shifted down
+	copy(b[19:], name)
+	return b
+}
+
+// atFDCWD is AT_FDCWD (-100) as the 32-bit register value callers pass.
+const atFDCWD = 0xffffff9c

@@ -1,0 +1,205 @@
+package linux
+
+import (
+	"encoding/binary"
+
+	"github.com/starry-go/starry/libstarry"
+	"golang.org/x/sys/unix"
+)
+
+// maxIO caps one transfer; shorter counts are legal for read and write,
+// and this bounds what a single call can make the kernel allocate.
+const maxIO = 1 << 20
+
+// iovMax is UIO_MAXIOV.
+const iovMax = 1024
+
+var errInval = unix.EINVAL
+
+func rwCalls() []Syscall {
+	return []Syscall{
+		full(unix.SYS_READ, "read", sysRead),
+		full(unix.SYS_WRITE, "write", sysWrite),
+		full(unix.SYS_READV, "readv", sysReadv),
+		full(unix.SYS_WRITEV, "writev", sysWritev),
+		full(unix.SYS_PREAD64, "pread64", sysPread64),
+		refuse(unix.SYS_PWRITE64, "pwrite64", unix.ESPIPE, "no writable seekable files (RamFS is read-only)"),
+		full(unix.SYS_LSEEK, "lseek", sysLseek),
+		part(unix.SYS_IOCTL, "ioctl", sysIoctl, "TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
+	}
+}
+
+// readable and writable check the access mode (EBADF, as in vfs_read).
+func readable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
+	of, err := t.P.FDs.Get(int(int32(fd)))
+	if err == nil && of.Flags()&unix.O_ACCMODE == unix.O_WRONLY {
+		err = unix.EBADF
+	}
+	return of, err
+}
+
+func writable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
+	of, err := t.P.FDs.Get(int(int32(fd)))
+	if err == nil && of.Flags()&unix.O_ACCMODE == unix.O_RDONLY {
+		err = unix.EBADF
+	}
+	return of, err
+}
+
+func sysRead(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := readable(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, min(a[2], maxIO))
+	n, err := of.Read(buf)
+	if err != nil {
+		return 0, err
+	}
+	return uint64(n), t.P.MM.CopyOut(uintptr(a[1]), buf[:n])
+}
+
+func sysWrite(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := writable(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, min(a[2], maxIO))
+	if err := t.P.MM.CopyIn(uintptr(a[1]), buf); err != nil {
+		return 0, err
+	}
+	n, err := of.Write(buf)
+	return uint64(n), err
+}
+
+func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := readable(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	ra, ok := of.File.(libstarry.ReaderAt)
+	if !ok {
+		return 0, unix.ESPIPE
+	}
+	if int64(a[3]) < 0 {
+		return 0, unix.EINVAL
+	}
+	buf := make([]byte, min(a[2], maxIO))
+	n, err := ra.ReadAt(buf, int64(a[3]))
+	if err != nil {
+		return 0, err
+	}
+	return uint64(n), t.P.MM.CopyOut(uintptr(a[1]), buf[:n])
+}
+
+// iovecs reads an iovec array (import_iovec).
+func iovecs(t *libstarry.Thread, va, n uint64) ([][2]uint64, error) {
+	if n > iovMax {
+		return nil, unix.EINVAL
+	}
+	b := make([]byte, n*16)
+	if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
+		return nil, err
+	}
+	out := make([][2]uint64, n)
+	for i := range out {
+		out[i] = [2]uint64{binary.LittleEndian.Uint64(b[i*16:]), binary.LittleEndian.Uint64(b[i*16+8:])}
+		if int64(out[i][1]) < 0 {
+			return nil, unix.EINVAL
+		}
+	}
+	return out, nil
+}
+
+func sysWritev(t *libstarry.Thread, a Args) (uint64, error) {
+	if _, err := writable(t, a[0]); err != nil {
+		return 0, err
+	}
+	iov, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, v := range iov {
+		n, err := sysWrite(t, Args{a[0], v[0], v[1]})
+		if err != nil && total == 0 {
+			return 0, err
+		}
+		total += n
+		if err != nil || n < v[1] {
+			break
+		}
+	}
+	return total, nil
+}
+
+func sysReadv(t *libstarry.Thread, a Args) (uint64, error) {
+	if _, err := readable(t, a[0]); err != nil {
+		return 0, err
+	}
+	iov, err := iovecs(t, a[1], a[2])
+	if err != nil {
+		return 0, err
+	}
+	var total uint64
+	for _, v := range iov {
+		n, err := sysRead(t, Args{a[0], v[0], v[1]})
+		if err != nil && total == 0 {
+			return 0, err
+		}
+		total += n
+		if err != nil || n < v[1] {
+			break
+		}
+	}
+	return total, nil
+}
+
+func sysLseek(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := t.P.FDs.Get(int(int32(a[0])))
+	if err != nil {
+		return 0, err
+	}
+	s, ok := of.File.(libstarry.Seeker)
+	if !ok {
+		return 0, unix.ESPIPE
+	}
+	off, err := s.Seek(int64(a[1]), int(int32(a[2])))
+	return uint64(off), err
+}
+
+// sysIoctl answers the terminal requests C libraries make on stdout.
+func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := t.P.FDs.Get(int(int32(a[0])))
+	if err != nil {
+		return 0, err
+	}
+	if tty, ok := of.File.(libstarry.Terminal); !ok || !tty.IsTerminal() {
+		return 0, unix.ENOTTY
+	}
+	switch uint32(a[1]) {
+	case unix.TCGETS:
+		return 0, t.P.MM.CopyOut(uintptr(a[2]), saneTermios())
+	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
+		return 0, nil
+	case unix.TIOCGWINSZ:
+		return 0, putStruct(t, a[2], unix.Winsize{Row: 24, Col: 80})
+	case unix.TIOCGPGRP:
+		return 0, putU32(t, a[2], uint32(t.P.Pid()))
+	}
+	return 0, unix.ENOTTY
+}
+
+// saneTermios is struct termios (the kernel's 36-byte one, no speeds) as
+// `stty sane` leaves a console: tty_std_termios in drivers/tty/tty_io.c.
+func saneTermios() []byte {
+	b := make([]byte, 36)
+	le := binary.LittleEndian
+	le.PutUint32(b[0:], unix.ICRNL|unix.IXON)
+	le.PutUint32(b[4:], unix.OPOST|unix.ONLCR)
+	le.PutUint32(b[8:], unix.B38400|unix.CS8|unix.CREAD|unix.HUPCL)
+	le.PutUint32(b[12:], unix.ISIG|unix.ICANON|unix.ECHO|unix.ECHOE|unix.ECHOK|unix.ECHOCTL|unix.ECHOKE|unix.IEXTEN)
+	// c_line at 16, then INIT_C_CC: ^C ^\ DEL ^U ^D, VTIME 0, VMIN 1, ...
+	copy(b[17:], []byte{3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0})
+	return b
+}

@@ -1,0 +1,133 @@
+package linux
+
+import (
+	"encoding/binary"
+
+	"github.com/starry-go/starry/libstarry"
+	"golang.org/x/sys/unix"
+)
+
+func signalCalls() []Syscall {
+	return []Syscall{
+		full(unix.SYS_RT_SIGACTION, "rt_sigaction", sysRtSigaction),
+		full(unix.SYS_RT_SIGPROCMASK, "rt_sigprocmask", sysRtSigprocmask),
+		full(unix.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
+		full(unix.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
+		part(unix.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
+		part(unix.SYS_TGKILL, "tgkill", sysTgkill, "only the calling thread group"),
+		part(unix.SYS_TKILL, "tkill", sysTkill, "only the calling thread"),
+	}
+}
+
+// sigsetSize is the kernel's sigset_t: 64 signals.
+const sigsetSize = 8
+
+// sysRtSigaction reads and writes struct k_sigaction (handler, flags,
+// restorer, mask: 32 bytes).
+func sysRtSigaction(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[3] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	var act *libstarry.SigAction
+	if a[1] != 0 {
+		var b [32]byte
+		if err := t.P.MM.CopyIn(uintptr(a[1]), b[:]); err != nil {
+			return 0, err
+		}
+		le := binary.LittleEndian
+		act = &libstarry.SigAction{Handler: le.Uint64(b[0:]), Flags: le.Uint64(b[8:]),
+			Restorer: le.Uint64(b[16:]), Mask: le.Uint64(b[24:])}
+	}
+	old, err := t.P.SigAction(int(a[0]), act)
+	if err != nil || a[2] == 0 {
+		return 0, err
+	}
+	var b [32]byte
+	le := binary.LittleEndian
+	le.PutUint64(b[0:], old.Handler)
+	le.PutUint64(b[8:], old.Flags)
+	le.PutUint64(b[16:], old.Restorer)
+	le.PutUint64(b[24:], old.Mask)
+	return 0, t.P.MM.CopyOut(uintptr(a[2]), b[:])
+}
+
+func sysRtSigprocmask(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[3] != sigsetSize {
+		return 0, unix.EINVAL
+	}
+	var set *uint64
+	if a[1] != 0 {
+		v, err := getU64(t, a[1])
+		if err != nil {
+			return 0, err
+		}
+		set = &v
+	}
+	old, err := t.SigProcMask(int(a[0]), set)
+	if err != nil || a[2] == 0 {
+		return 0, err
+	}
+	return 0, putU64(t, a[2], old)
+}
+
+func sysRtSigreturn(t *libstarry.Thread, a Args) (uint64, error) {
+	if err := t.Sigreturn(); err != nil {
+		t.P.Exit(libstarry.ExitStatus{Signal: libstarry.SIGSEGV}) // a bad frame: force SIGSEGV
+	}
+	return 0, errKeepRegs
+}
+
+// sysSigaltstack reads and writes stack_t (sp, flags, size: 24 bytes).
+func sysSigaltstack(t *libstarry.Thread, a Args) (uint64, error) {
+	le := binary.LittleEndian
+	var ss *libstarry.AltStack
+	if a[0] != 0 {
+		var b [24]byte
+		if err := t.P.MM.CopyIn(uintptr(a[0]), b[:]); err != nil {
+			return 0, err
+		}
+		ss = &libstarry.AltStack{SP: le.Uint64(b[0:]), Flags: int32(le.Uint32(b[8:])), Size: le.Uint64(b[16:])}
+	}
+	old, err := t.SigAltStack(ss)
+	if err != nil || a[1] == 0 {
+		return 0, err
+	}
+	var b [24]byte
+	le.PutUint64(b[0:], old.SP)
+	le.PutUint32(b[8:], uint32(old.Flags))
+	le.PutUint64(b[16:], old.Size)
+	return 0, t.P.MM.CopyOut(uintptr(a[1]), b[:])
+}
+
+// sendSelf delivers sig to the calling process; 0 only checks.
+func sendSelf(t *libstarry.Thread, sig uint64) (uint64, error) {
+	if sig > libstarry.NSIG {
+		return 0, unix.EINVAL
+	}
+	if sig != 0 {
+		t.P.Kill(int(sig))
+	}
+	return 0, nil
+}
+
+func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
+	pid := int(int32(a[0]))
+	if pid != 0 && pid != -1 && pid != t.P.Pid() {
+		return 0, unix.ESRCH
+	}
+	return sendSelf(t, a[1])
+}
+
+func sysTgkill(t *libstarry.Thread, a Args) (uint64, error) {
+	if int(int32(a[0])) != t.P.Pid() || int(int32(a[1])) != t.TID() {
+		return 0, unix.ESRCH
+	}
+	return sendSelf(t, a[2])
+}
+
+func sysTkill(t *libstarry.Thread, a Args) (uint64, error) {
+	if int(int32(a[0])) != t.TID() {
+		return 0, unix.ESRCH
+	}
+	return sendSelf(t, a[1])
+}

@@ -1,0 +1,112 @@
+package linux
+
+import (
+	"runtime"
+	"time"
+
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry"
+	"golang.org/x/sys/unix"
+)
+
+func threadCalls() []Syscall {
+	return []Syscall{
+		full(unix.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
+		full(unix.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
+		part(unix.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; walked at thread exit once threads exist"),
+		refuse(unix.SYS_RSEQ, "rseq", unix.ENOSYS, "restartable sequences are optional; glibc falls back"),
+		part(unix.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
+		full(unix.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
+		full(unix.SYS_GETTID, "gettid", sysGettid),
+		refuse(unix.SYS_CLONE, "clone", unix.ENOSYS, "threads and fork are not implemented yet"),
+		refuse(unix.SYS_CLONE3, "clone3", unix.ENOSYS, "threads and fork are not implemented yet; glibc falls back to clone"),
+		refuse(unix.SYS_FORK, "fork", unix.ENOSYS, "not implemented yet"),
+		refuse(unix.SYS_VFORK, "vfork", unix.ENOSYS, "not implemented yet"),
+		refuse(unix.SYS_EXECVE, "execve", unix.ENOSYS, "not implemented yet (the loader exists: libstarry.LoadImage)"),
+	}
+}
+
+// arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).
+const (
+	archSetGS = 0x1001
+	archSetFS = 0x1002
+	archGetFS = 0x1003
+	archGetGS = 0x1004
+)
+
+// sysArchPrctl sets and reads the FS and GS bases (TLS); a base outside
+// the user half is EPERM, as do_arch_prctl_64 answers.
+func sysArchPrctl(t *libstarry.Thread, a Args) (uint64, error) {
+	r := t.Regs()
+	switch a[0] {
+	case archSetFS, archSetGS:
+		if a[1] >= exo.UserTop {
+			return 0, unix.EPERM
+		}
+		if a[0] == archSetFS {
+			r.FSBase = a[1]
+		} else {
+			r.GSBase = a[1]
+		}
+		return 0, nil
+	case archGetFS:
+		return 0, putU64(t, a[1], r.FSBase)
+	case archGetGS:
+		return 0, putU64(t, a[1], r.GSBase)
+	}
+	return 0, unix.EINVAL
+}
+
+func sysSetTidAddress(t *libstarry.Thread, a Args) (uint64, error) {
+	t.ClearTID = uintptr(a[0])
+	return uint64(t.TID()), nil
+}
+
+// robustListHeadSize is sizeof(struct robust_list_head).
+const robustListHeadSize = 24
+
+func sysSetRobustList(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[1] != robustListHeadSize {
+		return 0, unix.EINVAL
+	}
+	t.Robust = uintptr(a[0])
+	return 0, nil
+}
+
+// Futex operations (include/uapi/linux/futex.h).
+const (
+	futexWait        = 0
+	futexWake        = 1
+	futexWaitBitset  = 9
+	futexWakeBitset  = 10
+	futexCmdMask     = 0x7f // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
+	futexClockRealtm = 256
+)
+
+func sysFutex(t *libstarry.Thread, a Args) (uint64, error) {
+	switch op := a[1] & futexCmdMask; op {
+	case futexWait, futexWaitBitset:
+		timeout := time.Duration(-1)
+		if a[3] != 0 {
+			d, err := getTimespec(t, a[3])
+			if err != nil {
+				return 0, err
+			}
+			timeout = d
+			if op == futexWaitBitset { // an absolute time on the chosen clock
+				timeout = max(0, d-clockNow(t, a[1]&futexClockRealtm != 0))
+			}
+		}
+		return 0, t.P.FutexWait(uintptr(a[0]), uint32(a[2]), timeout)
+	case futexWake, futexWakeBitset:
+		return uint64(t.P.FutexWake(uintptr(a[0]), int(int32(a[2])))), nil
+	}
+	return 0, unix.ENOSYS
+}
+
+func sysSchedYield(t *libstarry.Thread, a Args) (uint64, error) {
+	runtime.Gosched()
+	return 0, nil
+}
+
+func sysGettid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.TID()), nil }

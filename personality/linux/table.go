@@ -1,0 +1,104 @@
+package linux
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/starry-go/starry/libstarry"
+	"golang.org/x/sys/unix"
+)
+
+// Support says how much of a system call is implemented.
+type Support int
+
+const (
+	Supported Support = iota + 1 // behaves as on Linux for the cases that arise here
+	Partial                      // works for common use; Note says what differs
+	Refused                      // always fails with an errno; Note says why
+)
+
+func (s Support) String() string {
+	return map[Support]string{Supported: "supported", Partial: "partial", Refused: "refused"}[s]
+}
+
+// Args are a system call's six raw arguments.
+type Args [6]uint64
+
+// Handler decodes arguments, calls libstarry and returns the result or a
+// typed error, which Dispatch turns into -errno.
+type Handler func(t *libstarry.Thread, a Args) (uint64, error)
+
+// Syscall is one row of the table: the compatibility document.
+type Syscall struct {
+	Nr      uint64
+	Name    string
+	Fn      Handler // nil for Refused rows
+	Support Support
+	Errno   unix.Errno // what a Refused row answers
+	Note    string
+}
+
+// full, part and refuse build rows.
+func full(nr uint64, name string, fn Handler) Syscall {
+	return Syscall{Nr: nr, Name: name, Fn: fn, Support: Supported}
+}
+
+func part(nr uint64, name string, fn Handler, note string) Syscall {
+	return Syscall{Nr: nr, Name: name, Fn: fn, Support: Partial, Note: note}
+}
+
+func refuse(nr uint64, name string, e unix.Errno, note string) Syscall {
+	return Syscall{Nr: nr, Name: name, Support: Refused, Errno: e, Note: note}
+}
+
+// table is the x86-64 system call table, indexed by number. It is built
+// once and never written afterwards.
+var table = buildTable()
+
+func buildTable() map[uint64]Syscall {
+	m := map[uint64]Syscall{}
+	for _, group := range [][]Syscall{rwCalls(), fsCalls(), mmCalls(), signalCalls(),
+		threadCalls(), processCalls(), infoCalls(), timeCalls()} {
+		for _, s := range group {
+			if _, dup := m[s.Nr]; dup {
+				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))
+			}
+			m[s.Nr] = s
+		}
+	}
+	return m
+}
+
+// Table lists the rows by number, for documentation and tests.
+func Table() []Syscall {
+	out := make([]Syscall, 0, len(table))
+	for _, s := range table {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Nr < out[j].Nr })
+	return out
+}
+
+// Dispatch serves the system call t trapped with: the personality's
+// libstarry.SyscallHandler. The result, or -errno, goes to RAX.
+func Dispatch(t *libstarry.Thread) {
+	regs := t.Regs()
+	nr, raw := regs.Syscall()
+	s, ok := table[nr]
+	switch {
+	case !ok:
+		t.P.LogOnce(nr, fmt.Sprintf("linux: unknown syscall %d: ENOSYS", nr))
+		regs.RAX = negErrno(unix.ENOSYS)
+	case s.Fn == nil:
+		regs.RAX = negErrno(s.Errno)
+	default:
+		v, err := s.Fn(t, Args(raw))
+		switch {
+		case err == errKeepRegs:
+		case err != nil:
+			regs.RAX = negErrno(errnoOf(err))
+		default:
+			regs.RAX = v
+		}
+	}
+}
