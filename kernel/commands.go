@@ -95,6 +95,11 @@ func runCommands(archive []byte) int {
 		status = p.Wait().ShellStatus()
 		fmt.Printf("starry: exit %s status=%d\n", name, status)
 	}
+	if len(bg) > 0 {
+		// Give the background programs the CPU for a while: the kernel's
+		// own ticker must keep firing all the same.
+		time.Sleep(200 * time.Millisecond)
+	}
 	close(stop)
 	for _, p := range bg {
 		p.Kill(int(unix.SIGKILL))
@@ -102,6 +107,7 @@ func runCommands(archive []byte) int {
 	}
 	if len(bg) > 0 {
 		fmt.Printf("starry: kernel timer ticked %d times while background programs ran\n", ticks.Load())
+		fmt.Printf("starry: background programs used %v of CPU time\n", bgCPU(bg).Round(time.Millisecond))
 	}
 	return status
 }
@@ -128,4 +134,13 @@ func execStatus(err error) int {
 		return 127
 	}
 	return 126
+}
+
+// bgCPU sums the user time of the background programs' Envs.
+func bgCPU(ps []*libstarry.Process) time.Duration {
+	var d time.Duration
+	for _, p := range ps {
+		d += p.Env().CPUTime()
+	}
+	return d
 }
