@@ -59,10 +59,15 @@ func NewRamFS(archive []byte) (*RamFS, error) {
 	fs := &RamFS{}
 	fs.root = fs.newInode(unix.S_IFDIR|0o755, nil)
 	fs.root.parent = fs.root
-	rr := cpio.Newc.Reader(bytes.NewReader(archive))
-	err := cpio.ForEachRecord(rr, func(r cpio.Record) error { return fs.add(r) })
+	parts, err := splitArchives(archive)
 	if err != nil {
 		return nil, err
+	}
+	for _, part := range parts { // later archives override earlier ones
+		rr := cpio.Newc.Reader(bytes.NewReader(part))
+		if err := cpio.ForEachRecord(rr, func(r cpio.Record) error { return fs.add(r) }); err != nil {
+			return nil, err
+		}
 	}
 	return fs, nil
 }

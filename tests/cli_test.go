@@ -51,9 +51,23 @@ func TestBadAddPath(t *testing.T) {
 	wantFailure(t, r, "/nonexistent/hello", "no such file or directory")
 }
 
-func TestAddNotSupportedYet(t *testing.T) {
-	r := starry(t, nil, "run", "--add", "go.mod:/go.mod")
-	wantFailure(t, r, "--add is not supported yet")
+func TestAddGuestNotAbsolute(t *testing.T) {
+	r := starry(t, nil, "run", "--add", "go.mod:go.mod", "--", "/bin/true")
+	wantFailure(t, r, `the guest path "go.mod" must be absolute`)
+	if r.code != 2 {
+		t.Errorf("exit status %d, want 2 for bad usage", r.code)
+	}
+}
+
+func TestAddWithoutColon(t *testing.T) {
+	wantFailure(t, starry(t, nil, "run", "--add", "go.mod"), "want HOST:GUEST")
+}
+
+// TestAddCollision: two --add files at one guest path are an error, not
+// a silent pick. It fails while writing the archive, before QEMU starts.
+func TestAddCollision(t *testing.T) {
+	r := starry(t, nil, "run", "--kernel", fastGuest(t), "--add", "go.mod:/x", "--add", "go.sum:/x", "--", "/x")
+	wantFailure(t, r, "/x is in the archive twice")
 }
 
 func TestBadInitramfsPath(t *testing.T) {
@@ -61,9 +75,31 @@ func TestBadInitramfsPath(t *testing.T) {
 	wantFailure(t, r, "--initramfs", "no such file or directory")
 }
 
-func TestRunCommandNotSupportedYet(t *testing.T) {
-	r := starry(t, nil, "run", "--", "/bin/true")
-	wantFailure(t, r, "running commands is not supported yet")
+func TestScriptAndCommand(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "s")
+	os.WriteFile(script, []byte("/bin/true\n"), 0o644)
+	r := starry(t, nil, "run", "--script", script, "--", "/bin/true")
+	wantFailure(t, r, "either --script FILE or -- COMMAND ARGS, not both")
+}
+
+func TestBadScript(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string]string{
+		"quote": "/bin/echo \"unterminated\n",
+		"bg":    "& /bin/spin\n",
+		"empty": "# nothing\n\n",
+	}
+	wantMsg := map[string]string{
+		"quote": "line 1: unterminated double quote",
+		"bg":    "no foreground command",
+		"empty": "no commands in the script",
+	}
+	for name, text := range cases {
+		script := filepath.Join(dir, name)
+		os.WriteFile(script, []byte(text), 0o644)
+		wantFailure(t, starry(t, nil, "run", "--script", script), wantMsg[name])
+	}
+	wantFailure(t, starry(t, nil, "run", "--script", "/nonexistent/script"), "--script", "no such file or directory")
 }
 
 func TestEmptyKernel(t *testing.T) {
@@ -165,6 +201,24 @@ func TestBenchBootFakeGuest(t *testing.T) {
 	for _, want := range []string{"bytes (", "first serial byte", "starry: boot", "starry: go main", "selftest: PASS", "QEMU exit", " ms"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("bench output lacks %q\n%v", want, r)
+		}
+	}
+}
+
+// TestBenchSyscall boots the syscall benchmark and checks both columns.
+func TestBenchSyscall(t *testing.T) {
+	requireQEMU(t)
+	prog := filepath.Join(testProgs(t), "bench_syscall")
+	r := starry(t, nil, "bench", "syscall", "--accel", "tcg", "--timeout", "180s", "--kernel", kernelImage(t), "--prog", prog)
+	if r.code != 0 {
+		t.Fatalf("bench syscall failed\n%v", r)
+	}
+	for _, row := range []string{"getppid", "pagefault"} {
+		i := lineIndex(consoleLines(r.stdout), row)
+		if i < 0 {
+			t.Errorf("no %q row\n%v", row, r)
+		} else if strings.Count(consoleLines(r.stdout)[i], " - ") > 0 {
+			t.Errorf("the %q row lacks the host's figures\n%v", row, r)
 		}
 	}
 }

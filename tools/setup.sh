@@ -5,6 +5,8 @@
 set -euo pipefail
 
 # Each line: Debian package, then the file that shows it is installed.
+# gcc and libc6-dev build the test programs (musl-gcc wraps gcc, and one
+# program is static glibc); musl-tools does not pull gcc in.
 required="
 qemu-system-x86  /usr/bin/qemu-system-x86_64
 qemu-system-data /usr/share/qemu/qboot.rom
@@ -12,6 +14,8 @@ grub-common      /usr/bin/grub-mkrescue
 grub-pc-bin      /usr/lib/grub/i386-pc/multiboot.mod
 xorriso          /usr/bin/xorriso
 mtools           /usr/bin/mformat
+gcc              /usr/bin/gcc
+libc6-dev        /usr/lib/x86_64-linux-gnu/libc.a
 musl-tools       /usr/bin/musl-gcc
 busybox-static   /bin/busybox
 "

@@ -19,14 +19,19 @@ var benchMarks = []string{markFirstByte, markBoot, markGoMain, markPass, markExi
 
 // cmdBench implements "starry bench SUITE".
 func cmdBench(args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "boot" {
-		fmt.Fprintln(stderr, "usage: starry bench boot [flags]")
-		if len(args) == 0 {
-			return fail(exitUsage, "bench: name a benchmark (only \"boot\" exists)")
-		}
-		return fail(exitUsage, "bench: unknown benchmark %q (only \"boot\" exists)", args[0])
+	const usage = "usage: starry bench boot|syscall [flags]"
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return fail(exitUsage, "bench: name a benchmark (boot or syscall)")
 	}
-	return benchBoot(args[1:], stdout, stderr)
+	switch args[0] {
+	case "boot":
+		return benchBoot(args[1:], stdout, stderr)
+	case "syscall":
+		return benchSyscall(args[1:], stdout, stderr)
+	}
+	fmt.Fprintln(stderr, usage)
+	return fail(exitUsage, "bench: unknown benchmark %q (boot or syscall)", args[0])
 }
 
 // benchBoot boots the self-test repeatedly per accelerator and prints the

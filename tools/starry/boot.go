@@ -169,13 +169,17 @@ func (r *bootResult) verdict(timeout time.Duration) error {
 }
 
 // guestStatus decodes QEMU's exit status. isa-debug-exit makes it odd:
-// (N<<1)|1. QEMU's own failures also exit 1, so 1 counts as the guest's
+// (N<<1)|1, truncated to 8 bits. QEMU's own failures also exit 1, so 1 counts as the guest's
 // status 0 only when the kernel printed its poweroff line.
 func (r *bootResult) guestStatus() (int, error) {
 	code := r.qemuCode
 	switch {
 	case code == 1 && !r.poweroff:
 		return 0, fail(exitFailure, "QEMU failed (exit status 1; see its message above) and the guest never powered off; %s", r.lastWords())
+	case code&1 == 1 && r.poweroff && r.status&0x7f == code>>1:
+		// QEMU's exit status has 8 bits, so the port keeps only N's low
+		// 7; the poweroff line has all of it (132 for SIGILL, say).
+		return r.status, nil
 	case code&1 == 1:
 		return code >> 1, nil
 	case code == 0 && r.poweroff:

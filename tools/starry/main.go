@@ -3,8 +3,8 @@
 // command, so its flags and exit statuses are a contract (DESIGN.md §6).
 //
 //	go run ./tools/starry build [-o DIR]
-//	go run ./tools/starry run [flags] [-- COMMAND ARGS...]
-//	go run ./tools/starry bench boot [flags]
+//	go run ./tools/starry run [flags] [--add HOST:GUEST]... [--script FILE | -- COMMAND ARGS...]
+//	go run ./tools/starry bench boot|syscall [flags]
 //
 // Exit statuses: the guest's status for run; 1 for host-side failures
 // (QEMU missing, build failed, guest died without powering off); 2 for bad
@@ -45,8 +45,10 @@ const usageText = `usage: starry <command> [flags]
 
 commands:
   build   build the kernel image (build/starry-kernel.elf)
-  run     build, then boot the kernel under QEMU with the serial console here
-  bench   benchmarks; "starry bench boot" times the self-test boot
+  run     build, then boot the kernel under QEMU with the serial console here;
+          "run --add ./prog:/bin/prog -- /bin/prog args" runs a program
+  bench   benchmarks: "bench boot" times the self-test boot, "bench syscall"
+          compares a benchmark program under starry and on the host
 
 Run "starry <command> -h" for the flags of a command.
 `

@@ -24,10 +24,15 @@ type runOptions struct {
 	appendArg string
 	adds      addList
 	initramfs string
+	script    string
 	selftest  bool
 	cdrom     string
 	verbose   bool
 	command   []string
+
+	// Filled in by validate.
+	addSpecs []addSpec
+	commands []byte // the commands file, nil when nothing is to run
 }
 
 // parseRun parses and validates the run flags without touching QEMU.
@@ -36,13 +41,14 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: starry run [flags] [-- COMMAND ARGS...]")
+		fmt.Fprintln(fs.Output(), "usage: starry run [flags] [--add HOST:GUEST]... [--script FILE | -- COMMAND ARGS...]")
 		fs.PrintDefaults()
 	}
 	o.vm.register(fs, 60*time.Second)
 	fs.StringVar(&o.appendArg, "append", "", "extra kernel command-line words")
 	fs.Var(&o.adds, "add", "put HOST file or directory at GUEST in the initramfs (repeatable)")
-	fs.StringVar(&o.initramfs, "initramfs", "", "pass this file to the kernel as its initramfs (-initrd)")
+	fs.StringVar(&o.initramfs, "initramfs", "", "newc archive to pass to the kernel (-initrd); --add files and commands are appended to it")
+	fs.StringVar(&o.script, "script", "", "run the commands in FILE, one per line, in one boot (\"& cmd\" runs in the background)")
 	fs.BoolVar(&o.selftest, "selftest", false, "run the kernel self-test (adds \"selftest\" to the command line)")
 	fs.StringVar(&o.cdrom, "cdrom", "", "boot this ISO (e.g. GRUB) through the BIOS instead of -kernel; q35 or pc only")
 	fs.BoolVar(&o.verbose, "v", false, "print the QEMU command line")
@@ -53,21 +59,18 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	return o, o.validate()
 }
 
-// validate rejects bad input with a plain message before any build.
+// validate rejects bad input with a plain message before any build, and
+// prepares the commands file.
 func (o *runOptions) validate() error {
 	if err := o.vm.validate(); err != nil {
 		return err
 	}
 	for _, a := range o.adds {
-		if err := checkAdd(a); err != nil {
+		spec, err := parseAdd(a)
+		if err != nil {
 			return err
 		}
-	}
-	if len(o.adds) > 0 {
-		return fail(exitFailure, "--add is not supported yet (packing files into an initramfs comes later); use --initramfs FILE")
-	}
-	if len(o.command) > 0 {
-		return fail(exitFailure, "running commands is not supported yet (user programs come later); got %q", strings.Join(o.command, " "))
+		o.addSpecs = append(o.addSpecs, spec)
 	}
 	if o.initramfs != "" {
 		if err := checkRegular("--initramfs", o.initramfs); err != nil {
@@ -78,25 +81,38 @@ func (o *runOptions) validate() error {
 		if o.vm.machine == "microvm" {
 			return fail(exitUsage, "--cdrom needs --machine q35 or pc (microvm has no BIOS disk boot)")
 		}
-		if o.initramfs != "" || o.appendArg != "" || o.selftest {
-			return fail(exitUsage, "--cdrom boots what the ISO's boot loader says; --append, --selftest and --initramfs do not apply")
+		if o.initramfs != "" || o.appendArg != "" || o.selftest || len(o.adds) > 0 || o.script != "" || len(o.command) > 0 {
+			return fail(exitUsage, "--cdrom boots what the ISO's boot loader says; --append, --selftest, --initramfs, --add, --script and commands do not apply")
 		}
 		return checkRegular("--cdrom", o.cdrom)
 	}
-	return nil
+	return o.prepareCommands()
 }
 
-// checkAdd validates one HOST:GUEST pair.
-func checkAdd(spec string) error {
-	host, guest, ok := strings.Cut(spec, ":")
-	if !ok || host == "" || guest == "" {
-		return fail(exitUsage, "--add %q: want HOST:GUEST, e.g. --add ./hello:/bin/hello", spec)
+// prepareCommands turns "-- COMMAND ARGS" or --script into the commands
+// file.
+func (o *runOptions) prepareCommands() error {
+	var cmds []command
+	switch {
+	case o.script != "" && len(o.command) > 0:
+		return fail(exitUsage, "give either --script FILE or -- COMMAND ARGS, not both")
+	case o.script != "":
+		f, err := os.Open(o.script)
+		if err != nil {
+			return fail(exitFailure, "--script: %v", err)
+		}
+		defer f.Close()
+		if cmds, err = parseScript(f); err != nil {
+			return fail(exitUsage, "--script %s: %v", o.script, err)
+		}
+	case len(o.command) > 0:
+		cmds = []command{commandFromArgs(o.command)}
+	default:
+		return nil
 	}
-	if !strings.HasPrefix(guest, "/") {
-		return fail(exitUsage, "--add %q: the guest path %q must be absolute", spec, guest)
-	}
-	if _, err := os.Stat(host); err != nil {
-		return fail(exitFailure, "--add %q: host path: %v", spec, err)
+	var err error
+	if o.commands, err = encodeCommands(cmds); err != nil {
+		return fail(exitUsage, "%v", err)
 	}
 	return nil
 }
@@ -120,6 +136,21 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	initrd := o.initramfs
+	// The archive is made first so that its errors come before a build.
+	if len(o.addSpecs) > 0 || o.commands != nil {
+		tmp, err := os.MkdirTemp("", "starry-run-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if initrd, err = makeInitramfs(tmp, o.initramfs, o.addSpecs, o.commands); err != nil {
+			return err
+		}
+		if o.verbose {
+			describeInitramfs(stderr, initrd)
+		}
+	}
 	qemu, err := findQEMU()
 	if err != nil {
 		return err
@@ -128,7 +159,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	media := bootMedia{cdrom: o.cdrom, initrd: o.initramfs, cmdline: o.cmdline()}
+	media := bootMedia{cdrom: o.cdrom, initrd: initrd, cmdline: o.cmdline()}
 	if o.cdrom == "" {
 		if media.kernel, err = o.vm.kernelImage(stderr); err != nil {
 			return err
@@ -158,4 +189,19 @@ func (o *runOptions) cmdline() string {
 		words = append(words, s)
 	}
 	return strings.Join(words, " ")
+}
+
+// describeInitramfs lists the generated archive for -v.
+func describeInitramfs(w io.Writer, p string) {
+	f, err := os.Open(p)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	names, err := listArchive(f)
+	if err != nil {
+		fmt.Fprintf(w, "starry: initramfs %s: %v\n", p, err)
+		return
+	}
+	fmt.Fprintf(w, "starry: initramfs %s:\n  %s\n", p, strings.Join(names, "\n  "))
 }

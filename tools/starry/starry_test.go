@@ -23,6 +23,8 @@ func TestGuestStatusDecoding(t *testing.T) {
 	}{
 		{"status 0 via port", bootResult{qemuCode: 1, poweroff: true}, 0, ""},
 		{"status 5 via port", bootResult{qemuCode: 11, poweroff: true, status: 5}, 5, ""},
+		{"status 132 via line", bootResult{qemuCode: (132<<1 | 1) & 0xff, poweroff: true, status: 132}, 132, ""},
+		{"line disagrees", bootResult{qemuCode: 11, poweroff: true, status: 7}, 5, ""},
 		{"port without line", bootResult{qemuCode: 7}, 3, ""},
 		{"QEMU error", bootResult{qemuCode: 1}, exitFailure, "QEMU failed"},
 		{"exit 0 with line", bootResult{qemuCode: 0, poweroff: true, status: 4}, 4, ""},
@@ -125,6 +127,13 @@ func TestParseRun(t *testing.T) {
 	if got := o.cmdline(); got != "selftest a b" {
 		t.Errorf("cmdline %q", got)
 	}
+	o, err = parseRun([]string{"--add", "/etc/hostname:/etc/hostname", "--", "/bin/prog", "a b", ""}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(o.commands) != "/bin/prog\x00a b\x00\n" || len(o.addSpecs) != 1 {
+		t.Errorf("commands %q, adds %v", o.commands, o.addSpecs)
+	}
 	bad := map[string][]string{
 		"unknown flag":  {"--nope"},
 		"bad accel":     {"--accel", "hvf"},
@@ -132,8 +141,12 @@ func TestParseRun(t *testing.T) {
 		"zero cpus":     {"--cpus", "0"},
 		"bad add":       {"--add", "nocolon"},
 		"missing add":   {"--add", "/nonexistent:/x"},
-		"command":       {"--", "/bin/true"},
+		"relative add":  {"--add", "/etc/hostname:etc/hostname"},
+		"add at root":   {"--add", "/etc:/"},
+		"script+cmd":    {"--script", "/etc/hostname", "--", "/bin/true"},
+		"only bg":       {"--", "&", "/bin/spin"},
 		"cdrom microvm": {"--cdrom", "/etc/hostname"},
+		"cdrom command": {"--machine", "q35", "--cdrom", "/etc/hostname", "--", "/bin/true"},
 	}
 	for name, args := range bad {
 		if _, err := parseRun(args, io.Discard); err == nil {

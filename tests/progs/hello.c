@@ -1,0 +1,13 @@
+/* hello prints one line; built three ways (musl static, glibc static,
+ * static-PIE) so the loader is tested on each. HELLO_FROM names the build. */
+#include <stdio.h>
+
+#ifndef HELLO_FROM
+#define HELLO_FROM "musl"
+#endif
+
+int main(void)
+{
+	puts("hello from " HELLO_FROM);
+	return 0;
+}

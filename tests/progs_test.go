@@ -1,0 +1,179 @@
+package tests
+
+import (
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// The test programs in progs/ are C, built once per test binary into
+// workDir/progs/bin, which the tests add to the initramfs as /bin. Broken
+// executables for the loader's error paths go to workDir/progs/bad (/bad).
+
+// progBuild says how to build one program: the source, the compiler
+// and extra flags. All are static; "musl-gcc -static -O2" unless noted.
+type progBuild struct {
+	name, src string
+	cc        string
+	flags     []string
+}
+
+var progBuilds = []progBuild{
+	{name: "hello", src: "hello.c"},
+	{name: "hello_glibc", src: "hello.c", cc: "gcc", flags: []string{"-static", `-DHELLO_FROM="glibc"`}},
+	{name: "exit", src: "exit.c"},
+	{name: "fault", src: "fault.c"},
+	{name: "kmem_read", src: "kmem_read.c"},
+	{name: "kmem_write", src: "kmem_write.c"},
+	{name: "priv", src: "priv.c"},
+	{name: "efault", src: "efault.c"},
+	{name: "spin", src: "spin.c"},
+	{name: "dirty", src: "dirty.c"},
+	{name: "zero", src: "zero.c"},
+	{name: "bench_syscall", src: "bench_syscall.c"},
+}
+
+var (
+	progsOnce sync.Once
+	progsDir  string // holds bin/ and bad/
+	progsErr  error
+)
+
+// testProgs builds the test programs once and returns the directory to
+// add as /bin. A missing compiler fails the test naming its package.
+func testProgs(t *testing.T) string {
+	t.Helper()
+	requireTool(t, "musl-gcc", "musl-tools")
+	requireTool(t, "gcc", "gcc")
+	progsOnce.Do(func() { progsErr = buildProgs(filepath.Join(workDir, "progs")) })
+	if progsErr != nil {
+		t.Fatal(progsErr)
+	}
+	return filepath.Join(progsDir, "bin")
+}
+
+// badProgs returns the directory of broken executables (added as /bad).
+func badProgs(t *testing.T) string {
+	testProgs(t)
+	return filepath.Join(progsDir, "bad")
+}
+
+func buildProgs(dir string) error {
+	bin := filepath.Join(dir, "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		return err
+	}
+	for _, p := range progBuilds {
+		cc, flags := p.cc, p.flags
+		if cc == "" {
+			cc, flags = "musl-gcc", []string{"-static"}
+		}
+		if err := compile(cc, flags, p.src, filepath.Join(bin, p.name)); err != nil {
+			return err
+		}
+	}
+	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
+		return err
+	}
+	if err := makeBadProgs(filepath.Join(bin, "hello"), filepath.Join(dir, "bad")); err != nil {
+		return err
+	}
+	progsDir = dir
+	return nil
+}
+
+// compile runs one compiler with -O2 on a source file in progs/.
+func compile(cc string, flags []string, src, out string) error {
+	args := append([]string{"-O2", "-Wall"}, flags...)
+	args = append(args, "-o", out, filepath.Join(repoRoot, "tests", "progs", src))
+	msg, err := exec.Command(cc, args...).CombinedOutput()
+	if err != nil {
+		hint := ""
+		if cc == "gcc" && strings.Contains(string(msg), "-lc") {
+			hint = " (static glibc needs the Debian package libc6-dev)"
+		}
+		return fmt.Errorf("%s %s: %v%s\n%s", cc, strings.Join(args, " "), err, hint, msg)
+	}
+	return nil
+}
+
+// buildStaticPIE builds hello as a static PIE. Debian's musl-gcc accepts
+// -static-pie but links a dynamic PIE with an interpreter, so the result
+// is checked, and gcc (glibc) is used when musl's is not static.
+func buildStaticPIE(out string) error {
+	flags := []string{"-static-pie", `-DHELLO_FROM="static-pie"`}
+	if compile("musl-gcc", flags, "hello.c", out) == nil && isStaticPIE(out) == nil {
+		return nil
+	}
+	if err := compile("gcc", flags, "hello.c", out); err != nil {
+		return err
+	}
+	return isStaticPIE(out)
+}
+
+// isStaticPIE checks for ET_DYN with no PT_INTERP.
+func isStaticPIE(path string) error {
+	f, err := elf.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if f.Type != elf.ET_DYN {
+		return fmt.Errorf("%s is %v, not a PIE (ET_DYN)", path, f.Type)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fmt.Errorf("%s has an interpreter, so it is not a static PIE", path)
+		}
+	}
+	return nil
+}
+
+// makeBadProgs writes executables the loader must refuse without harm:
+// ELF headers cut short, an ELF whose segments run past the end of the
+// file, an AArch64 ELF, and a text file with no #! line.
+func makeBadProgs(hello, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(hello)
+	if err != nil {
+		return err
+	}
+	machine := append([]byte(nil), data...)
+	machine[18], machine[19] = byte(elf.EM_AARCH64), 0 // e_machine, little-endian
+	files := map[string][]byte{
+		"trunc_headers": data[:100], // the ELF header, then half a program header
+		"trunc_body":    data[:len(data)/2],
+		"wrong_machine": machine,
+		"text":          []byte("this is a text file, not a program\n"),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hostBusybox returns /bin/busybox after checking it is the static build.
+func hostBusybox(t *testing.T) string {
+	t.Helper()
+	const path = "/bin/busybox"
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatalf("%s: %v: install the Debian package busybox-static (tools/setup.sh does)", path, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Fatalf("%s is dynamically linked: install the Debian package busybox-static (tools/setup.sh does)", path)
+		}
+	}
+	return path
+}

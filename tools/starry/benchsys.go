@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// benchSyscallSource is the default program, compiled with musl-gcc when
+// --prog is not given.
+const benchSyscallSource = "tests/progs/bench_syscall.c"
+
+// benchLine matches the figures a benchmark program prints:
+// "bench: NAME median N ns M cycles".
+var benchLine = regexp.MustCompile(`bench: (\S+) median (\d+) ns (\d+) cycles`)
+
+// benchFigure is one parsed benchmark line.
+type benchFigure struct {
+	name       string
+	ns, cycles string
+}
+
+// parseBenchLines collects the figures in a program's output, in order.
+func parseBenchLines(out string) []benchFigure {
+	var figs []benchFigure
+	for _, m := range benchLine.FindAllStringSubmatch(out, -1) {
+		figs = append(figs, benchFigure{m[1], m[2], m[3]})
+	}
+	return figs
+}
+
+// benchSyscall boots a static benchmark program as the only command,
+// runs the same binary on the host, and prints both sets of figures: a
+// static binary runs unchanged on either, so the gap is the kernel's.
+func benchSyscall(args []string, stdout, stderr io.Writer) error {
+	var vm vmConfig
+	fs := flag.NewFlagSet("bench syscall", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vm.register(fs, 120*time.Second)
+	prog := fs.String("prog", "", "static benchmark program (default: compile "+benchSyscallSource+" with musl-gcc)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fail(exitUsage, "bench syscall: unexpected argument %q", fs.Arg(0))
+	}
+	if err := vm.validate(); err != nil {
+		return err
+	}
+	qemu, err := findQEMU()
+	if err != nil {
+		return err
+	}
+	accel, err := resolveAccel(vm.accel)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "starry-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if *prog == "" {
+		if *prog, err = compileBenchProgram(tmp); err != nil {
+			return err
+		}
+	} else if err := checkRegular("--prog", *prog); err != nil {
+		return err
+	}
+	kernel, err := vm.kernelImage(stderr)
+	if err != nil {
+		return err
+	}
+	guestPath := "/bin/" + filepath.Base(*prog)
+	cmds, _ := encodeCommands([]command{{argv: []string{guestPath}}})
+	initrd, err := makeInitramfs(tmp, "", []addSpec{{host: *prog, guest: guestPath}}, cmds)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var out, errOut bytes.Buffer
+	res, err := boot(ctx, qemu, qemuArgs(&vm, accel, bootMedia{kernel: kernel, initrd: initrd}), vm.timeout, nil, &out, &errOut)
+	if err == nil {
+		err = res.verdict(vm.timeout)
+	}
+	guest := parseBenchLines(out.String())
+	if err == nil && len(guest) == 0 {
+		err = fail(exitFailure, "the program printed no \"bench: NAME median N ns M cycles\" lines")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "starry: bench syscall: the guest run failed; its console:\n%s%s", out.String(), errOut.String())
+		return fail(exitFailure, "bench syscall: %s", describeErr(err))
+	}
+	hostOut, err := exec.CommandContext(ctx, *prog).Output()
+	if err != nil {
+		return fail(exitFailure, "bench syscall: running %s on the host: %v", *prog, err)
+	}
+	return printBenchFigures(stdout, *prog, accel, guest, parseBenchLines(string(hostOut)))
+}
+
+// compileBenchProgram builds the default benchmark program into dir.
+func compileBenchProgram(dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	if _, err := exec.LookPath("musl-gcc"); err != nil {
+		return "", fail(exitFailure, "musl-gcc not found: install the Debian package musl-tools (tools/setup.sh does), or pass --prog")
+	}
+	out := filepath.Join(dir, "bench_syscall")
+	cmd := exec.Command("musl-gcc", "-static", "-O2", "-o", out, filepath.Join(root, benchSyscallSource))
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fail(exitFailure, "compiling %s: %v\n%s", benchSyscallSource, err, msg)
+	}
+	return out, nil
+}
+
+// printBenchFigures prints one row per figure the guest reported, with the
+// host's figure of the same name beside it.
+func printBenchFigures(w io.Writer, prog, accel string, guest, host []benchFigure) error {
+	fmt.Fprintf(w, "program: %s; starry under %s vs. the host kernel; medians\n\n", prog, accel)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "benchmark\tstarry ns\tstarry cycles\thost ns\thost cycles\t\n")
+	for _, g := range guest {
+		hns, hcyc := "-", "-"
+		for _, h := range host {
+			if h.name == g.name {
+				hns, hcyc = h.ns, h.cycles
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", strings.TrimSpace(g.name), g.ns, g.cycles, hns, hcyc)
+	}
+	return tw.Flush()
+}
