@@ -27,9 +27,10 @@ var (
 )
 
 // Exo measures the exokernel's primitives from ring 3 and prints one line
-// per figure: the null trap round trip (user SYSCALL to a Go goroutine
-// and back), a page-fault upcall that maps a fresh frame, and the same
-// round trip alternating between two Envs (adds the address-space switch).
+// per figure: exo-null-trap, the round trip of a user SYSCALL to the Go
+// goroutine that called Run and back; exo-null-trap-2envs, the same
+// alternating between two Envs (adding the address-space switch); and
+// exo-pagefault-map, a page-fault upcall that maps a fresh frame.
 func Exo(w io.Writer, k *exo.Exokernel, c Clock, n int) error {
 	a, ca, err := env(k, syscallLoop)
 	if err != nil {
@@ -48,8 +49,8 @@ func Exo(w io.Writer, k *exo.Exokernel, c Clock, n int) error {
 		}
 		return cb.Run()
 	})
-	report(w, c, "exo null trap round trip (same Env)", same)
-	report(w, c, "exo null trap round trip (alternating Envs)", alt)
+	report(w, c, "exo-null-trap", same)
+	report(w, c, "exo-null-trap-2envs", alt)
 	return faults(w, k, c, min(n, 4096))
 }
 
@@ -77,7 +78,7 @@ func faults(w io.Writer, k *exo.Exokernel, c Clock, n int) error {
 	if mapErr != nil {
 		return mapErr
 	}
-	report(w, c, "exo page-fault upcall + frame alloc + map", d)
+	report(w, c, "exo-pagefault-map", d)
 	return nil
 }
 
@@ -121,6 +122,6 @@ func report(w io.Writer, c Clock, what string, d []uint64) {
 	slices.Sort(d)
 	med := d[len(d)/2]
 	ns := func(cy uint64) float64 { return float64(cy) * 1e9 / float64(c.TSCHz()) }
-	fmt.Fprintf(w, "bench: %s: median %.0f ns (%d cycles), p10 %.0f ns, p90 %.0f ns, n=%d\n",
+	fmt.Fprintf(w, "bench: %s median %.0f ns %d cycles (p10 %.0f ns, p90 %.0f ns, n=%d)\n",
 		what, ns(med), med, ns(d[len(d)/10]), ns(d[len(d)*9/10]), len(d))
 }

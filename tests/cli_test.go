@@ -222,3 +222,16 @@ func TestBenchSyscall(t *testing.T) {
 		}
 	}
 }
+
+func TestBenchExo(t *testing.T) {
+	requireQEMU(t)
+	r := starry(t, nil, "bench", "exo", "--accel", "tcg", "--timeout", "240s", "--kernel", kernelImage(t))
+	if r.code != 0 {
+		t.Fatalf("bench exo failed\n%v", r)
+	}
+	for _, row := range []string{"exo-null-trap", "exo-null-trap-2envs", "exo-pagefault-map"} {
+		if lineIndex(consoleLines(r.stdout), row) < 0 {
+			t.Errorf("no %q row\n%v", row, r)
+		}
+	}
+}
