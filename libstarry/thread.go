@@ -14,8 +14,9 @@ type Thread struct {
 	tid      int
 	sigmask  uint64 // blocked signals; bit n-1 is signal n
 	altstack AltStack
-	ClearTID uintptr // set_tid_address
-	Robust   uintptr // set_robust_list head
+	ClearTID uintptr  // set_tid_address
+	Robust   uintptr  // set_robust_list head
+	Comm     [16]byte // the name prctl(PR_SET_NAME) sets (task_struct.comm)
 }
 
 func (p *Process) newThread(tid int) *Thread {

@@ -18,7 +18,41 @@ func processCalls() []Syscall {
 		full(unix.SYS_GETPGRP, "getpgrp", sysGetpid),
 		full(unix.SYS_GETSID, "getsid", sysGetpid),
 		refuse(unix.SYS_WAIT4, "wait4", unix.ECHILD, "no child processes yet"),
+		full(unix.SYS_GETGROUPS, "getgroups", sysGetgroups),
+		part(unix.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
 	}
+}
+
+// sysGetgroups: processes have no supplementary groups, so the list is
+// empty whatever the buffer's size.
+func sysGetgroups(t *libstarry.Thread, a Args) (uint64, error) {
+	if int32(a[0]) < 0 {
+		return 0, unix.EINVAL
+	}
+	return 0, nil
+}
+
+// sysPrctl names the thread (kernel/sys.c PR_SET_NAME copies at most 15
+// bytes and terminates them) or reads the name back.
+func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
+	switch a[0] {
+	case unix.PR_SET_NAME:
+		var comm [16]byte
+		name, err := t.P.MM.CopyInString(uintptr(a[1]), len(comm))
+		if err == unix.ENAMETOOLONG { // longer names are cut, as Linux does
+			err = t.P.MM.CopyIn(uintptr(a[1]), comm[:15])
+			name = string(comm[:15])
+		}
+		if err != nil {
+			return 0, err
+		}
+		t.Comm = [16]byte{}
+		copy(t.Comm[:15], name)
+		return 0, nil
+	case unix.PR_GET_NAME:
+		return 0, t.P.MM.CopyOut(uintptr(a[1]), t.Comm[:])
+	}
+	return 0, unix.EINVAL
 }
 
 // sysExit ends the thread; with one thread per process, the process
