@@ -73,8 +73,8 @@ func checkRevoke(k *exo.Exokernel) (string, error) {
 		return "", fmt.Errorf("lost an unexpected page %#x", va)
 	}
 	c.Regs.RIP, c.Regs.RAX = codeVA, dataVA
-	t := c.Run()
-	if t.Kind != exo.TrapPageFault || t.Present || t.Addr != va {
+	t, err := expect(c, exo.TrapPageFault, 0)
+	if err != nil || t.Present || t.Addr != va {
 		return "", fmt.Errorf("after revocation: %+v", t)
 	}
 	return fmt.Sprintf("frame at %#x taken after the deadline; next touch faults", va), nil
