@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,47 +14,17 @@ import (
 // exokernel microbenchmarks of package bench (null trap, Env switch,
 // page-fault upcall) from ring 3 and prints their medians.
 func benchExo(args []string, stdout, stderr io.Writer) error {
-	var vm vmConfig
-	fs := flag.NewFlagSet("bench exo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	vm.register(fs, 180*time.Second)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fail(exitUsage, "bench exo: unexpected argument %q", fs.Arg(0))
-	}
-	if err := vm.validate(); err != nil {
-		return err
-	}
-	qemu, err := findQEMU()
-	if err != nil {
-		return err
-	}
-	accel, err := resolveAccel(vm.accel)
-	if err != nil {
-		return err
-	}
-	kernel, err := vm.kernelImage(stderr)
+	b, err := newBenchTarget("bench exo", args, stderr, 180*time.Second, nil)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var out, errOut bytes.Buffer
-	res, err := boot(ctx, qemu, qemuArgs(&vm, accel, bootMedia{kernel: kernel, cmdline: "bench=exo"}), vm.timeout, nil, &out, &errOut)
-	if err == nil {
-		err = res.verdict(vm.timeout)
-	}
-	figs := parseBenchLines(out.String())
-	if err == nil && len(figs) == 0 {
-		err = fail(exitFailure, "the kernel printed no bench lines")
-	}
+	figs, err := b.bootFigures(ctx, "bench exo", bootMedia{cmdline: "bench=exo"}, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "starry: bench exo: the guest run failed; its console:\n%s%s", out.String(), errOut.String())
-		return fail(exitFailure, "bench exo: %s", describeErr(err))
+		return err
 	}
-	fmt.Fprintf(stdout, "exokernel primitives from ring 3, starry under %s; medians\n\n", accel)
+	fmt.Fprintf(stdout, "exokernel primitives from ring 3, starry under %s; medians\n\n", b.accel)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "benchmark\tns\tcycles\t\n")
 	for _, f := range figs {

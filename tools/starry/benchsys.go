@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -43,25 +42,10 @@ func parseBenchLines(out string) []benchFigure {
 // runs the same binary on the host, and prints both sets of figures: a
 // static binary runs unchanged on either, so the gap is the kernel's.
 func benchSyscall(args []string, stdout, stderr io.Writer) error {
-	var vm vmConfig
-	fs := flag.NewFlagSet("bench syscall", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	vm.register(fs, 120*time.Second)
-	prog := fs.String("prog", "", "static benchmark program (default: compile "+benchSyscallSource+" with musl-gcc)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fail(exitUsage, "bench syscall: unexpected argument %q", fs.Arg(0))
-	}
-	if err := vm.validate(); err != nil {
-		return err
-	}
-	qemu, err := findQEMU()
-	if err != nil {
-		return err
-	}
-	accel, err := resolveAccel(vm.accel)
+	var prog *string
+	b, err := newBenchTarget("bench syscall", args, stderr, 120*time.Second, func(fs *flag.FlagSet) {
+		prog = fs.String("prog", "", "static benchmark program (default: compile "+benchSyscallSource+" with musl-gcc)")
+	})
 	if err != nil {
 		return err
 	}
@@ -77,10 +61,6 @@ func benchSyscall(args []string, stdout, stderr io.Writer) error {
 	} else if err := checkRegular("--prog", *prog); err != nil {
 		return err
 	}
-	kernel, err := vm.kernelImage(stderr)
-	if err != nil {
-		return err
-	}
 	guestPath := "/bin/" + filepath.Base(*prog)
 	cmds, _ := encodeCommands([]command{{argv: []string{guestPath}}})
 	initrd, err := makeInitramfs(tmp, "", []addSpec{{host: *prog, guest: guestPath}}, cmds)
@@ -89,24 +69,15 @@ func benchSyscall(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var out, errOut bytes.Buffer
-	res, err := boot(ctx, qemu, qemuArgs(&vm, accel, bootMedia{kernel: kernel, initrd: initrd}), vm.timeout, nil, &out, &errOut)
-	if err == nil {
-		err = res.verdict(vm.timeout)
-	}
-	guest := parseBenchLines(out.String())
-	if err == nil && len(guest) == 0 {
-		err = fail(exitFailure, "the program printed no \"bench: NAME median N ns M cycles\" lines")
-	}
+	guest, err := b.bootFigures(ctx, "bench syscall", bootMedia{initrd: initrd}, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "starry: bench syscall: the guest run failed; its console:\n%s%s", out.String(), errOut.String())
-		return fail(exitFailure, "bench syscall: %s", describeErr(err))
+		return err
 	}
 	hostOut, err := exec.CommandContext(ctx, *prog).Output()
 	if err != nil {
 		return fail(exitFailure, "bench syscall: running %s on the host: %v", *prog, err)
 	}
-	return printBenchFigures(stdout, *prog, accel, guest, parseBenchLines(string(hostOut)))
+	return printBenchFigures(stdout, *prog, b.accel, guest, parseBenchLines(string(hostOut)))
 }
 
 // compileBenchProgram builds the default benchmark program into dir.
