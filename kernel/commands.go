@@ -105,6 +105,7 @@ func runCommands(archive []byte) int {
 		p.Kill(int(unix.SIGKILL))
 		p.Wait()
 	}
+	fmt.Printf("starry: frames in use after the last program: %d\n", cfg.Exo.FramesInUse())
 	if len(bg) > 0 {
 		fmt.Printf("starry: kernel timer ticked %d times while background programs ran\n", ticks.Load())
 		fmt.Printf("starry: background programs used %v of CPU time\n", bgCPU(bg).Round(time.Millisecond))

@@ -168,6 +168,10 @@ var protectionSuite = []suiteStep{
 // tickLine is the kernel's report once background programs were killed.
 var tickLine = regexp.MustCompile(`starry: kernel timer ticked (\d+) times while background programs ran`)
 
+// framesLine is the kernel's count of frames still held by Envs once
+// every program has exited (and background ones were killed).
+var framesLine = regexp.MustCompile(`starry: frames in use after the last program: (\d+)`)
+
 // TestProtectionSuite runs the whole suite in one boot and checks every
 // exit line, in order.
 func TestProtectionSuite(t *testing.T) {
@@ -185,6 +189,11 @@ func TestProtectionSuite(t *testing.T) {
 		problems = append(problems, `no "starry: kernel timer ticked N times while background programs ran" line after the background spin`)
 	} else if n, _ := strconv.Atoi(m[1]); n <= 0 {
 		problems = append(problems, fmt.Sprintf("the timer ticked %d times while spin ran in the background; a user loop must not stop the timer", n))
+	}
+	if m := framesLine.FindStringSubmatch(r.stdout); m == nil {
+		problems = append(problems, `no "starry: frames in use after the last program: N" line`)
+	} else if m[1] != "0" {
+		problems = append(problems, fmt.Sprintf("%s frames still in use after every program exited: a leak", m[1]))
 	}
 	if len(problems) > 0 {
 		t.Errorf("the suite went wrong:\n  %s%s\n%v", strings.Join(problems, "\n  "), noCommandsHint(r), r)

@@ -24,6 +24,7 @@ var checks = []check{
 	{"slice", checkSlice},
 	{"zeroed", checkZeroed},
 	{"revoke", checkRevoke},
+	{"chaos", checkChaos},
 }
 
 // Run runs every check, one line each, then "exo: PASS" or "exo: FAIL".
