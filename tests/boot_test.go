@@ -13,11 +13,12 @@ import (
 	"testing"
 )
 
-// selftestNames reads the check names from the kernel's self-test table,
-// so adding a check there makes these tests expect its line.
-func selftestNames(t *testing.T) []string {
+// selftestNames reads the check names from the kernel's self-test table
+// (kernel/PKG/FILE, var checks), so adding a check there makes these
+// tests expect its line.
+func selftestNames(t *testing.T, pkg, file string) []string {
 	t.Helper()
-	path := filepath.Join(repoRoot, "kernel", "selftest", "selftest.go")
+	path := filepath.Join(repoRoot, "kernel", pkg, file)
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
 	if err != nil {
 		t.Fatalf("reading the self-test table: %v", err)
@@ -84,7 +85,7 @@ func checkSelftest(t *testing.T, r cliResult) {
 		problems = append(problems, `the first kernel line is not "starry: boot"`)
 	}
 	prev := -1
-	for _, want := range []string{"starry: boot", "starry: go main", "selftest: PASS", "starry: poweroff status=0"} {
+	for _, want := range []string{"starry: boot", "starry: go main", "selftest: PASS", "exo: PASS", "starry: poweroff status=0"} {
 		i := lineIndex(lines, want)
 		if i < 0 {
 			problems = append(problems, fmt.Sprintf("no %q line", want))
@@ -93,12 +94,14 @@ func checkSelftest(t *testing.T, r cliResult) {
 		}
 		prev = max(prev, i)
 	}
-	for _, name := range selftestNames(t) {
-		if lineIndex(lines, "selftest: "+name+": ok") < 0 {
-			problems = append(problems, fmt.Sprintf("no \"selftest: %s: ok\" line", name))
+	for _, table := range [][3]string{{"selftest", "selftest.go", "selftest: "}, {"exotest", "exotest.go", "exo: "}} {
+		for _, name := range selftestNames(t, table[0], table[1]) {
+			if lineIndex(lines, table[2]+name+": ok") < 0 {
+				problems = append(problems, fmt.Sprintf("no %q line", table[2]+name+": ok"))
+			}
 		}
 	}
-	for _, bad := range []string{"selftest: FAIL", "KERNEL CRASH"} {
+	for _, bad := range []string{"selftest: FAIL", "exo: FAIL", "KERNEL CRASH"} {
 		if lineIndex(lines, bad) >= 0 {
 			problems = append(problems, fmt.Sprintf("a %q line", bad))
 		}
