@@ -35,7 +35,6 @@ func bootInit(proto, info uintptr) {
 	serialInit()
 	kprint("starry: boot\n")
 	setupCPU()
-	enableXSAVE()
 	if !readBootInfo(proto, phys2virt(uint64(info))) {
 		kprint("starry: no memory map from the loader; assuming 64 MiB\n")
 		addRAM(0, 64<<20)
@@ -60,6 +59,9 @@ func bootInit(proto, info uintptr) {
 	hasRDRAND = ecx&(1<<30) != 0
 	startTimer()
 	crashTest = hasWord("crashtest")
+	if !hasWord("noxsave") { // "noxsave": FXSAVE only, no AVX (for comparisons)
+		enableXSAVE()
+	}
 	setupThreads()
 }
 

@@ -199,3 +199,6 @@ TEXT ·xsetbv(SB),NOSPLIT,$0-16
 	SHRQ $32, DX
 	BYTE $0x0F; BYTE $0x01; BYTE $0xD1 // xsetbv
 	RET
+
+DATA ·mxcsrInit+0(SB)/4, $0x1F80 // all SSE exceptions masked, round to nearest
+GLOBL ·mxcsrInit(SB), RODATA, $4

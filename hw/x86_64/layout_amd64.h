@@ -26,6 +26,7 @@
 #define R_SS 168
 #define R_FSBASE 176
 #define R_CR2 192
+#define R_FPUVALID 200
 #define R_FX 256
 
 // cpuLocal, reached through GS

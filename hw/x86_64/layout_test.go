@@ -24,7 +24,7 @@ func TestAssemblyOffsets(t *testing.T) {
 		"R_R13": unsafe.Offsetof(r.R13), "R_R14": unsafe.Offsetof(r.R14), "R_R15": unsafe.Offsetof(r.R15),
 		"R_VEC": unsafe.Offsetof(r.Vector), "R_ERR": unsafe.Offsetof(r.ErrCode), "R_RIP": unsafe.Offsetof(r.RIP),
 		"R_CS": unsafe.Offsetof(r.CS), "R_RFLAGS": unsafe.Offsetof(r.RFLAGS), "R_RSP": unsafe.Offsetof(r.RSP),
-		"R_SS": unsafe.Offsetof(r.SS), "R_FSBASE": unsafe.Offsetof(r.FSBase), "R_CR2": unsafe.Offsetof(r.CR2),
+		"R_SS": unsafe.Offsetof(r.SS), "R_FSBASE": unsafe.Offsetof(r.FSBase), "R_CR2": unsafe.Offsetof(r.CR2), "R_FPUVALID": unsafe.Offsetof(r.fpuValid),
 		"R_FX": unsafe.Offsetof(r.fx), "C_CUR": unsafe.Offsetof(c.cur), "C_SCHEDTOP": unsafe.Offsetof(c.schedTop),
 		"C_SCRATCH": unsafe.Offsetof(c.scratch), "C_SHIMFS": unsafe.Offsetof(c.shimFS), "C_DEPTH": unsafe.Offsetof(c.depth), "C_XSAVE": unsafe.Offsetof(c.xsave),
 		"VEC_SYSCALL": vecSyscall, "KCODE": kernelCS, "KDATA": kernelSS,

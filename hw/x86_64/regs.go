@@ -20,8 +20,13 @@ type Regs struct {
 	Vector, ErrCode                      uint64
 	RIP, CS, RFLAGS, RSP, SS             uint64
 	FSBase, GSBase, CR2                  uint64
-	_                                    [7]uint64
-	fx                                   [xsaveMax + 64]byte // FXSAVE/XSAVE area, 64-aligned inside
+	// fpuValid says fx holds this thread's FPU state. A SYSCALL from
+	// kernel Go code skips saving it: Go treats every vector register as
+	// clobbered by a call (X15 is re-zeroed on return), so such a thread
+	// resumes with a fresh FPU instead (see resume).
+	fpuValid uint64
+	_        [6]uint64
+	fx       [xsaveMax + 64]byte // FXSAVE/XSAVE area, 64-aligned inside
 }
 
 // cpuLocal is the per-CPU block that GS points at. One exists today; the

@@ -94,6 +94,7 @@ func newThread() (int, bool) {
 
 // initFX gives a fresh thread the FPU state Linux starts with.
 func initFX(r *Regs) {
+	r.fpuValid = 1
 	fx := fxArea(r)
 	fx[0], fx[1] = 0x7F, 0x03   // FCW: all x87 exceptions masked
 	fx[24], fx[25] = 0x80, 0x1F // MXCSR: all SSE exceptions masked

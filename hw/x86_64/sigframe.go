@@ -20,7 +20,13 @@ func deliverSignal(t *thread, sig, code int, addr uint64) bool {
 	if !accessible(uintptr(frame), uintptr(sp-frame), true) {
 		return false
 	}
-	copy((*[fpstateSize]byte)(ptrAt(uintptr(fp)))[:], fxArea(r))
+	img := (*[fpstateSize]byte)(ptrAt(uintptr(fp)))
+	if r.fpuValid != 0 {
+		copy(img[:], fxArea(r))
+	} else { // interrupted at a kernel SYSCALL: its FPU state is the initial one
+		clear(img[:])
+		img[0], img[1], img[24], img[25] = 0x7F, 0x03, 0x80, 0x1F
+	}
 	clear((*[siginfoSize]byte)(ptrAt(uintptr(info)))[:])
 	*(*int32)(ptrAt(uintptr(info))) = int32(sig)
 	*(*int32)(ptrAt(uintptr(info + 8))) = int32(code)
@@ -88,10 +94,15 @@ func sysSigreturn(t *thread) int64 {
 	// Keep only the flags user code may change; interrupts stay on.
 	r.RFLAGS = r.RFLAGS&0x00DD5 | flags&^0x00DD5 | rflagsIF
 	if fp := uintptr(*u64at(mc + 23*8)); fp != 0 && accessible(fp, fpstateSize, false) {
-		fx := fxArea(r)
-		copy(fx, (*[fpstateSize]byte)(ptrAt(fp))[:])
-		fx[26], fx[27] = 0, 0 // MXCSR reserved bits must be zero for FXRSTOR
-		fx[24] &^= 0x40
+		x := xArea(r)
+		copy(x, (*[fpstateSize]byte)(ptrAt(fp))[:])
+		x[26], x[27] = 0, 0 // MXCSR reserved bits must be zero for FXRSTOR
+		x[24] &^= 0x40
+		// The frame holds the legacy image only: x87 and SSE come from it,
+		// AVX upper halves return to their initial (zero) state.
+		clear(x[xstateBVOff : xstateBVOff+64])
+		x[xstateBVOff] = xcr0X87SSE
+		r.fpuValid = 1
 	}
 	t.sigmask = *u64at(uc + sigmaskOff) &^ (1<<(9-1) | 1<<(19-1))
 	if t.sigDepth > 0 {

@@ -82,7 +82,8 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ $KDATA, R_SS(SP)
 	MOVQ $VEC_SYSCALL, R_VEC(SP)
 	MOVQ SP, AX
-	JMP ·enterShim(SB)
+	MOVQ $0, R_FPUVALID(AX) // no FPU save: see Regs.fpuValid
+	JMP ·runDispatch(SB)
 fromUser:
 	// A user program's system call: GS and RSP are the user's. Save its
 	// registers into the thread's user Regs (C_CUR points there while the
@@ -106,6 +107,7 @@ fromUser:
 // Save the SSE state, switch to the per-CPU shim stack and the shim FS
 // base (fake g), and run dispatch in Go. dispatch picks the thread to run.
 TEXT ·enterShim(SB),NOSPLIT|NOFRAME,$0
+	MOVQ $1, R_FPUVALID(AX)
 	LEAQ (R_FX+63)(AX), BX
 	ANDQ $~63, BX
 	CMPQ C_XSAVE(GS), $0
@@ -117,6 +119,11 @@ TEXT ·enterShim(SB),NOSPLIT|NOFRAME,$0
 fxsave:
 	FXSAVE64 (BX)
 saved:
+	JMP ·runDispatch(SB)
+
+// runDispatch switches to the per-CPU shim stack and the shim FS base
+// (fake g) and runs dispatch in Go, then resumes whichever thread it chose.
+TEXT ·runDispatch(SB),NOSPLIT|NOFRAME,$0
 	MOVQ $1, C_DEPTH(GS)
 	MOVQ C_SCHEDTOP(GS), SP
 	MOVQ C_SHIMFS(GS), AX
@@ -130,6 +137,8 @@ saved:
 TEXT ·resume(SB),NOSPLIT|NOFRAME,$0
 	MOVQ $0, C_DEPTH(GS)
 	MOVQ C_CUR(GS), SP
+	CMPQ R_FPUVALID(SP), $0
+	JEQ fpuInit
 	LEAQ (R_FX+63)(SP), BX
 	ANDQ $~63, BX
 	CMPQ C_XSAVE(GS), $0
@@ -140,6 +149,35 @@ TEXT ·resume(SB),NOSPLIT|NOFRAME,$0
 	JMP restored
 fxrstor:
 	FXRSTOR64 (BX)
+	JMP restored
+fpuInit:
+	// Back from a kernel SYSCALL whose FPU state was not saved: start
+	// clean (all vector registers zero, so X15 is the zero Go expects,
+	// default x87 control word and MXCSR).
+	CMPQ C_XSAVE(GS), $0
+	JEQ sseInit
+	BYTE $0xC5; BYTE $0xFC; BYTE $0x77 // vzeroall
+	JMP fpuCtl
+sseInit:
+	PXOR X0, X0
+	PXOR X1, X1
+	PXOR X2, X2
+	PXOR X3, X3
+	PXOR X4, X4
+	PXOR X5, X5
+	PXOR X6, X6
+	PXOR X7, X7
+	PXOR X8, X8
+	PXOR X9, X9
+	PXOR X10, X10
+	PXOR X11, X11
+	PXOR X12, X12
+	PXOR X13, X13
+	PXOR X14, X14
+	PXOR X15, X15
+fpuCtl:
+	BYTE $0xDB; BYTE $0xE3 // fninit
+	LDMXCSR ·mxcsrInit(SB)
 restored:
 	MOVQ R_FSBASE(SP), AX
 	SET_FSBASE

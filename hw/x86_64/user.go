@@ -66,6 +66,7 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 		x[xstateBVOff] = xcr0X87SSE | xcr0AVX
 		copy(x[avxOff:avxOff+256], u.YMMHi[:])
 	}
+	r.fpuValid = 1
 	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
 	t.userNs = 0
 	t.sliceEnd = nanotime() + int64(tr.SliceNs)
