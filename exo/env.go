@@ -13,7 +13,7 @@ type Env struct {
 	as    AddressSpace
 	mu    sync.Mutex // guards the fields below and as
 	dead  bool
-	held  map[Frame]bool    // frames this Env may map (owned or granted)
+	held  map[Frame]int     // frames this Env may map (owned or granted): how often it maps each
 	maps  map[uintptr]Frame // its mappings, by page
 	cpu   time.Duration
 	revo  chan Revocation
@@ -31,7 +31,7 @@ func (k *Exokernel) NewEnv() (*Env, error) {
 	k.nextID++
 	id := k.nextID
 	k.mu.Unlock()
-	return &Env{k: k, id: id, as: as, held: map[Frame]bool{}, maps: map[uintptr]Frame{},
+	return &Env{k: k, id: id, as: as, held: map[Frame]int{}, maps: map[uintptr]Frame{},
 		revo: make(chan Revocation, 4)}, nil
 }
 
@@ -58,9 +58,9 @@ func (e *Env) AllocFrame() (Frame, error) {
 	}
 	f := Frame(p)
 	e.k.mu.Lock()
-	e.k.frames[f] = &frameInfo{owner: e, refs: map[*Env]int{e: 1}}
+	e.k.frames[f] = 1
 	e.k.mu.Unlock()
-	e.held[f] = true
+	e.held[f] = 0
 	return f, nil
 }
 
@@ -68,13 +68,12 @@ func (e *Env) AllocFrame() (Frame, error) {
 func (e *Env) FreeFrame(f Frame) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.held[f] {
+	n, ok := e.held[f]
+	if !ok {
 		return ErrNotOwner
 	}
-	for _, m := range e.maps {
-		if m == f {
-			return ErrMapped
-		}
+	if n > 0 {
+		return ErrMapped
 	}
 	e.release(f)
 	e.freed++
@@ -87,12 +86,7 @@ func (e *Env) release(f Frame) {
 	k := e.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	fi := k.frames[f]
-	if fi == nil {
-		return
-	}
-	delete(fi.refs, e)
-	if len(fi.refs) == 0 {
+	if k.frames[f]--; k.frames[f] <= 0 {
 		delete(k.frames, f)
 		k.backend.FreePhys(uint64(f))
 	}
@@ -102,7 +96,8 @@ func (e *Env) release(f Frame) {
 // the frame lives until both have let go.
 func (e *Env) Share(f Frame, other *Env) error {
 	e.mu.Lock()
-	ok := e.held[f] && !e.dead
+	_, ok := e.held[f]
+	ok = ok && !e.dead
 	e.mu.Unlock()
 	if !ok {
 		return ErrNotOwner
@@ -112,13 +107,13 @@ func (e *Env) Share(f Frame, other *Env) error {
 	if other.dead {
 		return ErrDestroyed
 	}
-	if other.held[f] {
+	if _, ok := other.held[f]; ok {
 		return nil
 	}
 	e.k.mu.Lock()
-	e.k.frames[f].refs[other] = 1
+	e.k.frames[f]++
 	e.k.mu.Unlock()
-	other.held[f] = true
+	other.held[f] = 0
 	return nil
 }
 
@@ -126,10 +121,7 @@ func (e *Env) Share(f Frame, other *Env) error {
 func (k *Exokernel) Refs(f Frame) int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if fi := k.frames[f]; fi != nil {
-		return len(fi.refs)
-	}
-	return 0
+	return k.frames[f]
 }
 
 func checkVA(va uintptr) error {
@@ -152,16 +144,20 @@ func (e *Env) Map(va uintptr, f Frame, p Perm) error {
 	if e.dead {
 		return ErrDestroyed
 	}
-	if !e.held[f] {
+	if _, ok := e.held[f]; !ok {
 		return ErrNotOwner
 	}
-	if old, ok := e.maps[va]; ok && old != f {
+	old, remap := e.maps[va]
+	if remap && old != f {
 		return ErrAlreadyUsed
 	}
 	if err := e.as.Set(va, uint64(f), p); err != nil {
 		return err
 	}
-	e.maps[va] = f
+	if !remap {
+		e.maps[va] = f
+		e.held[f]++
+	}
 	return nil
 }
 
@@ -172,11 +168,13 @@ func (e *Env) Unmap(va uintptr) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.maps[va]; !ok {
+	f, ok := e.maps[va]
+	if !ok {
 		return ErrNotMapped
 	}
 	e.as.Clear(va)
 	delete(e.maps, va)
+	e.held[f]--
 	return nil
 }
 
@@ -205,8 +203,9 @@ func (e *Env) Lookup(va uintptr) (Frame, Perm, bool) {
 	return Frame(phys), p, ok
 }
 
-// Destroy unmaps everything, drops every frame reference and frees the
-// page table. The Env cannot be used afterwards.
+// Destroy tears down the page table first (the backend stops every use
+// of it), then drops every frame reference, so no frame is handed to
+// another Env while still mapped here. The Env cannot be used afterwards.
 func (e *Env) Destroy() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -214,12 +213,9 @@ func (e *Env) Destroy() {
 		return
 	}
 	e.dead = true
-	for va := range e.maps {
-		e.as.Clear(va)
-	}
+	e.as.Destroy()
 	e.maps = nil
 	for f := range e.held {
 		e.release(f)
 	}
-	e.as.Destroy()
 }

@@ -45,20 +45,14 @@ type Frame uint64
 type Exokernel struct {
 	mu      sync.Mutex
 	backend Backend
-	frames  map[Frame]*frameInfo
+	frames  map[Frame]int // frames handed out, and how many Envs hold each
 	nextID  int
 	slice   time.Duration
 }
 
-type frameInfo struct {
-	owner *Env
-	refs  map[*Env]int // Envs holding a reference (owner included)
-	maps  int          // mappings across all Envs
-}
-
 // New makes an exokernel on a backend. slice is the CPU time slice.
 func New(b Backend, slice time.Duration) *Exokernel {
-	return &Exokernel{backend: b, frames: map[Frame]*frameInfo{}, slice: slice}
+	return &Exokernel{backend: b, frames: map[Frame]int{}, slice: slice}
 }
 
 // Slice is the length of a user time slice.

@@ -63,7 +63,7 @@ func (e *Env) abort(n int) []LostFrame {
 	}
 	var cands []Frame
 	for f := range e.held {
-		if e.k.Refs(f) == 1 {
+		if e.k.Refs(f) == 1 { // shared frames stay: another Env relies on them
 			cands = append(cands, f)
 		}
 	}
@@ -74,6 +74,7 @@ func (e *Env) abort(n int) []LostFrame {
 			if m == f {
 				e.as.Clear(va)
 				delete(e.maps, va)
+				e.held[f]--
 				lf.VAs = append(lf.VAs, va)
 			}
 		}

@@ -161,6 +161,7 @@ var protectionSuite = []suiteStep{
 	{line: "/bin/efault", status: 0, text: "efault ok"},
 	{line: "/bin/dirty", status: 0, text: "dirty ok"},
 	{line: "/bin/zero", status: 0, text: "zero ok"},
+	{line: "/bin/oom", status: 137},
 	{line: "& /bin/spin"},
 	{line: "/bin/hello", status: 0, text: "hello from musl"},
 }

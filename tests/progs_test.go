@@ -35,6 +35,7 @@ var progBuilds = []progBuild{
 	{name: "spin", src: "spin.c"},
 	{name: "dirty", src: "dirty.c"},
 	{name: "zero", src: "zero.c"},
+	{name: "oom", src: "oom.c"},
 	{name: "bench_syscall", src: "bench_syscall.c"},
 }
 
