@@ -28,13 +28,15 @@ func withIRQsOff(fn func()) {
 	irqRestore(f)
 }
 
-// kernelReserve frames stay for the kernel's own heap: user programs
-// exhausting memory get ENOMEM from exo, never a kernel out of memory.
-const kernelReserve = 4096
+// kernelReserve is how many frames stay for the kernel's own heap, so
+// user programs exhausting memory get ENOMEM from exo, never a kernel out
+// of memory: an eighth of memory (the library OS's bookkeeping grows with
+// what programs map), at least 16 MiB.
+func kernelReserve() uint64 { return max(4096, framesTotal/8) }
 
 func (machine) AllocPhys() (p uint64, ok bool) {
 	withIRQsOff(func() {
-		if framesFree > kernelReserve {
+		if framesFree > kernelReserve() {
 			p, ok = allocFrame()
 		}
 	})
