@@ -38,6 +38,7 @@ type bootResult struct {
 	poweroff  bool                     // the poweroff line was printed
 	status    int                      // the status that line gave
 	crashed   bool                     // a KERNEL CRASH report was printed
+	trace     crashTrace               // its addresses, for symbolizing
 	failLine  string                   // the selftest: FAIL line, if any
 	lastLine  string                   // last non-empty console line
 	marks     map[string]time.Duration // since QEMU started
@@ -90,6 +91,7 @@ func (c *console) see(line string, at time.Duration) {
 	}
 	r := c.res
 	r.lastLine = line
+	r.trace.see(line)
 	for _, m := range []string{markBoot, markGoMain, markPass} {
 		if _, seen := r.marks[m]; !seen && strings.Contains(line, m) {
 			r.marks[m] = at

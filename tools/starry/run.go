@@ -175,6 +175,11 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if media.kernel != "" {
+		if err := res.trace.print(stderr, media.kernel); err != nil {
+			fmt.Fprintln(stderr, "starry: cannot symbolize the crash:", err)
+		}
+	}
 	return res.verdict(o.vm.timeout)
 }
 
