@@ -208,3 +208,24 @@ func TestSelftestGRUBMultiboot(t *testing.T) {
 	checkSelftest(t, starry(t, nil, "run", "--accel", "tcg", "--machine", "q35",
 		"--timeout", "180s", "--cdrom", iso))
 }
+
+// TestRealKernelCrash makes the real kernel fault inside its own trap
+// shim ("crashtest") and checks the report: vector, CR2, registers, the
+// faulting instruction disassembled, a stack, status 3, and the host's
+// symbolized trace naming the faulting function.
+func TestRealKernelCrash(t *testing.T) {
+	requireQEMU(t)
+	r := starry(t, nil, "run", "--accel", "tcg", "--kernel", kernelImage(t), "--append", "crashtest", "--timeout", "60s")
+	if r.code != 3 {
+		t.Fatalf("want status 3 from the crash\n%v", r)
+	}
+	for _, want := range []string{"starry: KERNEL CRASH", "vector 14 (#PF page fault)", "cr2 0x0000000000001000",
+		"rip=0x", "instruction: ", "mov ", "stack:", "starry: poweroff status=3"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("no %q in the report", want)
+		}
+	}
+	if !strings.Contains(r.stderr, "x86_64.shimSyscall") || !strings.Contains(r.stderr, "<- faulting instruction") {
+		t.Errorf("the host did not symbolize the trace\n%v", r)
+	}
+}
