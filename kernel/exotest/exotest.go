@@ -24,6 +24,7 @@ var checks = []check{
 	{"slice", checkSlice},
 	{"zeroed", checkZeroed},
 	{"revoke", checkRevoke},
+	{"protect", checkProtect},
 	{"chaos", checkChaos},
 }
 

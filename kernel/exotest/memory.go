@@ -79,3 +79,38 @@ func checkRevoke(k *exo.Exokernel) (string, error) {
 	}
 	return fmt.Sprintf("frame at %#x taken after the deadline; next touch faults", va), nil
 }
+
+// checkProtect writes a page, makes it read-only, and requires the next
+// write to fault (the stale writable TLB entry must be gone), then makes
+// it writable again and requires the write to succeed.
+func checkProtect(k *exo.Exokernel) (string, error) {
+	e, c, err := load(k, "store")
+	if err != nil {
+		return "", err
+	}
+	defer e.Destroy()
+	store := func() exo.Trap {
+		c.Regs.RIP, c.Regs.RAX = codeVA, dataVA
+		t := c.Run()
+		for i := 0; i < 100 && t.Kind == exo.TrapTimeSlice; i++ {
+			t = c.Run()
+		}
+		return t
+	}
+	if t := store(); t.Kind != exo.TrapSyscall {
+		return "", fmt.Errorf("store to a writable page: %+v", t)
+	}
+	if err := e.Protect(dataVA, exo.PermRead); err != nil {
+		return "", err
+	}
+	if t := store(); t.Kind != exo.TrapPageFault || !t.Present || t.Access != exo.PermWrite {
+		return "", fmt.Errorf("store after Protect(read): %+v", t)
+	}
+	if err := e.Protect(dataVA, exo.PermRead|exo.PermWrite); err != nil {
+		return "", err
+	}
+	if t := store(); t.Kind != exo.TrapSyscall {
+		return "", fmt.Errorf("store after Protect(read|write): %+v", t)
+	}
+	return "write, read-only fault, write again: the TLB follows Protect", nil
+}

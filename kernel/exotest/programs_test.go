@@ -26,6 +26,7 @@ func TestEncodings(t *testing.T) {
 		"kread":     {"mov rax, 0xffff800000200000", "mov rax, qword ptr [rax]"},
 		"kwrite":    {"mov rax, 0xffff800000200000", "mov dword ptr [rax], 0x1"},
 		"wildwrite": {"mov dword ptr [rax], 0x1"},
+		"store":     {"mov dword ptr [rax], 0x1", "syscall", "jmp .-0x2"},
 	}
 	if len(want) != len(programs) {
 		t.Fatalf("%d programs, %d expectations", len(programs), len(want))
