@@ -131,13 +131,21 @@ func checkVA(va uintptr) error {
 	return nil
 }
 
-// Map binds the page at va to f: the secure binding.
-func (e *Env) Map(va uintptr, f Frame, p Perm) error {
+// checkMapping is the binding's address and permission check.
+func checkMapping(va uintptr, p Perm) error {
 	if err := checkVA(va); err != nil {
 		return err
 	}
 	if p&^permAll != 0 || p == 0 {
 		return ErrBadPerm
+	}
+	return nil
+}
+
+// Map binds the page at va to f: the secure binding.
+func (e *Env) Map(va uintptr, f Frame, p Perm) error {
+	if err := checkMapping(va, p); err != nil {
+		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -180,11 +188,8 @@ func (e *Env) Unmap(va uintptr) error {
 
 // Protect changes the permission of the mapping at va.
 func (e *Env) Protect(va uintptr, p Perm) error {
-	if err := checkVA(va); err != nil {
+	if err := checkMapping(va, p); err != nil {
 		return err
-	}
-	if p&^permAll != 0 || p == 0 {
-		return ErrBadPerm
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

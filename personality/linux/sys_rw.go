@@ -115,35 +115,27 @@ func sysWritev(t *libstarry.Thread, a Args) (uint64, error) {
 	if _, err := writable(t, a[0]); err != nil {
 		return 0, err
 	}
-	iov, err := iovecs(t, a[1], a[2])
-	if err != nil {
-		return 0, err
-	}
-	var total uint64
-	for _, v := range iov {
-		n, err := sysWrite(t, Args{a[0], v[0], v[1]})
-		if err != nil && total == 0 {
-			return 0, err
-		}
-		total += n
-		if err != nil || n < v[1] {
-			break
-		}
-	}
-	return total, nil
+	return vectored(t, a, sysWrite)
 }
 
 func sysReadv(t *libstarry.Thread, a Args) (uint64, error) {
 	if _, err := readable(t, a[0]); err != nil {
 		return 0, err
 	}
+	return vectored(t, a, sysRead)
+}
+
+// vectored runs a read or write per iovec (fs/read_write.c's
+// do_loop_readv_writev): it stops at the first short transfer, and an
+// error counts only when nothing was transferred before it.
+func vectored(t *libstarry.Thread, a Args, rw Handler) (uint64, error) {
 	iov, err := iovecs(t, a[1], a[2])
 	if err != nil {
 		return 0, err
 	}
 	var total uint64
 	for _, v := range iov {
-		n, err := sysRead(t, Args{a[0], v[0], v[1]})
+		n, err := rw(t, Args{a[0], v[0], v[1]})
 		if err != nil && total == 0 {
 			return 0, err
 		}
