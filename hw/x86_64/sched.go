@@ -7,7 +7,7 @@ import "unsafe"
 // timer preempts them round-robin; futex, nanosleep and epoll waits block
 // only the calling thread. Slot 0 is the idle thread.
 const (
-	maxThreads = 64
+	maxThreads = 256 // every user thread in ring 3 holds one (its M is in a system call)
 	idleIdx    = 0
 
 	stFree     = 0
