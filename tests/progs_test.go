@@ -36,6 +36,7 @@ var progBuilds = []progBuild{
 	{name: "dirty", src: "dirty.c"},
 	{name: "zero", src: "zero.c"},
 	{name: "oom", src: "oom.c"},
+	{name: "sysfuzz", src: "sysfuzz.c"},
 	{name: "bench_syscall", src: "bench_syscall.c"},
 }
 
