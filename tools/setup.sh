@@ -37,7 +37,7 @@ while read -r pkg file; do
 done <<<"$required"
 
 if ! command -v go >/dev/null; then
-	echo "setup: go is not in PATH; install Go 1.26 or later from https://go.dev/dl/" >&2
+	echo "setup: go is not in PATH; install Go 1.26 or later" >&2
 	exit 1
 fi
 
