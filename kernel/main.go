@@ -11,13 +11,12 @@ import (
 
 	"github.com/starry-go/starry/bench"
 	"github.com/starry-go/starry/exo"
-
 	hw "github.com/starry-go/starry/hw/x86_64"
 	"github.com/starry-go/starry/kernel/exotest"
 	"github.com/starry-go/starry/kernel/selftest"
 )
 
-// hwClock gives the self-test the TSC.
+// hwClock gives the self-test and the benchmarks the TSC.
 type hwClock struct{}
 
 func (hwClock) TSC() uint64   { return hw.TSC() }
