@@ -25,6 +25,8 @@
 //   - Env.Read, Env.Write: copy to or from the Env's memory through its
 //     own mappings (how a library OS reads syscall arguments); a missing
 //     mapping is ErrFault, never a kernel fault.
+//   - Env.WriteFrame: fill a frame the Env holds before mapping it, so a
+//     demand-paged page appears whole to every thread.
 //   - Context.Run: enter user mode (ring 3) in the Env's address space with
 //     the given registers, and return the trap that ended it: a system
 //     call, a page fault (address, access, present), another exception by

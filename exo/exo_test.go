@@ -211,3 +211,25 @@ func TestRevocation(t *testing.T) {
 		t.Errorf("%d frames in use, want 1", m.FramesInUse())
 	}
 }
+
+func TestWriteFrameBeforeMapping(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	f, _ := a.AllocFrame()
+	if err := a.WriteFrame(f, 4090, []byte("abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WriteFrame(f, 4091, []byte("abcdef")); !errors.Is(err, exo.ErrBadAddress) {
+		t.Errorf("write past the page: %v", err)
+	}
+	if err := b.WriteFrame(f, 0, []byte("x")); !errors.Is(err, exo.ErrNotOwner) {
+		t.Errorf("write to another Env's frame: %v", err)
+	}
+	a.Map(0x10000, f, exo.PermRead)
+	got := make([]byte, 6)
+	a.Read(0x10000+4090, got)
+	if string(got) != "abcdef" {
+		t.Errorf("read back %q", got)
+	}
+}

@@ -14,6 +14,21 @@ func (e *Env) Write(va uintptr, b []byte) error {
 	return e.copy(va, b, true)
 }
 
+// WriteFrame fills a frame the Env holds before it maps it, so no thread
+// of the Env can see the frame half-filled. off+len(b) must fit the page.
+func (e *Env) WriteFrame(f Frame, off int, b []byte) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.held[f]; !ok || e.dead {
+		return ErrNotOwner
+	}
+	if off < 0 || off+len(b) > PageSize {
+		return ErrBadAddress
+	}
+	copy(e.k.backend.Phys(uint64(f))[off:], b)
+	return nil
+}
+
 func (e *Env) copy(va uintptr, b []byte, write bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -151,15 +151,13 @@ func (m *MM) fault(addr uintptr, access exo.Perm) int {
 	if err != nil {
 		return -1
 	}
+	// Fill before mapping: no other thread may see the page half-filled.
+	if buf := m.fileBytes(v, va); buf != nil {
+		_ = m.env.WriteFrame(f, int(buf.off), buf.b)
+	}
 	if err := m.env.Map(va, f, hwPerm(v.Prot)); err != nil {
 		_ = m.env.FreeFrame(f)
 		return -1
-	}
-	// exo can only write a frame through a mapping, so another thread
-	// could glimpse the page before it is filled; a frame-write
-	// primitive in exo would close that window.
-	if buf := m.fileBytes(v, va); buf != nil {
-		_ = m.env.Write(va+buf.off, buf.b)
 	}
 	m.pages[va] = &page{frame: f, mapped: true}
 	return 0
