@@ -61,6 +61,7 @@ type Process struct {
 	logged  map[uint64]bool
 	sig     signals
 	futex   futexTable
+	lastTID int // thread IDs count up from the PID
 }
 
 // Start loads path from cfg.FS into a new Env and starts its first
@@ -90,6 +91,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		env.Destroy()
 		return nil, err
 	}
+	p.lastTID = p.pid
 	t := p.newThread(p.pid)
 	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
 	go t.run()

@@ -17,6 +17,7 @@ type Thread struct {
 	ClearTID uintptr  // set_tid_address
 	Robust   uintptr  // set_robust_list head
 	Comm     [16]byte // the name prctl(PR_SET_NAME) sets (task_struct.comm)
+	exited   bool     // exit(2) ended this thread; only its goroutine reads it
 }
 
 func (p *Process) newThread(tid int) *Thread {
@@ -48,7 +49,7 @@ func (p *Process) isExiting() bool {
 // handle the trap that comes back, until the process exits.
 func (t *Thread) run() {
 	defer t.P.threadExited(t)
-	for !t.P.isExiting() {
+	for !t.P.isExiting() && !t.exited {
 		t.deliverPending()
 		if t.P.isExiting() {
 			return

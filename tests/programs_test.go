@@ -162,6 +162,9 @@ var protectionSuite = []suiteStep{
 	{line: "/bin/dirty", status: 0, text: "dirty ok"},
 	{line: "/bin/zero", status: 0, text: "zero ok"},
 	{line: "/bin/oom", status: 137},
+	// POSIX threads (clone, futex, CLONE_CHILD_CLEARTID for join), musl and glibc.
+	{line: "/bin/threads", status: 0, text: "threads ok 80000"},
+	{line: "/bin/threads_glibc", status: 0, text: "threads ok 80000"},
 	// 60,000 system calls with hostile arguments: answered, never fatal.
 	{line: "/bin/sysfuzz 1 20000", status: 0},
 	{line: "/bin/sysfuzz 2 20000", status: 0},

@@ -37,6 +37,8 @@ var progBuilds = []progBuild{
 	{name: "zero", src: "zero.c"},
 	{name: "oom", src: "oom.c"},
 	{name: "sysfuzz", src: "sysfuzz.c"},
+	{name: "threads", src: "threads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "threads_glibc", src: "threads.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "bench_syscall", src: "bench_syscall.c"},
 }
 

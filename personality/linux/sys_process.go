@@ -7,7 +7,7 @@ import (
 
 func processCalls() []Syscall {
 	return []Syscall{
-		part(unix.SYS_EXIT, "exit", sysExit, "ends the process: there is one thread per process so far"),
+		full(unix.SYS_EXIT, "exit", sysExit),
 		full(unix.SYS_EXIT_GROUP, "exit_group", sysExitGroup),
 		full(unix.SYS_GETPID, "getpid", sysGetpid),
 		full(unix.SYS_GETPPID, "getppid", sysGetppid),
@@ -55,10 +55,10 @@ func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, unix.EINVAL
 }
 
-// sysExit ends the thread; with one thread per process, the process
-// (do_exit of the last thread). The status is the low 8 bits.
+// sysExit ends the calling thread; the last one ends the process with
+// the low 8 bits of the status (do_exit).
 func sysExit(t *libstarry.Thread, a Args) (uint64, error) {
-	t.P.Exit(libstarry.ExitStatus{Code: int(a[0] & 0xff)})
+	t.ExitThread(int(a[0] & 0xff))
 	return 0, errKeepRegs
 }
 

@@ -14,8 +14,8 @@ func signalCalls() []Syscall {
 		full(unix.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
 		full(unix.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
 		part(unix.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
-		part(unix.SYS_TGKILL, "tgkill", sysTgkill, "only the calling thread group"),
-		part(unix.SYS_TKILL, "tkill", sysTkill, "only the calling thread"),
+		part(unix.SYS_TGKILL, "tgkill", sysTgkill, "threads of the calling process; delivered process-wide"),
+		part(unix.SYS_TKILL, "tkill", sysTkill, "threads of the calling process; delivered process-wide"),
 	}
 }
 
@@ -118,15 +118,18 @@ func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
 	return sendSelf(t, a[1])
 }
 
+// sysTgkill signals a thread of the calling process. Pending signals are
+// kept per process, so any thread that does not block it takes it; the
+// callers (pthread_kill, the Go runtime's preemption) tolerate that.
 func sysTgkill(t *libstarry.Thread, a Args) (uint64, error) {
-	if int(int32(a[0])) != t.P.Pid() || int(int32(a[1])) != t.TID() {
+	if int(int32(a[0])) != t.P.Pid() || t.P.ThreadByTID(int(int32(a[1]))) == nil {
 		return 0, unix.ESRCH
 	}
 	return sendSelf(t, a[2])
 }
 
 func sysTkill(t *libstarry.Thread, a Args) (uint64, error) {
-	if int(int32(a[0])) != t.TID() {
+	if t.P.ThreadByTID(int(int32(a[0]))) == nil {
 		return 0, unix.ESRCH
 	}
 	return sendSelf(t, a[1])

@@ -13,13 +13,13 @@ func threadCalls() []Syscall {
 	return []Syscall{
 		full(unix.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
 		full(unix.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
-		part(unix.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; walked at thread exit once threads exist"),
+		part(unix.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; not walked when a thread exits"),
 		refuse(unix.SYS_RSEQ, "rseq", unix.ENOSYS, "restartable sequences are optional; glibc falls back"),
 		part(unix.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
 		full(unix.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
 		full(unix.SYS_GETTID, "gettid", sysGettid),
-		refuse(unix.SYS_CLONE, "clone", unix.ENOSYS, "threads and fork are not implemented yet"),
-		refuse(unix.SYS_CLONE3, "clone3", unix.ENOSYS, "threads and fork are not implemented yet; glibc falls back to clone"),
+		part(unix.SYS_CLONE, "clone", sysClone, "threads (CLONE_VM|FS|FILES|SIGHAND|THREAD); new processes: ENOSYS"),
+		refuse(unix.SYS_CLONE3, "clone3", unix.ENOSYS, "not implemented; glibc and musl fall back to clone"),
 		refuse(unix.SYS_FORK, "fork", unix.ENOSYS, "not implemented yet"),
 		refuse(unix.SYS_VFORK, "vfork", unix.ENOSYS, "not implemented yet"),
 		refuse(unix.SYS_EXECVE, "execve", unix.ENOSYS, "not implemented yet (the loader exists: libstarry.LoadImage)"),
@@ -110,3 +110,10 @@ func sysSchedYield(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysGettid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.TID()), nil }
+
+// sysClone creates a thread: clone(flags, stack, parent_tid, child_tid,
+// tls) in the x86-64 argument order.
+func sysClone(t *libstarry.Thread, a Args) (uint64, error) {
+	tid, err := t.CloneThread(a[0], a[1], a[2], a[3], a[4])
+	return uint64(tid), err
+}
