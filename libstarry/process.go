@@ -44,24 +44,26 @@ type SyscallHandler func(t *Thread)
 // Process is one library-OS instance: an Env and everything Linux keeps
 // per thread group (mm_struct, files_struct, sighand_struct, cwd).
 type Process struct {
-	cfg     Config
-	sys     SyscallHandler
-	env     *exo.Env
-	MM      *MM
-	FDs     *FDTable
-	pid     int
-	mu      sync.Mutex // guards the fields below
-	cwd     string
-	exe     string
-	threads map[*Thread]bool
-	status  ExitStatus
-	exiting bool
-	dying   chan struct{} // closed when the process starts to exit
-	done    chan struct{} // closed when the process has fully exited
-	logged  map[uint64]bool
-	sig     signals
-	futex   futexTable
-	lastTID int // thread IDs count up from the PID
+	cfg      Config
+	sys      SyscallHandler
+	env      *exo.Env
+	MM       *MM
+	FDs      *FDTable
+	pid      int
+	mu       sync.Mutex // guards the fields below
+	cwd      string
+	exe      string
+	threads  map[*Thread]bool
+	status   ExitStatus
+	exiting  bool
+	dying    chan struct{} // closed when the process starts to exit
+	done     chan struct{} // closed when the process has fully exited
+	logged   map[uint64]bool
+	sig      signals
+	futex    futexTable
+	lastTID  int // thread IDs count up from the PID
+	pollMu   sync.Mutex
+	pollWake chan struct{} // closed when a watched file's readiness changes
 }
 
 // Start loads path from cfg.FS into a new Env and starts its first

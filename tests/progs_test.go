@@ -84,6 +84,9 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
+	if err := buildGo(filepath.Join(bin, "gohello"), "./tests/progs/gohello"); err != nil {
+		return err
+	}
 	if err := makeBadProgs(filepath.Join(bin, "hello"), filepath.Join(dir, "bad")); err != nil {
 		return err
 	}
@@ -180,4 +183,16 @@ func hostBusybox(t *testing.T) string {
 		}
 	}
 	return path
+}
+
+// buildGo builds a Go program as a static Linux binary, as any Go user
+// would: the kernel runs it unmodified.
+func buildGo(out, pkg string) error {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = repoRoot
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=amd64", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %v\n%s", pkg, err, msg)
+	}
+	return nil
 }

@@ -18,6 +18,7 @@ func threadCalls() []Syscall {
 		part(unix.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
 		full(unix.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
 		full(unix.SYS_GETTID, "gettid", sysGettid),
+		part(unix.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
 		part(unix.SYS_CLONE, "clone", sysClone, "threads (CLONE_VM|FS|FILES|SIGHAND|THREAD); new processes: ENOSYS"),
 		refuse(unix.SYS_CLONE3, "clone3", unix.ENOSYS, "not implemented; glibc and musl fall back to clone"),
 		refuse(unix.SYS_FORK, "fork", unix.ENOSYS, "not implemented yet"),
@@ -116,4 +117,19 @@ func sysGettid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.TI
 func sysClone(t *libstarry.Thread, a Args) (uint64, error) {
 	tid, err := t.CloneThread(a[0], a[1], a[2], a[3], a[4])
 	return uint64(tid), err
+}
+
+// sysSchedGetaffinity reports CPU 0 only (the Go runtime sizes
+// GOMAXPROCS by it): the mask is one 64-bit word, as Linux writes
+// nr_cpu_ids bits rounded up to longs, and the call returns its size.
+func sysSchedGetaffinity(t *libstarry.Thread, a Args) (uint64, error) {
+	if pid := int(int32(a[0])); pid != 0 && t.P.ThreadByTID(pid) == nil {
+		return 0, unix.ESRCH
+	}
+	if a[1] < 8 || a[1]%8 != 0 {
+		return 0, unix.EINVAL
+	}
+	var mask [8]byte
+	mask[0] = 1
+	return 8, t.P.MM.CopyOut(uintptr(a[2]), mask[:])
 }
