@@ -82,8 +82,8 @@ func (p *Process) addThread() (*Thread, error) {
 const maxThreads = 64
 
 // ExitThread ends the calling thread (exit(2)): clear_child_tid is zeroed
-// and its futex woken (how pthread_join learns of it); the last thread
-// out ends the process with code.
+// and its futex woken (how pthread_join learns of it); when the last
+// thread leaves this way, the process ends with its code.
 func (t *Thread) ExitThread(code int) {
 	p := t.P
 	if t.ClearTID != 0 {
@@ -93,11 +93,8 @@ func (t *Thread) ExitThread(code int) {
 		}
 	}
 	p.mu.Lock()
-	last := len(p.threads) == 1
+	p.lastExitCode = code & 0xff // if this is the last thread, the process's status
 	p.mu.Unlock()
-	if last {
-		p.Exit(ExitStatus{Code: code & 0xff})
-	}
 	t.exited = true
 }
 

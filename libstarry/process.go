@@ -44,26 +44,27 @@ type SyscallHandler func(t *Thread)
 // Process is one library-OS instance: an Env and everything Linux keeps
 // per thread group (mm_struct, files_struct, sighand_struct, cwd).
 type Process struct {
-	cfg      Config
-	sys      SyscallHandler
-	env      *exo.Env
-	MM       *MM
-	FDs      *FDTable
-	pid      int
-	mu       sync.Mutex // guards the fields below
-	cwd      string
-	exe      string
-	threads  map[*Thread]bool
-	status   ExitStatus
-	exiting  bool
-	dying    chan struct{} // closed when the process starts to exit
-	done     chan struct{} // closed when the process has fully exited
-	logged   map[uint64]bool
-	sig      signals
-	futex    futexTable
-	lastTID  int // thread IDs count up from the PID
-	pollMu   sync.Mutex
-	pollWake chan struct{} // closed when a watched file's readiness changes
+	cfg          Config
+	sys          SyscallHandler
+	env          *exo.Env
+	MM           *MM
+	FDs          *FDTable
+	pid          int
+	mu           sync.Mutex // guards the fields below
+	cwd          string
+	exe          string
+	threads      map[*Thread]bool
+	status       ExitStatus
+	exiting      bool
+	dying        chan struct{} // closed when the process starts to exit
+	done         chan struct{} // closed when the process has fully exited
+	logged       map[uint64]bool
+	sig          signals
+	futex        futexTable
+	lastTID      int // thread IDs count up from the PID
+	lastExitCode int // the code of the latest exit(2), for the last thread out
+	pollMu       sync.Mutex
+	pollWake     chan struct{} // closed when a watched file's readiness changes
 }
 
 // Start loads path from cfg.FS into a new Env and starts its first
@@ -207,7 +208,10 @@ func (p *Process) threadExited(t *Thread) {
 	if !last {
 		return
 	}
-	p.Exit(ExitStatus{}) // a no-op unless every thread vanished without exit
+	p.mu.Lock()
+	code := p.lastExitCode
+	p.mu.Unlock()
+	p.Exit(ExitStatus{Code: code}) // a no-op after exit_group or a fatal signal
 	p.MM.Release()
 	p.FDs.closeAll()
 	p.env.Destroy()

@@ -103,3 +103,10 @@ func TestCloneRefusesFork(t *testing.T) {
 }
 
 const threadCloneFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
+
+func TestExitOfTheOnlyThreadEndsTheProcess(t *testing.T) {
+	_, st := run(t, script(sys(unix.SYS_EXIT, 5)))
+	if st.Code != 5 || st.Signal != 0 {
+		t.Errorf("status %+v, want code 5", st)
+	}
+}
