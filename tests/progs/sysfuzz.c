@@ -64,7 +64,8 @@ static const long calls[] = {
 	SYS_time, SYS_clock_gettime, SYS_openat, SYS_newfstatat, SYS_readlinkat,
 	SYS_faccessat, SYS_set_robust_list, SYS_prlimit64, SYS_getrandom,
 	SYS_getgroups, SYS_prctl, SYS_getppid, SYS_sched_yield, SYS_getdents64,
-	SYS_dup, 512, 1000, -1, /* numbers no kernel knows */
+	SYS_dup, SYS_eventfd2, SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_pwait,
+	SYS_sched_getaffinity, SYS_gettid, 512, 1000, -1, /* numbers no kernel knows */
 	/* memory calls, aimed by memarg */
 	SYS_mmap, SYS_mprotect, SYS_munmap, SYS_madvise,
 };
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
 			continue; /* MAP_FIXED at 0 with a random length could hit the program */
 		if (nr == SYS_prctl && a0 != 15 && a0 != 16)
 			continue; /* only PR_SET_NAME and PR_GET_NAME: others change the process */
+		if (nr == SYS_epoll_pwait)
+			a3 &= 1; /* wait at most 1 ms */
 		if (nr == SYS_prlimit64)
 			a2 = 0; /* read limits only: a CPU-time limit would kill the run */
 		if (nr == SYS_mmap && (a3 & 0x10))
