@@ -165,6 +165,8 @@ var protectionSuite = []suiteStep{
 	// POSIX threads (clone, futex, CLONE_CHILD_CLEARTID for join), musl and glibc.
 	{line: "/bin/threads", status: 0, text: "threads ok 80000"},
 	{line: "/bin/threads_glibc", status: 0, text: "threads ok 80000"},
+	// 63 threads besides main (64 per process), all spinning at exit_group.
+	{line: "/bin/manythreads", status: 0, text: "created 63 spinning threads"},
 	// The Go runtime in user mode: threads, futexes, signals, epoll timers.
 	{line: "/bin/gohello a b", status: 0, text: "hello from Go: sum 4950"},
 	// 60,000 system calls with hostile arguments: answered, never fatal.

@@ -39,6 +39,7 @@ var progBuilds = []progBuild{
 	{name: "sysfuzz", src: "sysfuzz.c"},
 	{name: "threads", src: "threads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "threads_glibc", src: "threads.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
+	{name: "manythreads", src: "manythreads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "bench_syscall", src: "bench_syscall.c"},
 }
 
