@@ -12,6 +12,7 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	hw "github.com/starry-go/starry/hw/x86_64"
+	"github.com/starry-go/starry/kernel/initramfs"
 	"github.com/starry-go/starry/libstarry"
 	"github.com/starry-go/starry/personality/linux"
 )
@@ -56,7 +57,11 @@ func (console) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 // runCommands runs the initramfs's commands, each in a new process in its
 // own Env, and returns the shell-style status of the last foreground one.
 func runCommands(archive []byte) int {
-	fs, err := libstarry.NewRamFS(archive)
+	var fs *libstarry.RamFS
+	entries, err := initramfs.Read(archive)
+	if err == nil {
+		fs, err = libstarry.NewRamFS(entries)
+	}
 	if err != nil {
 		fmt.Println("starry: initramfs:", err)
 		return 1

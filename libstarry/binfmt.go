@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // A binfmt recognises one executable format and builds its Image, or
@@ -47,26 +47,26 @@ func LoadImage(fs *RamFS, cwd, path string, argv, envv []string) (*Image, error)
 // search runs each format over the file (search_binary_handler).
 func (b *binprm) search() (*Image, error) {
 	if fs := b.fs; fs == nil {
-		return nil, unix.ENOENT
+		return nil, abi.ENOENT
 	}
 	n, err := b.fs.Lookup(b.cwd, b.path, true)
 	if err != nil {
 		return nil, err
 	}
 	if n.IsDir() {
-		return nil, unix.EACCES
+		return nil, abi.EACCES
 	}
 	if n.Mode&0o111 == 0 {
-		return nil, unix.EACCES
+		return nil, abi.EACCES
 	}
 	for _, f := range formats() {
 		img, err := f(b)
-		if err == unix.ENOEXEC {
+		if err == abi.ENOEXEC {
 			continue
 		}
 		return img, err
 	}
-	return nil, unix.ENOEXEC
+	return nil, abi.ENOEXEC
 }
 
 func (b *binprm) file() []byte {
@@ -92,15 +92,15 @@ func elfFormat(b *binprm) (*Image, error) {
 func scriptFormat(b *binprm) (*Image, error) {
 	data := b.file()
 	if !bytes.HasPrefix(data, []byte("#!")) {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	if b.depth >= maxScriptDepth {
-		return nil, unix.ELOOP
+		return nil, abi.ELOOP
 	}
 	line := data[2:min(len(data), maxScriptLine)]
 	nl := bytes.IndexByte(line, '\n')
 	if nl < 0 && len(data) > maxScriptLine {
-		return nil, unix.ENOEXEC // the line was cut: Linux refuses too
+		return nil, abi.ENOEXEC // the line was cut: Linux refuses too
 	}
 	if nl >= 0 {
 		line = line[:nl]
@@ -109,7 +109,7 @@ func scriptFormat(b *binprm) (*Image, error) {
 	interp, arg, _ := strings.Cut(s, " ")
 	interp, arg = strings.TrimSpace(interp), strings.TrimSpace(arg)
 	if interp == "" {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	argv := []string{interp}
 	if arg != "" {

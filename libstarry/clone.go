@@ -3,7 +3,7 @@ package libstarry
 import (
 	"encoding/binary"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Threads: clone with CLONE_THREAD (kernel/fork.c copy_process, for the
@@ -11,22 +11,22 @@ import (
 
 // threadFlags are what every thread clone must share: the address space,
 // fs info, the fd table, signal handlers, and the thread group.
-const threadFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
+const threadFlags = abi.CLONE_VM | abi.CLONE_FS | abi.CLONE_FILES | abi.CLONE_SIGHAND | abi.CLONE_THREAD
 
 // cloneFlagsKnown are the flags CloneThread honours. CLONE_DETACHED is
 // obsolete and ignored, as on Linux, but musl still passes it.
-const cloneFlagsKnown = threadFlags | unix.CLONE_SYSVSEM | unix.CLONE_SETTLS |
-	unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_SETTID | unix.CLONE_CHILD_CLEARTID | unix.CLONE_DETACHED
+const cloneFlagsKnown = threadFlags | abi.CLONE_SYSVSEM | abi.CLONE_SETTLS |
+	abi.CLONE_PARENT_SETTID | abi.CLONE_CHILD_SETTID | abi.CLONE_CHILD_CLEARTID | abi.CLONE_DETACHED
 
 // CloneThread starts a thread in t's process that resumes where t is,
 // with RAX 0, on stack (if non-zero) and with FS base tls (CLONE_SETTLS).
 // Forking a new process is not supported yet: ENOSYS.
 func (t *Thread) CloneThread(flags, stack, ptid, ctid, tls uint64) (int, error) {
 	if flags&threadFlags != threadFlags {
-		return 0, unix.ENOSYS
+		return 0, abi.ENOSYS
 	}
 	if flags&^cloneFlagsKnown != 0 {
-		return 0, unix.EINVAL // an exit signal, vfork, new namespaces...
+		return 0, abi.EINVAL // an exit signal, vfork, new namespaces...
 	}
 	p := t.P
 	nt, err := p.addThread()
@@ -39,20 +39,20 @@ func (t *Thread) CloneThread(flags, stack, ptid, ctid, tls uint64) (int, error) 
 	if stack != 0 {
 		r.RSP = stack
 	}
-	if flags&unix.CLONE_SETTLS != 0 {
+	if flags&abi.CLONE_SETTLS != 0 {
 		r.FSBase = tls
 	}
 	nt.sigmask = t.sigmask // the signal stack is not inherited by threads
 	var tid [4]byte
 	binary.LittleEndian.PutUint32(tid[:], uint32(nt.tid))
 	// Linux ignores faults on these writes (copy_process's put_user).
-	if flags&unix.CLONE_PARENT_SETTID != 0 {
+	if flags&abi.CLONE_PARENT_SETTID != 0 {
 		_ = p.MM.CopyOut(uintptr(ptid), tid[:])
 	}
-	if flags&unix.CLONE_CHILD_SETTID != 0 {
+	if flags&abi.CLONE_CHILD_SETTID != 0 {
 		_ = p.MM.CopyOut(uintptr(ctid), tid[:])
 	}
-	if flags&unix.CLONE_CHILD_CLEARTID != 0 {
+	if flags&abi.CLONE_CHILD_CLEARTID != 0 {
 		nt.ClearTID = uintptr(ctid)
 	}
 	go nt.run()
@@ -66,10 +66,10 @@ func (p *Process) addThread() (*Thread, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.exiting {
-		return nil, unix.EAGAIN
+		return nil, abi.EAGAIN
 	}
 	if len(p.threads) >= maxThreads {
-		return nil, unix.EAGAIN
+		return nil, abi.EAGAIN
 	}
 	p.lastTID++
 	t := &Thread{P: p, ctx: ctx, tid: p.lastTID}

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // PIEBase is where a static PIE (ET_DYN without PT_INTERP) is loaded. It
@@ -55,22 +55,22 @@ type Image struct {
 // fs/binfmt_elf.c returns for a file it will not run.
 func parseELF(file []byte) (*Image, error) {
 	if len(file) < ehdrSize || string(file[:4]) != elf.ELFMAG {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	le := binary.LittleEndian
 	if elf.Class(file[elf.EI_CLASS]) != elf.ELFCLASS64 || elf.Data(file[elf.EI_DATA]) != elf.ELFDATA2LSB ||
 		elf.Version(file[elf.EI_VERSION]) != elf.EV_CURRENT {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	typ := elf.Type(le.Uint16(file[16:]))
 	if elf.Machine(le.Uint16(file[18:])) != elf.EM_X86_64 || (typ != elf.ET_EXEC && typ != elf.ET_DYN) {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	entry, phoff := le.Uint64(file[24:]), le.Uint64(file[32:])
 	phent, phnum := uint64(le.Uint16(file[54:])), uint64(le.Uint16(file[56:]))
 	if phent != phdrSize || phnum == 0 || phnum > maxPhnum ||
 		phoff > uint64(len(file)) || phnum*phdrSize > uint64(len(file))-phoff {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	img := &Image{File: file, Phnum: phnum}
 	if typ == elf.ET_DYN {
@@ -83,7 +83,7 @@ func parseELF(file []byte) (*Image, error) {
 		switch elf.ProgType(le.Uint32(ph)) {
 		case elf.PT_INTERP:
 			// Dynamic executables need ld.so loaded beside them: not yet.
-			return nil, unix.ENOEXEC
+			return nil, abi.ENOEXEC
 		case elf.PT_PHDR:
 			phdrVaddr, havePhdr = le.Uint64(ph[16:]), true
 		case elf.PT_LOAD:
@@ -99,7 +99,7 @@ func parseELF(file []byte) (*Image, error) {
 	}
 	img.Entry = entry + img.Bias
 	if !insideExec(img.Segments, img.Entry) {
-		return nil, unix.ENOEXEC
+		return nil, abi.ENOEXEC
 	}
 	img.Phdr = phdrAddr(img, phoff, phdrVaddr, havePhdr)
 	last := img.Segments[len(img.Segments)-1]
@@ -115,11 +115,11 @@ func loadSegment(ph []byte, bias, fileLen uint64) (Segment, error) {
 	if s.Filesz > s.Memsz || s.Memsz == 0 || s.Memsz > maxSegSize ||
 		s.Offset > fileLen || s.Filesz > fileLen-s.Offset ||
 		s.Offset&pageMask != s.Vaddr&pageMask || s.Vaddr > userHigh {
-		return s, unix.ENOEXEC
+		return s, abi.ENOEXEC
 	}
 	s.Vaddr += bias
 	if s.Vaddr&^pageMask < userLow || s.Vaddr+s.Memsz > userHigh {
-		return s, unix.ENOEXEC
+		return s, abi.ENOEXEC
 	}
 	if flags&elf.PF_R != 0 {
 		s.Prot |= exo.PermRead
@@ -138,12 +138,12 @@ func loadSegment(ph []byte, bias, fileLen uint64) (Segment, error) {
 // each page then belongs to exactly one region with one protection.
 func checkLayout(segs []Segment) error {
 	if len(segs) == 0 {
-		return unix.ENOEXEC
+		return abi.ENOEXEC
 	}
 	for i := 1; i < len(segs); i++ {
 		prevEnd := pageUp(segs[i-1].Vaddr + segs[i-1].Memsz)
 		if segs[i].Vaddr&^pageMask < prevEnd {
-			return unix.ENOEXEC
+			return abi.ENOEXEC
 		}
 	}
 	return nil

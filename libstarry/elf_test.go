@@ -3,10 +3,9 @@ package libstarry
 import (
 	"debug/elf"
 	"encoding/binary"
-	"github.com/u-root/u-root/pkg/cpio"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // tinyELF is a valid static executable: one RX segment at 0x400000
@@ -88,7 +87,7 @@ func TestParseELFMalformed(t *testing.T) {
 	}
 	for _, c := range cases {
 		img, err := parseELF(c.edit(tinyELF()))
-		if err != unix.ENOEXEC {
+		if err != abi.ENOEXEC {
 			t.Errorf("%s: parseELF = %+v, %v; want ENOEXEC", c.name, img, err)
 		}
 	}
@@ -121,7 +120,7 @@ func FuzzParseELF(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		img, err := parseELF(data)
 		if err != nil {
-			if err != unix.ENOEXEC {
+			if err != abi.ENOEXEC {
 				t.Fatalf("error %v, want ENOEXEC", err)
 			}
 			return
@@ -139,12 +138,12 @@ func FuzzParseELF(f *testing.F) {
 }
 
 func TestScriptFormat(t *testing.T) {
-	fs, err := NewRamFS(archive(t,
+	fs, err := NewRamFS(entries(t,
 		exe("bin/prog", tinyELF()),
 		exe("bin/script", []byte("#!/bin/prog -x\necho\n")),
 		exe("bin/loop", []byte("#!/bin/loop\n")),
 		exe("bin/data", []byte("just text")),
-		cpio.StaticFile("bin/noexec", "#!/bin/prog\n", 0o644),
+		RamFile("bin/noexec", []byte("#!/bin/prog\n"), 0o644),
 	))
 	if err != nil {
 		t.Fatal(err)
@@ -162,8 +161,8 @@ func TestScriptFormat(t *testing.T) {
 			t.Errorf("argv[%d] = %q, want %q", i, img.Argv[i], want[i])
 		}
 	}
-	for path, wantErr := range map[string]error{"/bin/loop": unix.ELOOP, "/bin/data": unix.ENOEXEC,
-		"/bin/noexec": unix.EACCES, "/bin": unix.EACCES, "/nope": unix.ENOENT} {
+	for path, wantErr := range map[string]error{"/bin/loop": abi.ELOOP, "/bin/data": abi.ENOEXEC,
+		"/bin/noexec": abi.EACCES, "/bin": abi.EACCES, "/nope": abi.ENOENT} {
 		if _, err := LoadImage(fs, "/", path, nil, nil); err != wantErr {
 			t.Errorf("LoadImage(%s) = %v, want %v", path, err, wantErr)
 		}

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // eventfd and epoll (fs/eventfd.c, fs/eventpoll.c), enough for programs
@@ -50,9 +50,9 @@ type eventFile struct {
 // NewEventFD makes an eventfd's open file (eventfd2 without EFD_SEMAPHORE).
 func (p *Process) NewEventFD(initval uint64, nonblock bool) *OpenFile {
 	ef := &eventFile{p: p, counter: initval}
-	flags := unix.O_RDWR
+	flags := abi.O_RDWR
 	if nonblock {
-		flags |= unix.O_NONBLOCK
+		flags |= abi.O_NONBLOCK
 	}
 	ef.of = &OpenFile{File: ef, flags: flags}
 	return ef.of
@@ -60,7 +60,7 @@ func (p *Process) NewEventFD(initval uint64, nonblock bool) *OpenFile {
 
 func (e *eventFile) Read(b []byte) (int, error) {
 	if len(b) < 8 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	for {
 		wait := e.p.pollWait()
@@ -73,31 +73,31 @@ func (e *eventFile) Read(b []byte) (int, error) {
 			return 8, nil
 		}
 		e.mu.Unlock()
-		if e.of.Flags()&unix.O_NONBLOCK != 0 {
-			return 0, unix.EAGAIN
+		if e.of.Flags()&abi.O_NONBLOCK != 0 {
+			return 0, abi.EAGAIN
 		}
 		select {
 		case <-wait:
 		case <-e.p.dying:
-			return 0, unix.EINTR
+			return 0, abi.EINTR
 		case <-e.p.Interrupted():
-			return 0, unix.EINTR
+			return 0, abi.EINTR
 		}
 	}
 }
 
 func (e *eventFile) Write(b []byte) (int, error) {
 	if len(b) < 8 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	v := binary.LittleEndian.Uint64(b)
 	if v == 1<<64-1 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	e.mu.Lock()
 	if e.counter+v < e.counter || e.counter+v == 1<<64-1 {
 		e.mu.Unlock()
-		return 0, unix.EAGAIN // a writer that would block: not supported
+		return 0, abi.EAGAIN // a writer that would block: not supported
 	}
 	e.counter += v
 	e.mu.Unlock()
@@ -110,9 +110,9 @@ func (e *eventFile) Stat() Stat { return Stat{Mode: 0o600, Nlink: 1} }
 func (e *eventFile) ready() uint32 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	r := uint32(unix.EPOLLOUT)
+	r := uint32(abi.EPOLLOUT)
 	if e.counter != 0 {
-		r |= unix.EPOLLIN
+		r |= abi.EPOLLIN
 	}
 	return r
 }
@@ -138,38 +138,38 @@ type EpollEvent struct {
 
 // NewEpoll makes an epoll instance's open file.
 func (p *Process) NewEpoll() *OpenFile {
-	return &OpenFile{File: &epollFile{p: p, watches: map[int]*epollWatch{}}, flags: unix.O_RDWR}
+	return &OpenFile{File: &epollFile{p: p, watches: map[int]*epollWatch{}}, flags: abi.O_RDWR}
 }
 
-func (e *epollFile) Read([]byte) (int, error)  { return 0, unix.EINVAL }
-func (e *epollFile) Write([]byte) (int, error) { return 0, unix.EINVAL }
+func (e *epollFile) Read([]byte) (int, error)  { return 0, abi.EINVAL }
+func (e *epollFile) Write([]byte) (int, error) { return 0, abi.EINVAL }
 func (e *epollFile) Stat() Stat                { return Stat{Mode: 0o600, Nlink: 1} }
 
 // EpollCtl adds, changes or removes the watch of fd (open as of).
 func EpollCtl(ep *OpenFile, op, fd int, of *OpenFile, ev EpollEvent) error {
 	e, ok := ep.File.(*epollFile)
 	if !ok || ep == of {
-		return unix.EINVAL
+		return abi.EINVAL
 	}
 	if _, ok := of.File.(pollable); !ok {
-		return unix.EPERM // as Linux answers for files that cannot be polled
+		return abi.EPERM // as Linux answers for files that cannot be polled
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	w := e.watches[fd]
 	switch {
-	case op == unix.EPOLL_CTL_ADD && w != nil:
-		return unix.EEXIST
-	case op == unix.EPOLL_CTL_ADD:
+	case op == abi.EPOLL_CTL_ADD && w != nil:
+		return abi.EEXIST
+	case op == abi.EPOLL_CTL_ADD:
 		e.watches[fd] = &epollWatch{of, ev.Events, ev.Data}
 	case w == nil:
-		return unix.ENOENT
-	case op == unix.EPOLL_CTL_MOD:
+		return abi.ENOENT
+	case op == abi.EPOLL_CTL_MOD:
 		w.events, w.data = ev.Events, ev.Data
-	case op == unix.EPOLL_CTL_DEL:
+	case op == abi.EPOLL_CTL_DEL:
 		delete(e.watches, fd)
 	default:
-		return unix.EINVAL
+		return abi.EINVAL
 	}
 	return nil
 }
@@ -179,7 +179,7 @@ func EpollCtl(ep *OpenFile, op, fd int, of *OpenFile, ev EpollEvent) error {
 func EpollWait(ep *OpenFile, max int, timeout time.Duration) ([]EpollEvent, error) {
 	e, ok := ep.File.(*epollFile)
 	if !ok || max <= 0 {
-		return nil, unix.EINVAL
+		return nil, abi.EINVAL
 	}
 	var expire <-chan time.Time
 	if timeout >= 0 {
@@ -197,9 +197,9 @@ func EpollWait(ep *OpenFile, max int, timeout time.Duration) ([]EpollEvent, erro
 		case <-expire:
 			return nil, nil
 		case <-e.p.dying:
-			return nil, unix.EINTR
+			return nil, abi.EINTR
 		case <-e.p.Interrupted():
-			return nil, unix.EINTR
+			return nil, abi.EINTR
 		}
 	}
 }
@@ -209,7 +209,7 @@ func (e *epollFile) collect(max int) []EpollEvent {
 	defer e.mu.Unlock()
 	var evs []EpollEvent
 	for _, w := range e.watches {
-		if r := w.of.File.(pollable).ready() & (w.events | unix.EPOLLERR | unix.EPOLLHUP); r != 0 && len(evs) < max {
+		if r := w.of.File.(pollable).ready() & (w.events | abi.EPOLLERR | abi.EPOLLHUP); r != 0 && len(evs) < max {
 			evs = append(evs, EpollEvent{r, w.data})
 		}
 	}

@@ -3,7 +3,7 @@ package libstarry
 import (
 	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // maxFDs is RLIMIT_NOFILE's usual soft limit.
@@ -39,9 +39,9 @@ type FDTable struct {
 func newConsoleFDs(c consoleFile) *FDTable {
 	t := &FDTable{}
 	t.fds = []fdSlot{
-		{of: &OpenFile{File: c, flags: unix.O_RDWR}},
-		{of: &OpenFile{File: c, flags: unix.O_RDWR}},
-		{of: &OpenFile{File: c, flags: unix.O_RDWR}},
+		{of: &OpenFile{File: c, flags: abi.O_RDWR}},
+		{of: &OpenFile{File: c, flags: abi.O_RDWR}},
+		{of: &OpenFile{File: c, flags: abi.O_RDWR}},
 	}
 	return t
 }
@@ -51,7 +51,7 @@ func (t *FDTable) Get(fd int) (*OpenFile, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
-		return nil, unix.EBADF
+		return nil, abi.EBADF
 	}
 	return t.fds[fd].of, nil
 }
@@ -61,7 +61,7 @@ func (t *FDTable) Install(of *OpenFile, min int, cloexec bool) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if min < 0 || min >= maxFDs {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	for fd := min; fd < maxFDs; fd++ {
 		if fd >= len(t.fds) {
@@ -72,7 +72,7 @@ func (t *FDTable) Install(of *OpenFile, min int, cloexec bool) (int, error) {
 			return fd, nil
 		}
 	}
-	return 0, unix.EMFILE
+	return 0, abi.EMFILE
 }
 
 // Close frees a descriptor.
@@ -80,7 +80,7 @@ func (t *FDTable) Close(fd int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
-		return unix.EBADF
+		return abi.EBADF
 	}
 	t.fds[fd] = fdSlot{}
 	return nil
@@ -93,10 +93,10 @@ func (t *FDTable) Dup3(oldfd, newfd int, cloexec bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if oldfd < 0 || oldfd >= len(t.fds) || t.fds[oldfd].of == nil {
-		return unix.EBADF
+		return abi.EBADF
 	}
 	if newfd < 0 || newfd >= maxFDs {
-		return unix.EBADF
+		return abi.EBADF
 	}
 	if newfd >= len(t.fds) {
 		t.fds = append(t.fds, make([]fdSlot, newfd+1-len(t.fds))...)
@@ -110,7 +110,7 @@ func (t *FDTable) CloseOnExec(fd int) (bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
-		return false, unix.EBADF
+		return false, abi.EBADF
 	}
 	return t.fds[fd].cloexec, nil
 }
@@ -120,7 +120,7 @@ func (t *FDTable) SetCloseOnExec(fd int, on bool) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
-		return unix.EBADF
+		return abi.EBADF
 	}
 	t.fds[fd].cloexec = on
 	return nil
@@ -129,7 +129,7 @@ func (t *FDTable) SetCloseOnExec(fd int, on bool) error {
 // SetFlags changes the settable status flags (F_SETFL: O_APPEND,
 // O_NONBLOCK and friends; the access mode stays).
 func (o *OpenFile) SetFlags(fl int) {
-	const settable = unix.O_APPEND | unix.O_NONBLOCK | unix.O_ASYNC | unix.O_DIRECT | unix.O_NOATIME
+	const settable = abi.O_APPEND | abi.O_NONBLOCK | abi.O_ASYNC | abi.O_DIRECT | abi.O_NOATIME
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.flags = o.flags&^settable | fl&settable
@@ -145,25 +145,25 @@ func (t *FDTable) closeAll() {
 // Open opens a RamFS path (do_sys_openat2). The file system is read-only:
 // any write access, O_CREAT of a missing file or O_TRUNC is EROFS.
 func (p *Process) Open(dir *Inode, path string, flags int) (*OpenFile, error) {
-	n, err := p.Lookup(dir, path, flags&unix.O_NOFOLLOW == 0)
-	if err == unix.ENOENT && flags&unix.O_CREAT != 0 {
-		return nil, unix.EROFS
+	n, err := p.Lookup(dir, path, flags&abi.O_NOFOLLOW == 0)
+	if err == abi.ENOENT && flags&abi.O_CREAT != 0 {
+		return nil, abi.EROFS
 	}
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case flags&unix.O_CREAT != 0 && flags&unix.O_EXCL != 0:
-		return nil, unix.EEXIST
+	case flags&abi.O_CREAT != 0 && flags&abi.O_EXCL != 0:
+		return nil, abi.EEXIST
 	case n.IsSymlink():
-		return nil, unix.ELOOP // O_NOFOLLOW on a link
-	case flags&unix.O_DIRECTORY != 0 && !n.IsDir():
-		return nil, unix.ENOTDIR
-	case flags&unix.O_ACCMODE != unix.O_RDONLY || flags&unix.O_TRUNC != 0:
+		return nil, abi.ELOOP // O_NOFOLLOW on a link
+	case flags&abi.O_DIRECTORY != 0 && !n.IsDir():
+		return nil, abi.ENOTDIR
+	case flags&abi.O_ACCMODE != abi.O_RDONLY || flags&abi.O_TRUNC != 0:
 		if n.IsDir() {
-			return nil, unix.EISDIR
+			return nil, abi.EISDIR
 		}
-		return nil, unix.EROFS
+		return nil, abi.EROFS
 	}
-	return &OpenFile{File: &ramFile{n: n}, flags: flags &^ (unix.O_CLOEXEC | unix.O_CREAT | unix.O_EXCL | unix.O_NOCTTY | unix.O_TRUNC)}, nil
+	return &OpenFile{File: &ramFile{n: n}, flags: flags &^ (abi.O_CLOEXEC | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC)}, nil
 }

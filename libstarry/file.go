@@ -4,7 +4,7 @@ import (
 	"io"
 	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Stat is the part of struct stat a file can tell; the personality
@@ -71,14 +71,14 @@ func (c consoleFile) Write(b []byte) (int, error) {
 	}
 	n, err := c.rw.Write(b)
 	if err != nil && n == 0 {
-		return 0, unix.EIO
+		return 0, abi.EIO
 	}
 	return n, nil
 }
 
 // Stat reports /dev/console: character device 5:1.
 func (c consoleFile) Stat() Stat {
-	return Stat{Ino: 1, Mode: unix.S_IFCHR | 0o620, Nlink: 1, Rdev: unix.Mkdev(5, 1)}
+	return Stat{Ino: 1, Mode: abi.S_IFCHR | 0o620, Nlink: 1, Rdev: abi.Mkdev(5, 1)}
 }
 
 func (c consoleFile) IsTerminal() bool { return true }
@@ -92,7 +92,7 @@ type ramFile struct {
 
 func (f *ramFile) Read(b []byte) (int, error) {
 	if f.n.IsDir() {
-		return 0, unix.EISDIR
+		return 0, abi.EISDIR
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -103,10 +103,10 @@ func (f *ramFile) Read(b []byte) (int, error) {
 
 func (f *ramFile) ReadAt(b []byte, off int64) (int, error) {
 	if f.n.IsDir() {
-		return 0, unix.EISDIR
+		return 0, abi.EISDIR
 	}
 	if off < 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	if off >= int64(len(f.n.Data)) {
 		return 0, nil
@@ -114,7 +114,7 @@ func (f *ramFile) ReadAt(b []byte, off int64) (int, error) {
 	return copy(b, f.n.Data[off:]), nil
 }
 
-func (f *ramFile) Write(b []byte) (int, error) { return 0, unix.EBADF }
+func (f *ramFile) Write(b []byte) (int, error) { return 0, abi.EBADF }
 
 func (f *ramFile) Stat() Stat { return inodeStat(f.n) }
 
@@ -135,10 +135,10 @@ func (f *ramFile) Seek(off int64, whence int) (int64, error) {
 	case io.SeekEnd:
 		base = int64(len(f.n.Data))
 	default:
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	if base+off < 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	f.pos = base + off
 	return f.pos, nil

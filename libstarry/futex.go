@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // futexTable holds the process's futex waiters by user address (private
@@ -24,7 +24,7 @@ func (f *futexTable) init() { f.waiters = map[uintptr][]chan struct{}{} }
 // FutexWake takes too, so a wake between them cannot be lost.
 func (p *Process) FutexWait(addr uintptr, val uint32, timeout time.Duration) error {
 	if addr%4 != 0 {
-		return unix.EINVAL
+		return abi.EINVAL
 	}
 	f := &p.futex
 	f.mu.Lock()
@@ -35,7 +35,7 @@ func (p *Process) FutexWait(addr uintptr, val uint32, timeout time.Duration) err
 	}
 	if binary.LittleEndian.Uint32(b[:]) != val {
 		f.mu.Unlock()
-		return unix.EAGAIN
+		return abi.EAGAIN
 	}
 	ch := make(chan struct{})
 	f.waiters[addr] = append(f.waiters[addr], ch)
@@ -51,11 +51,11 @@ func (p *Process) FutexWait(addr uintptr, val uint32, timeout time.Duration) err
 	case <-ch:
 		return nil
 	case <-expire:
-		err = unix.ETIMEDOUT
+		err = abi.ETIMEDOUT
 	case <-p.dying:
-		err = unix.EINTR
+		err = abi.EINTR
 	case <-p.Interrupted():
-		err = unix.EINTR
+		err = abi.EINTR
 	}
 	f.remove(addr, ch)
 	return err
@@ -110,5 +110,5 @@ func (p *Process) Sleep(d time.Duration) (time.Duration, error) {
 	case <-p.dying:
 	case <-p.Interrupted():
 	}
-	return max(0, d-time.Since(start)), unix.EINTR
+	return max(0, d-time.Since(start)), abi.EINTR
 }

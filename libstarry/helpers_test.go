@@ -1,7 +1,6 @@
 package libstarry
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,27 +10,13 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/exo/sim"
-	"github.com/u-root/u-root/pkg/cpio"
 )
 
-// archive builds a newc archive from records.
-func archive(t testing.TB, recs ...cpio.Record) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := cpio.Newc.Writer(&buf)
-	if err := cpio.WriteRecordsAndDirs(w, recs); err != nil {
-		t.Fatal(err)
-	}
-	if err := cpio.WriteTrailer(w); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+// entries lists RamFS entries (tests read like the archives they stand for).
+func entries(t testing.TB, es ...RamEntry) []RamEntry { return es }
 
-// exe is an executable regular file record.
-func exe(name string, data []byte) cpio.Record {
-	return cpio.StaticRecord(data, cpio.Info{Name: name, Mode: 0o100755})
-}
+// exe is an executable regular file.
+func exe(name string, data []byte) RamEntry { return RamFile(name, data, 0o755) }
 
 // newMachine makes a sim machine and an exokernel over it.
 func newMachine() (*sim.Machine, *exo.Exokernel) {

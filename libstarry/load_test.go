@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // loaded is an image mapped into a fresh sim Env with its initial stack.
@@ -17,7 +17,7 @@ type loaded struct {
 
 func load(t *testing.T, prog []byte, argv, envv []string) loaded {
 	t.Helper()
-	fs, err := NewRamFS(archive(t, exe("bin/prog", prog)))
+	fs, err := NewRamFS(entries(t, exe("bin/prog", prog)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,20 +130,20 @@ func TestLoadAndStack(t *testing.T) {
 		t.Error("segment contents differ from file + zeros")
 	}
 	// Text is not writable, even by the kernel on the process's behalf.
-	if err := l.mm.CopyOut(0x400000, []byte{1}); err != unix.EFAULT {
+	if err := l.mm.CopyOut(0x400000, []byte{1}); err != abi.EFAULT {
 		t.Errorf("CopyOut to text = %v, want EFAULT", err)
 	}
 }
 
 func TestE2BIG(t *testing.T) {
-	fs, _ := NewRamFS(archive(t, exe("bin/prog", tinyELF())))
+	fs, _ := NewRamFS(entries(t, exe("bin/prog", tinyELF())))
 	img, _ := LoadImage(fs, "/", "/bin/prog", []string{string(make([]byte, maxArgBytes))}, nil)
 	_, k := newMachine()
 	env, _ := k.NewEnv()
 	defer env.Destroy()
 	mm := newMM(env)
 	defer mm.Release()
-	if _, err := mm.buildStack(img, 0, [4]uint64{}); err != unix.E2BIG {
+	if _, err := mm.buildStack(img, 0, [4]uint64{}); err != abi.E2BIG {
 		t.Errorf("huge argv: %v, want E2BIG", err)
 	}
 }
@@ -190,7 +190,7 @@ func TestLoadRealBinaries(t *testing.T) {
 
 func TestDynamicIsENOEXEC(t *testing.T) {
 	prog := buildProgram(t, "dynamic")
-	if _, err := parseELF(prog); err != unix.ENOEXEC {
+	if _, err := parseELF(prog); err != abi.ENOEXEC {
 		t.Errorf("dynamic executable: %v, want ENOEXEC", err)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Address-space layout (no randomization). The stack ends at StackTop,
@@ -234,4 +234,4 @@ const (
 )
 
 // errNoMem is what memory calls answer when frames run out.
-var errNoMem = unix.ENOMEM
+var errNoMem = abi.ENOMEM

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func TestMMRegions(t *testing.T) {
@@ -26,7 +26,7 @@ func TestMMRegions(t *testing.T) {
 	if h, _ := mm.Mmap(MapRequest{Addr: a, Len: 1, Prot: rw}); h == a {
 		t.Error("busy hint taken")
 	}
-	if _, err := mm.Mmap(MapRequest{Addr: a + 1, Len: 1, Fixed: true}); err != unix.EINVAL {
+	if _, err := mm.Mmap(MapRequest{Addr: a + 1, Len: 1, Fixed: true}); err != abi.EINVAL {
 		t.Errorf("misaligned MAP_FIXED: %v", err)
 	}
 	if err := mm.CopyOut(a+exo.PageSize, []byte("keep")); err != nil {
@@ -47,7 +47,7 @@ func TestMMRegions(t *testing.T) {
 	if err := mm.CopyIn(a+exo.PageSize, got); err != nil || string(got) != "keep" {
 		t.Errorf("after PROT_NONE round trip: %q %v", got, err)
 	}
-	if err := mm.Mprotect(0x20000000, exo.PageSize, 0); err != unix.ENOMEM {
+	if err := mm.Mprotect(0x20000000, exo.PageSize, 0); err != abi.ENOMEM {
 		t.Errorf("mprotect of unmapped range: %v", err)
 	}
 	// MAP_FIXED over part of a region replaces it (and frees its frame).
@@ -64,7 +64,7 @@ func TestMMRegions(t *testing.T) {
 	if err := mm.Munmap(a, 4*exo.PageSize); err != nil {
 		t.Fatal(err)
 	}
-	if err := mm.CopyIn(a, got); err != unix.EFAULT {
+	if err := mm.CopyIn(a, got); err != abi.EFAULT {
 		t.Errorf("read after munmap: %v", err)
 	}
 	mm.Release()

@@ -2,7 +2,7 @@ package libstarry
 
 import (
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // MapRequest describes an mmap: Linux's do_mmap arguments after the
@@ -23,7 +23,7 @@ type MapRequest struct {
 // private zero pages are a lenient approximation).
 func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	if r.Len == 0 || r.Len > userHigh {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	length := uintptr(pageUp(uint64(r.Len)))
 	m.mu.Lock()
@@ -32,17 +32,17 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	switch {
 	case r.Fixed || r.NoReplace:
 		if r.Addr&pageMask != 0 || addr < userLow || addr+length > userHigh || addr+length < addr {
-			return 0, unix.EINVAL
+			return 0, abi.EINVAL
 		}
 		if r.NoReplace && m.overlaps(addr, addr+length) {
-			return 0, unix.EEXIST
+			return 0, abi.EEXIST
 		}
 		m.unmap(addr, addr+length)
 	case addr >= userLow && addr+length <= userHigh && addr+length > addr && !m.overlaps(addr, addr+length):
 	default:
 		var ok bool
 		if addr, ok = m.freeRange(length); !ok {
-			return 0, unix.ENOMEM
+			return 0, abi.ENOMEM
 		}
 	}
 	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Name: r.Name}
@@ -86,7 +86,7 @@ func (m *MM) freeRange(length uintptr) (uintptr, bool) {
 // unmapped and their frames given back to exo.
 func (m *MM) Munmap(addr, length uintptr) error {
 	if addr&pageMask != 0 || length == 0 || addr < userLow || addr+length > userHigh || addr+length < addr {
-		return unix.EINVAL
+		return abi.EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -114,7 +114,7 @@ func (m *MM) unmap(start, end uintptr) {
 // present are rebound; with PROT_NONE they are unbound but kept.
 func (m *MM) Mprotect(addr, length uintptr, prot exo.Perm) error {
 	if addr&pageMask != 0 || addr+length < addr {
-		return unix.EINVAL
+		return abi.EINVAL
 	}
 	end := addr + uintptr(pageUp(uint64(length)))
 	m.mu.Lock()
@@ -122,7 +122,7 @@ func (m *MM) Mprotect(addr, length uintptr, prot exo.Perm) error {
 	for a := addr; a < end; {
 		v := m.find(a)
 		if v == nil {
-			return unix.ENOMEM
+			return abi.ENOMEM
 		}
 		a = v.End
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Config is what the kernel gives a process.
@@ -78,7 +78,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	}
 	env, err := cfg.Exo.NewEnv()
 	if err != nil {
-		return nil, unix.ENOMEM
+		return nil, abi.ENOMEM
 	}
 	p := &Process{cfg: cfg, sys: sys, env: env, MM: newMM(env), FDs: newConsoleFDs(consoleFile{cfg.Console}),
 		pid: max(cfg.Pid, 1), cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
@@ -130,10 +130,10 @@ func (p *Process) Lookup(dir *Inode, name string, follow bool) (*Inode, error) {
 	fs := p.cfg.FS
 	switch {
 	case fs == nil || name == "":
-		return nil, unix.ENOENT
+		return nil, abi.ENOENT
 	case dir != nil && !path.IsAbs(name):
 		if !dir.IsDir() {
-			return nil, unix.ENOTDIR
+			return nil, abi.ENOTDIR
 		}
 		budget := maxSymlinks
 		return fs.walk(dir, name, follow, &budget)
@@ -148,7 +148,7 @@ func (p *Process) Chdir(name string) error {
 		return err
 	}
 	if !n.IsDir() {
-		return unix.ENOTDIR
+		return abi.ENOTDIR
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -1,14 +1,11 @@
 package libstarry
 
 import (
-	"bytes"
-	"io"
 	"path"
 	"sort"
 	"strings"
 
-	"github.com/u-root/u-root/pkg/cpio"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // maxSymlinks bounds symlink following during one lookup, as Linux's
@@ -27,10 +24,10 @@ type Inode struct {
 }
 
 // IsDir reports whether the inode is a directory.
-func (n *Inode) IsDir() bool { return n.Mode&unix.S_IFMT == unix.S_IFDIR }
+func (n *Inode) IsDir() bool { return n.Mode&abi.S_IFMT == abi.S_IFDIR }
 
 // IsSymlink reports whether the inode is a symbolic link.
-func (n *Inode) IsSymlink() bool { return n.Mode&unix.S_IFMT == unix.S_IFLNK }
+func (n *Inode) IsSymlink() bool { return n.Mode&abi.S_IFMT == abi.S_IFLNK }
 
 // Names lists a directory's entries in a stable order (for getdents64).
 func (n *Inode) Names() []string {
@@ -45,27 +42,44 @@ func (n *Inode) Names() []string {
 // Child returns a directory's entry by name.
 func (n *Inode) Child(name string) *Inode { return n.kids[name] }
 
-// RamFS is a read-only file system built from a newc cpio archive (the
-// initramfs format). It is shared by processes and never changes.
+// RamFS is a read-only file system built from the initramfs's entries.
+// It is shared by processes and never changes.
 type RamFS struct {
 	root *Inode
 	next uint64
 }
 
-// NewRamFS reads a newc archive. Directories named only as parents of
-// other entries are created implicitly; device nodes and the like become
-// empty regular files, since nothing here serves devices yet.
-func NewRamFS(archive []byte) (*RamFS, error) {
+// RamEntry is one file of the initramfs as its archive lists it: a path,
+// a Linux st_mode, and the contents (a symlink's target). The kernel reads
+// the archive (kernel/initramfs), so the library OS needs no archive
+// reader of its own.
+type RamEntry struct {
+	Name string
+	Mode uint32
+	Data []byte
+}
+
+// RamFile, RamSymlink and RamDir make entries.
+func RamFile(name string, data []byte, perm uint32) RamEntry {
+	return RamEntry{name, abi.S_IFREG | perm, data}
+}
+
+func RamSymlink(name, target string) RamEntry {
+	return RamEntry{name, abi.S_IFLNK | 0o777, []byte(target)}
+}
+
+func RamDir(name string, perm uint32) RamEntry { return RamEntry{name, abi.S_IFDIR | perm, nil} }
+
+// NewRamFS builds the tree, later entries replacing earlier ones of the
+// same name. Directories named only as parents of other entries are
+// created implicitly; device nodes and the like become empty regular
+// files, since nothing here serves devices yet.
+func NewRamFS(entries []RamEntry) (*RamFS, error) {
 	fs := &RamFS{}
-	fs.root = fs.newInode(unix.S_IFDIR|0o755, nil)
+	fs.root = fs.newInode(abi.S_IFDIR|0o755, nil)
 	fs.root.parent = fs.root
-	parts, err := splitArchives(archive)
-	if err != nil {
-		return nil, err
-	}
-	for _, part := range parts { // later archives override earlier ones
-		rr := cpio.Newc.Reader(bytes.NewReader(part))
-		if err := cpio.ForEachRecord(rr, func(r cpio.Record) error { return fs.add(r) }); err != nil {
+	for _, e := range entries {
+		if err := fs.add(e); err != nil {
 			return nil, err
 		}
 	}
@@ -81,8 +95,8 @@ func (fs *RamFS) newInode(mode uint32, parent *Inode) *Inode {
 	return n
 }
 
-// add places one archive record, creating missing parent directories.
-func (fs *RamFS) add(r cpio.Record) error {
+// add places one entry, creating missing parent directories.
+func (fs *RamFS) add(r RamEntry) error {
 	name := strings.Trim(path.Clean("/"+r.Name), "/")
 	if name == "" || name == "." {
 		return nil // the root itself
@@ -92,36 +106,31 @@ func (fs *RamFS) add(r cpio.Record) error {
 	for _, p := range parts[:len(parts)-1] {
 		next := dir.kids[p]
 		if next == nil {
-			next = fs.newInode(unix.S_IFDIR|0o755, dir)
+			next = fs.newInode(abi.S_IFDIR|0o755, dir)
 			dir.kids[p] = next
 		}
 		if !next.IsDir() {
-			return unix.ENOTDIR
+			return abi.ENOTDIR
 		}
 		dir = next
 	}
 	mode := uint32(r.Mode)
-	switch mode & unix.S_IFMT {
-	case unix.S_IFDIR, unix.S_IFREG, unix.S_IFLNK:
+	switch mode & abi.S_IFMT {
+	case abi.S_IFDIR, abi.S_IFREG, abi.S_IFLNK:
 	default:
-		mode = unix.S_IFREG | mode&0o7777
+		mode = abi.S_IFREG | mode&0o7777
 	}
 	leaf := parts[len(parts)-1]
-	if old := dir.kids[leaf]; old != nil && old.IsDir() && mode&unix.S_IFMT == unix.S_IFDIR {
+	if old := dir.kids[leaf]; old != nil && old.IsDir() && mode&abi.S_IFMT == abi.S_IFDIR {
 		old.Mode = mode // an explicit record for an implicit directory
 		return nil
 	}
 	n := fs.newInode(mode, dir)
-	if mode&unix.S_IFMT != unix.S_IFDIR {
-		data := make([]byte, r.FileSize)
-		if _, err := r.ReadAt(data, 0); err != nil && err != io.EOF {
-			return err
-		}
-		if n.IsSymlink() {
-			n.Target = string(data)
-		} else {
-			n.Data = data
-		}
+	switch {
+	case n.IsSymlink():
+		n.Target = string(r.Data)
+	case !n.IsDir():
+		n.Data = r.Data
 	}
 	dir.kids[leaf] = n
 	return nil
@@ -133,7 +142,7 @@ func (fs *RamFS) add(r cpio.Record) error {
 // set, in the final one. Errors are ENOENT, ENOTDIR, ELOOP.
 func (fs *RamFS) Lookup(cwd, p string, follow bool) (*Inode, error) {
 	if p == "" {
-		return nil, unix.ENOENT
+		return nil, abi.ENOENT
 	}
 	budget := maxSymlinks
 	start := fs.root
@@ -156,7 +165,7 @@ func (fs *RamFS) walk(dir *Inode, p string, follow bool, budget *int) (*Inode, e
 	cur := dir
 	for i, name := range parts {
 		if !cur.IsDir() {
-			return nil, unix.ENOTDIR
+			return nil, abi.ENOTDIR
 		}
 		switch name {
 		case ".":
@@ -167,12 +176,12 @@ func (fs *RamFS) walk(dir *Inode, p string, follow bool, budget *int) (*Inode, e
 		}
 		next := cur.kids[name]
 		if next == nil {
-			return nil, unix.ENOENT
+			return nil, abi.ENOENT
 		}
 		last := i == len(parts)-1
 		if next.IsSymlink() && (!last || follow) {
 			if *budget--; *budget < 0 {
-				return nil, unix.ELOOP
+				return nil, abi.ELOOP
 			}
 			var err error
 			if next, err = fs.walk(cur, next.Target, true, budget); err != nil {
@@ -182,7 +191,7 @@ func (fs *RamFS) walk(dir *Inode, p string, follow bool, budget *int) (*Inode, e
 		cur = next
 	}
 	if strings.HasSuffix(p, "/") && !cur.IsDir() {
-		return nil, unix.ENOTDIR
+		return nil, abi.ENOTDIR
 	}
 	return cur, nil
 }

@@ -3,18 +3,17 @@ package libstarry
 import (
 	"testing"
 
-	"github.com/u-root/u-root/pkg/cpio"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func TestRamFSLookup(t *testing.T) {
-	fs, err := NewRamFS(archive(t,
-		cpio.StaticFile("bin/busybox", "BB", 0o755),
-		cpio.Symlink("bin/sh", "busybox"),
-		cpio.Symlink("usr/bin", "../bin"),
-		cpio.Symlink("loop", "loop"),
-		cpio.StaticFile("etc/motd", "hi", 0o644),
-		cpio.Directory("tmp", 0o1777),
+	fs, err := NewRamFS(entries(t,
+		RamFile("bin/busybox", []byte("BB"), 0o755),
+		RamSymlink("bin/sh", "busybox"),
+		RamSymlink("usr/bin", "../bin"),
+		RamSymlink("loop", "loop"),
+		RamFile("etc/motd", []byte("hi"), 0o644),
+		RamDir("tmp", 0o1777),
 	))
 	if err != nil {
 		t.Fatal(err)
@@ -30,11 +29,11 @@ func TestRamFSLookup(t *testing.T) {
 		{"/etc", "../bin/sh", true, "BB", nil},
 		{"/", "/usr/bin/sh", true, "BB", nil},
 		{"/", "/../../etc/./motd", true, "hi", nil},
-		{"/", "/etc/motd/x", true, "", unix.ENOTDIR},
-		{"/", "/etc/motd/", true, "", unix.ENOTDIR},
-		{"/", "/nope", true, "", unix.ENOENT},
-		{"/", "/loop", true, "", unix.ELOOP},
-		{"/", "", true, "", unix.ENOENT},
+		{"/", "/etc/motd/x", true, "", abi.ENOTDIR},
+		{"/", "/etc/motd/", true, "", abi.ENOTDIR},
+		{"/", "/nope", true, "", abi.ENOENT},
+		{"/", "/loop", true, "", abi.ELOOP},
+		{"/", "", true, "", abi.ENOENT},
 	}
 	for _, c := range cases {
 		n, err := fs.Lookup(c.cwd, c.path, c.follow)
@@ -58,8 +57,10 @@ func TestRamFSLookup(t *testing.T) {
 	}
 }
 
-func TestRamFSBadArchive(t *testing.T) {
-	if _, err := NewRamFS([]byte("not a cpio archive at all, sorry............................................................................................")); err == nil {
-		t.Error("garbage archive accepted")
+// TestRamFSBadEntries: a file used as a directory is refused. (Garbage
+// archives are kernel/initramfs's to refuse.)
+func TestRamFSBadEntries(t *testing.T) {
+	if _, err := NewRamFS(entries(t, RamFile("a", []byte("x"), 0o644), RamFile("a/b", nil, 0o644))); err != abi.ENOTDIR {
+		t.Errorf("file under a file: %v, want ENOTDIR", err)
 	}
 }

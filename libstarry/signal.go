@@ -3,19 +3,19 @@ package libstarry
 import (
 	"sync"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Signal numbers and si_codes used by the library OS (x/sys/unix has the
-// numbers as unix.Signal; these are plain ints for the ABI).
+// numbers as abi.Signal; these are plain ints for the ABI).
 const (
-	SIGTRAP = int(unix.SIGTRAP)
-	SIGILL  = int(unix.SIGILL)
-	SIGBUS  = int(unix.SIGBUS)
-	SIGFPE  = int(unix.SIGFPE)
-	SIGKILL = int(unix.SIGKILL)
-	SIGSEGV = int(unix.SIGSEGV)
-	SIGSTOP = int(unix.SIGSTOP)
+	SIGTRAP = int(abi.SIGTRAP)
+	SIGILL  = int(abi.SIGILL)
+	SIGBUS  = int(abi.SIGBUS)
+	SIGFPE  = int(abi.SIGFPE)
+	SIGKILL = int(abi.SIGKILL)
+	SIGSEGV = int(abi.SIGSEGV)
+	SIGSTOP = int(abi.SIGSTOP)
 	NSIG    = 64
 
 	SI_USER    = 0
@@ -78,9 +78,9 @@ var unblockable = bit(SIGKILL) | bit(SIGSTOP)
 // (sig_kernel_ignore_mask); the stop signals join them, as there is no
 // job control here.
 func defaultIgnored(sig int) bool {
-	switch unix.Signal(sig) {
-	case unix.SIGCHLD, unix.SIGCONT, unix.SIGURG, unix.SIGWINCH,
-		unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
+	switch abi.Signal(sig) {
+	case abi.SIGCHLD, abi.SIGCONT, abi.SIGURG, abi.SIGWINCH,
+		abi.SIGSTOP, abi.SIGTSTP, abi.SIGTTIN, abi.SIGTTOU:
 		return true
 	}
 	return false
@@ -89,7 +89,7 @@ func defaultIgnored(sig int) bool {
 // SigAction reads and optionally sets a handler (do_sigaction).
 func (p *Process) SigAction(sig int, act *SigAction) (SigAction, error) {
 	if sig < 1 || sig > NSIG || (act != nil && bit(sig)&unblockable != 0) {
-		return SigAction{}, unix.EINVAL
+		return SigAction{}, abi.EINVAL
 	}
 	s := &p.sig
 	s.mu.Lock()
@@ -113,14 +113,14 @@ func (t *Thread) SigProcMask(how int, set *uint64) (uint64, error) {
 		return old, nil
 	}
 	switch how {
-	case unix.SIG_BLOCK:
+	case abi.SIG_BLOCK:
 		t.sigmask |= *set
-	case unix.SIG_UNBLOCK:
+	case abi.SIG_UNBLOCK:
 		t.sigmask &^= *set
-	case unix.SIG_SETMASK:
+	case abi.SIG_SETMASK:
 		t.sigmask = *set
 	default:
-		return old, unix.EINVAL
+		return old, abi.EINVAL
 	}
 	t.sigmask &^= unblockable
 	return old, nil
@@ -142,13 +142,13 @@ func (t *Thread) SigAltStack(ss *AltStack) (AltStack, error) {
 	}
 	switch {
 	case onStack:
-		return old, unix.EPERM
+		return old, abi.EPERM
 	case ss.Flags&^(SS_DISABLE|SS_ONSTACK) != 0:
-		return old, unix.EINVAL
+		return old, abi.EINVAL
 	case ss.Flags&SS_DISABLE != 0:
 		t.altstack = AltStack{}
 	case ss.Size < MINSIGSTKSZ:
-		return old, unix.ENOMEM
+		return old, abi.ENOMEM
 	default:
 		t.altstack = AltStack{SP: ss.SP, Size: ss.Size}
 	}

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // platform is AT_PLATFORM, Linux's ELF_PLATFORM on x86-64.
@@ -69,7 +69,7 @@ func (m *MM) buildStack(img *Image, hwcap uint64, creds [4]uint64) (uintptr, err
 		total += len(s) + 1
 	}
 	if total > maxArgBytes {
-		return 0, unix.E2BIG
+		return 0, abi.E2BIG
 	}
 	m.mu.Lock()
 	m.insert(&VMA{Start: StackTop - StackSize, End: StackTop, Prot: exo.PermRead | exo.PermWrite, Name: "[stack]"})

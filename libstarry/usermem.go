@@ -4,7 +4,7 @@ import (
 	"bytes"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // CopyIn reads user memory at va into b, paging in what is not present
@@ -21,7 +21,7 @@ func (m *MM) CopyOut(va uintptr, b []byte) error {
 
 func (m *MM) copyUser(va uintptr, b []byte, access exo.Perm) error {
 	if va+uintptr(len(b)) < va {
-		return unix.EFAULT
+		return abi.EFAULT
 	}
 	for len(b) > 0 {
 		n := min(len(b), int(exo.PageSize-va&pageMask))
@@ -35,7 +35,7 @@ func (m *MM) copyUser(va uintptr, b []byte, access exo.Perm) error {
 			err = m.env.Read(va, b[:n])
 		}
 		if err != nil {
-			return unix.EFAULT
+			return abi.EFAULT
 		}
 		b, va = b[n:], va+uintptr(n)
 	}
@@ -48,7 +48,7 @@ func (m *MM) present(va uintptr, access exo.Perm) error {
 	defer m.mu.Unlock()
 	v := m.find(va)
 	if v == nil || !allows(v.Prot, access) {
-		return unix.EFAULT
+		return abi.EFAULT
 	}
 	if pg := m.pages[va&^pageMask]; pg != nil && pg.mapped {
 		return nil
@@ -57,9 +57,9 @@ func (m *MM) present(va uintptr, access exo.Perm) error {
 	case 0:
 		return nil
 	case -1:
-		return unix.ENOMEM
+		return abi.ENOMEM
 	}
-	return unix.EFAULT
+	return abi.EFAULT
 }
 
 // maxPath is Linux's PATH_MAX; strings longer than it are ENAMETOOLONG.
@@ -81,14 +81,14 @@ func (m *MM) CopyInString(va uintptr, max int) (string, error) {
 		out = append(out, buf...)
 		va += uintptr(n)
 	}
-	return "", unix.ENAMETOOLONG
+	return "", abi.ENAMETOOLONG
 }
 
 // CopyInPath reads a path argument.
 func (m *MM) CopyInPath(va uintptr) (string, error) {
 	s, err := m.CopyInString(va, maxPath)
 	if err == nil && s == "" {
-		return "", unix.ENOENT
+		return "", abi.ENOENT
 	}
 	return s, err
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/exo/sim"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // TestCloneThread plays two threads on the sim CPU, told apart by RIP:
@@ -17,8 +17,8 @@ import (
 // pthread_join does, then checks the parent-TID word and exits the group.
 func TestCloneThread(t *testing.T) {
 	const ptid, ctid, msg = scratch, scratch + 8, scratch + 0x40
-	const flags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD |
-		unix.CLONE_SETTLS | unix.CLONE_PARENT_SETTID | unix.CLONE_CHILD_CLEARTID
+	const flags = abi.CLONE_VM | abi.CLONE_FS | abi.CLONE_FILES | abi.CLONE_SIGHAND | abi.CLONE_THREAD |
+		abi.CLONE_SETTLS | abi.CLONE_PARENT_SETTID | abi.CLONE_CHILD_CLEARTID
 	var mu sync.Mutex
 	var childTID uint64
 	var problems []string
@@ -52,12 +52,12 @@ func TestCloneThread(t *testing.T) {
 				fail("child FS base or stack not set by clone")
 			}
 			u.Write(msg, []byte("child\n"))
-			return syscall(r, 0x202, unix.SYS_WRITE, 1, msg, 6)
+			return syscall(r, 0x202, abi.SYS_WRITE, 1, msg, 6)
 		case 0x202:
-			return syscall(r, 0x204, unix.SYS_EXIT, 0)
+			return syscall(r, 0x204, abi.SYS_EXIT, 0)
 		case 0x300: // the parent joins
 			if v := word(u, ctid); v != 0 {
-				return syscall(r, 0x300, unix.SYS_FUTEX, ctid, 0, uint64(v))
+				return syscall(r, 0x300, abi.SYS_FUTEX, ctid, 0, uint64(v))
 			}
 			r.RIP = 0x400
 			return exo.Trap{Kind: exo.TrapTimeSlice}
@@ -68,13 +68,13 @@ func TestCloneThread(t *testing.T) {
 			if uint64(word(u, ptid)) != tid || tid <= 7 {
 				fail("parent TID word or TID wrong")
 			}
-			return syscall(r, 0x402, unix.SYS_EXIT_GROUP, 7)
+			return syscall(r, 0x402, abi.SYS_EXIT_GROUP, 7)
 		case 0x204, 0x402:
 			fail("a thread ran after it exited")
 			return exo.Trap{Kind: exo.TrapException, Vector: 6}
 		default: // the ELF entry point: start with the clone
 			u.Write(ctid, []byte{0xff, 0xff, 0, 0})
-			return syscall(r, 0x102, unix.SYS_CLONE, flags, 0x9000, ptid, ctid, 0x7000)
+			return syscall(r, 0x102, abi.SYS_CLONE, flags, 0x9000, ptid, ctid, 0x7000)
 		}
 	}
 	e, st := run(t, cpu)
@@ -91,21 +91,21 @@ func TestCloneThread(t *testing.T) {
 
 func TestCloneRefusesFork(t *testing.T) {
 	_, st := run(t, script(
-		sys(unix.SYS_CLONE, uint64(unix.SIGCHLD), 0, 0, 0, 0),
-		expect(t, "fork-style clone", errno(unix.ENOSYS)),
-		sys(unix.SYS_CLONE, threadCloneFlags|unix.CLONE_NEWNS, 0, 0, 0, 0),
-		expect(t, "clone with a namespace flag", errno(unix.EINVAL)),
-		sys(unix.SYS_EXIT_GROUP, 0),
+		sys(abi.SYS_CLONE, uint64(abi.SIGCHLD), 0, 0, 0, 0),
+		expect(t, "fork-style clone", errno(abi.ENOSYS)),
+		sys(abi.SYS_CLONE, threadCloneFlags|abi.CLONE_NEWNS, 0, 0, 0, 0),
+		expect(t, "clone with a namespace flag", errno(abi.EINVAL)),
+		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 {
 		t.Errorf("status %d", st.ShellStatus())
 	}
 }
 
-const threadCloneFlags = unix.CLONE_VM | unix.CLONE_FS | unix.CLONE_FILES | unix.CLONE_SIGHAND | unix.CLONE_THREAD
+const threadCloneFlags = abi.CLONE_VM | abi.CLONE_FS | abi.CLONE_FILES | abi.CLONE_SIGHAND | abi.CLONE_THREAD
 
 func TestExitOfTheOnlyThreadEndsTheProcess(t *testing.T) {
-	_, st := run(t, script(sys(unix.SYS_EXIT, 5)))
+	_, st := run(t, script(sys(abi.SYS_EXIT, 5)))
 	if st.Code != 5 || st.Signal != 0 {
 		t.Errorf("status %+v, want code 5", st)
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"github.com/starry-go/starry/exo"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // errKeepRegs tells Dispatch the handler has set every register itself
@@ -12,19 +12,19 @@ import (
 var errKeepRegs = errors.New("linux: registers already set")
 
 // errnoOf is the one boundary where typed errors become errno values.
-// libstarry answers unix.Errno values; exo's typed errors map to their
+// libstarry answers abi.Errno values; exo's typed errors map to their
 // nearest errno; anything else is a bug reported as EIO, never a crash.
-func errnoOf(err error) unix.Errno {
-	var e unix.Errno
+func errnoOf(err error) abi.Errno {
+	var e abi.Errno
 	switch {
 	case errors.As(err, &e):
 		return e
 	case errors.Is(err, exo.ErrFault), errors.Is(err, exo.ErrBadAddress):
-		return unix.EFAULT
+		return abi.EFAULT
 	case errors.Is(err, exo.ErrNoMemory):
-		return unix.ENOMEM
+		return abi.ENOMEM
 	}
-	return unix.EIO
+	return abi.EIO
 }
 
-func negErrno(e unix.Errno) uint64 { return uint64(-int64(e)) }
+func negErrno(e abi.Errno) uint64 { return uint64(-int64(e)) }

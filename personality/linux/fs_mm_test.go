@@ -7,7 +7,7 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/exo/sim"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // cstr puts a NUL-terminated string in the data segment.
@@ -30,85 +30,85 @@ func TestFilesAndInfo(t *testing.T) {
 	le := binary.LittleEndian
 	e, st := run(t, script(
 		cstr(path, "/etc/motd"),
-		sys(unix.SYS_OPENAT, atFDCWD, path, unix.O_RDONLY|unix.O_CLOEXEC),
+		sys(abi.SYS_OPENAT, atFDCWD, path, abi.O_RDONLY|abi.O_CLOEXEC),
 		expect(t, "openat", 3),
-		sys(unix.SYS_READ, 3, buf, 5),
+		sys(abi.SYS_READ, 3, buf, 5),
 		check(buf, 5, func(b []byte, rax uint64) {
 			if rax != 5 || string(b) != "hello" {
 				t.Errorf("read = %d %q", rax, b)
 			}
 		}),
-		sys(unix.SYS_PREAD64, 3, buf, 4, 6),
+		sys(abi.SYS_PREAD64, 3, buf, 4, 6),
 		check(buf, 4, func(b []byte, rax uint64) {
 			if string(b) != "from" {
 				t.Errorf("pread = %q", b)
 			}
 		}),
-		sys(unix.SYS_FCNTL, 3, unix.F_GETFD),
-		expect(t, "F_GETFD", unix.FD_CLOEXEC),
-		sys(unix.SYS_FSTAT, 3, buf),
+		sys(abi.SYS_FCNTL, 3, abi.F_GETFD),
+		expect(t, "F_GETFD", abi.FD_CLOEXEC),
+		sys(abi.SYS_FSTAT, 3, buf),
 		check(buf, 144, func(b []byte, rax uint64) {
-			if le.Uint32(b[24:])&unix.S_IFMT != unix.S_IFREG || le.Uint64(b[48:]) != 17 {
+			if le.Uint32(b[24:])&abi.S_IFMT != abi.S_IFREG || le.Uint64(b[48:]) != 17 {
 				t.Errorf("fstat file: mode %o size %d", le.Uint32(b[24:]), le.Uint64(b[48:]))
 			}
 		}),
 		cstr(path, ""),
-		sys(unix.SYS_NEWFSTATAT, 1, path, buf, unix.AT_EMPTY_PATH),
+		sys(abi.SYS_NEWFSTATAT, 1, path, buf, abi.AT_EMPTY_PATH),
 		check(buf, 144, func(b []byte, rax uint64) {
-			if rax != 0 || le.Uint32(b[24:])&unix.S_IFMT != unix.S_IFCHR {
+			if rax != 0 || le.Uint32(b[24:])&abi.S_IFMT != abi.S_IFCHR {
 				t.Errorf("fstatat(1, \"\") rax %#x mode %o", rax, le.Uint32(b[24:]))
 			}
 		}),
-		sys(unix.SYS_IOCTL, 1, unix.TIOCGWINSZ, buf),
+		sys(abi.SYS_IOCTL, 1, abi.TIOCGWINSZ, buf),
 		check(buf, 4, func(b []byte, rax uint64) {
 			if rax != 0 || le.Uint16(b) != 24 || le.Uint16(b[2:]) != 80 {
 				t.Errorf("TIOCGWINSZ %x", b)
 			}
 		}),
-		sys(unix.SYS_IOCTL, 3, unix.TCGETS, buf),
-		expect(t, "TCGETS on a file", errno(unix.ENOTTY)),
-		sys(unix.SYS_DUP2, 3, 9),
+		sys(abi.SYS_IOCTL, 3, abi.TCGETS, buf),
+		expect(t, "TCGETS on a file", errno(abi.ENOTTY)),
+		sys(abi.SYS_DUP2, 3, 9),
 		expect(t, "dup2", 9),
-		sys(unix.SYS_CLOSE, 3),
-		sys(unix.SYS_LSEEK, 9, 0, 0),
+		sys(abi.SYS_CLOSE, 3),
+		sys(abi.SYS_LSEEK, 9, 0, 0),
 		expect(t, "lseek via dup", 0),
-		sys(unix.SYS_LSEEK, 1, 0, 0),
-		expect(t, "lseek console", errno(unix.ESPIPE)),
+		sys(abi.SYS_LSEEK, 1, 0, 0),
+		expect(t, "lseek console", errno(abi.ESPIPE)),
 		cstr(path, "/proc/self/exe"),
-		sys(unix.SYS_READLINKAT, atFDCWD, path, buf, 64),
+		sys(abi.SYS_READLINKAT, atFDCWD, path, buf, 64),
 		check(buf, 9, func(b []byte, rax uint64) {
 			if rax != 9 || string(b) != "/bin/prog" {
 				t.Errorf("readlinkat = %d %q", rax, b)
 			}
 		}),
-		sys(unix.SYS_GETCWD, buf, 64),
+		sys(abi.SYS_GETCWD, buf, 64),
 		check(buf, 2, func(b []byte, rax uint64) {
 			if rax != 2 || string(b) != "/\x00" {
 				t.Errorf("getcwd %q", b)
 			}
 		}),
-		sys(unix.SYS_UNAME, buf),
+		sys(abi.SYS_UNAME, buf),
 		check(buf, 390, func(b []byte, rax uint64) {
 			if !strings.HasPrefix(string(b), "Linux\x00") || !strings.HasPrefix(string(b[4*65:]), "x86_64\x00") {
 				t.Errorf("uname %q", b)
 			}
 		}),
 		cstr(path, "/nope"),
-		sys(unix.SYS_OPEN, path, 0),
-		expect(t, "open missing", errno(unix.ENOENT)),
+		sys(abi.SYS_OPEN, path, 0),
+		expect(t, "open missing", errno(abi.ENOENT)),
 		cstr(path, "/etc/motd"),
-		sys(unix.SYS_OPEN, path, unix.O_WRONLY),
-		expect(t, "open for writing", errno(unix.EROFS)),
-		sys(unix.SYS_ARCH_PRCTL, archSetFS, 0x7000),
+		sys(abi.SYS_OPEN, path, abi.O_WRONLY),
+		expect(t, "open for writing", errno(abi.EROFS)),
+		sys(abi.SYS_ARCH_PRCTL, archSetFS, 0x7000),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
 			if r.FSBase != 0x7000 {
 				t.Errorf("FS base %#x", r.FSBase)
 			}
 			return nil
 		}),
-		sys(unix.SYS_GETPID),
+		sys(abi.SYS_GETPID),
 		expect(t, "getpid", 7),
-		sys(unix.SYS_EXIT_GROUP, 0),
+		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 || len(e.logs) != 0 {
 		t.Errorf("status %+v logs %q", st, e.logs)
@@ -119,7 +119,7 @@ func TestMmapMunmapMprotect(t *testing.T) {
 	var addr uint64
 	const page = exo.PageSize
 	_, st := run(t, script(
-		sys(unix.SYS_MMAP, 0, 3*page, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS, ^uint64(0), 0),
+		sys(abi.SYS_MMAP, 0, 3*page, abi.PROT_READ|abi.PROT_WRITE, abi.MAP_PRIVATE|abi.MAP_ANONYMOUS, ^uint64(0), 0),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
 			addr = r.RAX
 			if addr&(page-1) != 0 || addr > 1<<47 {
@@ -129,7 +129,7 @@ func TestMmapMunmapMprotect(t *testing.T) {
 		}),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap { return u.Write(uintptr(addr+page), []byte("x")) }),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
-			r.RAX, r.RDI, r.RSI, r.RDX = unix.SYS_MPROTECT, addr+page, page, unix.PROT_READ
+			r.RAX, r.RDI, r.RSI, r.RDX = abi.SYS_MPROTECT, addr+page, page, abi.PROT_READ
 			return &exo.Trap{Kind: exo.TrapSyscall}
 		}),
 		expect(t, "mprotect", 0),
@@ -138,13 +138,13 @@ func TestMmapMunmapMprotect(t *testing.T) {
 			if tr := u.Read(uintptr(addr+page), b); tr != nil || b[0] != 'x' {
 				t.Errorf("read after mprotect: %v %q", tr, b)
 			}
-			r.RAX, r.RDI, r.RSI, r.RDX, r.R10 = unix.SYS_MMAP, addr, page, unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_FIXED_NOREPLACE
+			r.RAX, r.RDI, r.RSI, r.RDX, r.R10 = abi.SYS_MMAP, addr, page, abi.PROT_READ, abi.MAP_PRIVATE|abi.MAP_ANONYMOUS|abi.MAP_FIXED_NOREPLACE
 			r.R8 = ^uint64(0)
 			return &exo.Trap{Kind: exo.TrapSyscall}
 		}),
-		expect(t, "MAP_FIXED_NOREPLACE over a mapping", errno(unix.EEXIST)),
+		expect(t, "MAP_FIXED_NOREPLACE over a mapping", errno(abi.EEXIST)),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
-			r.RAX, r.RDI, r.RSI = unix.SYS_MUNMAP, addr, 3*page
+			r.RAX, r.RDI, r.RSI = abi.SYS_MUNMAP, addr, 3*page
 			return &exo.Trap{Kind: exo.TrapSyscall}
 		}),
 		expect(t, "munmap", 0),

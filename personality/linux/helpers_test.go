@@ -11,7 +11,6 @@ import (
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/exo/sim"
 	"github.com/starry-go/starry/libstarry"
-	"github.com/u-root/u-root/pkg/cpio"
 )
 
 // Addresses in the test program: one RX page of text at 0x400000 and one
@@ -118,7 +117,7 @@ type env struct {
 
 // run starts the test program (or prog, if given) on a fresh machine
 // with cpu and returns once it has exited, checking no frame leaked.
-func run(t *testing.T, cpu sim.CPU, extra ...cpio.Record) (*env, libstarry.ExitStatus) {
+func run(t *testing.T, cpu sim.CPU, extra ...libstarry.RamEntry) (*env, libstarry.ExitStatus) {
 	t.Helper()
 	e := start(t, cpu, extra...)
 	st := waitFor(t, e.p)
@@ -128,17 +127,11 @@ func run(t *testing.T, cpu sim.CPU, extra ...cpio.Record) (*env, libstarry.ExitS
 	return e, st
 }
 
-func start(t *testing.T, cpu sim.CPU, extra ...cpio.Record) *env {
+func start(t *testing.T, cpu sim.CPU, extra ...libstarry.RamEntry) *env {
 	t.Helper()
-	recs := append([]cpio.Record{cpio.StaticRecord(testELF(), cpio.Info{Name: "bin/prog", Mode: 0o100755}),
-		cpio.StaticFile("etc/motd", "hello from ramfs\n", 0o644)}, extra...)
-	var arc bytes.Buffer
-	w := cpio.Newc.Writer(&arc)
-	if err := cpio.WriteRecordsAndDirs(w, recs); err != nil {
-		t.Fatal(err)
-	}
-	_ = cpio.WriteTrailer(w)
-	fs, err := libstarry.NewRamFS(arc.Bytes())
+	entries := append([]libstarry.RamEntry{libstarry.RamFile("bin/prog", testELF(), 0o755),
+		libstarry.RamFile("etc/motd", []byte("hello from ramfs\n"), 0o644)}, extra...)
+	fs, err := libstarry.NewRamFS(entries)
 	if err != nil {
 		t.Fatal(err)
 	}

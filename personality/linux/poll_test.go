@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func TestEventfdAndEpoll(t *testing.T) {
@@ -14,49 +14,49 @@ func TestEventfdAndEpoll(t *testing.T) {
 		return binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint32(nil, events), data)
 	}
 	_, st := run(t, script(
-		sys(unix.SYS_EVENTFD2, 0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC),
+		sys(abi.SYS_EVENTFD2, 0, abi.EFD_NONBLOCK|abi.EFD_CLOEXEC),
 		expect(t, "eventfd2", 3),
-		sys(unix.SYS_READ, 3, buf, 8),
-		expect(t, "read of an empty non-blocking eventfd", errno(unix.EAGAIN)),
-		sys(unix.SYS_EPOLL_CREATE1, unix.EPOLL_CLOEXEC),
+		sys(abi.SYS_READ, 3, buf, 8),
+		expect(t, "read of an empty non-blocking eventfd", errno(abi.EAGAIN)),
+		sys(abi.SYS_EPOLL_CREATE1, abi.EPOLL_CLOEXEC),
 		expect(t, "epoll_create1", 4),
-		poke(ev, epollEvent(unix.EPOLLIN, 42)),
-		sys(unix.SYS_EPOLL_CTL, 4, unix.EPOLL_CTL_ADD, 3, ev),
+		poke(ev, epollEvent(abi.EPOLLIN, 42)),
+		sys(abi.SYS_EPOLL_CTL, 4, abi.EPOLL_CTL_ADD, 3, ev),
 		expect(t, "epoll_ctl add", 0),
-		sys(unix.SYS_EPOLL_CTL, 4, unix.EPOLL_CTL_ADD, 3, ev),
-		expect(t, "epoll_ctl add twice", errno(unix.EEXIST)),
-		sys(unix.SYS_EPOLL_CTL, 4, unix.EPOLL_CTL_ADD, 1, ev),
-		expect(t, "epoll_ctl on the console", errno(unix.EPERM)),
-		sys(unix.SYS_EPOLL_PWAIT, 4, buf, 8, 0, 0),
+		sys(abi.SYS_EPOLL_CTL, 4, abi.EPOLL_CTL_ADD, 3, ev),
+		expect(t, "epoll_ctl add twice", errno(abi.EEXIST)),
+		sys(abi.SYS_EPOLL_CTL, 4, abi.EPOLL_CTL_ADD, 1, ev),
+		expect(t, "epoll_ctl on the console", errno(abi.EPERM)),
+		sys(abi.SYS_EPOLL_PWAIT, 4, buf, 8, 0, 0),
 		expect(t, "epoll_pwait with nothing ready", 0),
-		sys(unix.SYS_EPOLL_PWAIT, 4, buf, 8, 5, 0),
+		sys(abi.SYS_EPOLL_PWAIT, 4, buf, 8, 5, 0),
 		expect(t, "epoll_pwait timing out after 5 ms", 0),
 		poke(buf, u64(3)),
-		sys(unix.SYS_WRITE, 3, buf, 8),
+		sys(abi.SYS_WRITE, 3, buf, 8),
 		expect(t, "eventfd write", 8),
-		sys(unix.SYS_EPOLL_WAIT, 4, buf, 8, uint64(1<<32-1)),
+		sys(abi.SYS_EPOLL_WAIT, 4, buf, 8, uint64(1<<32-1)),
 		check(buf, 12, func(b []byte, rax uint64) {
-			if rax != 1 || binary.LittleEndian.Uint32(b)&unix.EPOLLIN == 0 || binary.LittleEndian.Uint64(b[4:]) != 42 {
+			if rax != 1 || binary.LittleEndian.Uint32(b)&abi.EPOLLIN == 0 || binary.LittleEndian.Uint64(b[4:]) != 42 {
 				t.Errorf("epoll_wait = %d % x", rax, b)
 			}
 		}),
-		sys(unix.SYS_READ, 3, buf, 8),
+		sys(abi.SYS_READ, 3, buf, 8),
 		check(buf, 8, func(b []byte, rax uint64) {
 			if rax != 8 || binary.LittleEndian.Uint64(b) != 3 {
 				t.Errorf("eventfd read = %d % x", rax, b)
 			}
 		}),
-		sys(unix.SYS_EPOLL_WAIT, 4, 0x10, 8, 0),
+		sys(abi.SYS_EPOLL_WAIT, 4, 0x10, 8, 0),
 		expect(t, "epoll_wait with nothing ready and a bad buffer", 0),
-		sys(unix.SYS_EPOLL_WAIT, 9, buf, 8, 0),
-		expect(t, "epoll_wait on a closed fd", errno(unix.EBADF)),
-		sys(unix.SYS_SCHED_GETAFFINITY, 0, 128, buf),
+		sys(abi.SYS_EPOLL_WAIT, 9, buf, 8, 0),
+		expect(t, "epoll_wait on a closed fd", errno(abi.EBADF)),
+		sys(abi.SYS_SCHED_GETAFFINITY, 0, 128, buf),
 		check(buf, 8, func(b []byte, rax uint64) {
 			if rax != 8 || binary.LittleEndian.Uint64(b) != 1 {
 				t.Errorf("sched_getaffinity = %d % x", rax, b)
 			}
 		}),
-		sys(unix.SYS_EXIT_GROUP, 0),
+		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 {
 		t.Errorf("status %d", st.ShellStatus())

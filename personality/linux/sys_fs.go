@@ -5,32 +5,32 @@ import (
 	"strconv"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func fsCalls() []Syscall {
 	return []Syscall{
-		part(unix.SYS_OPEN, "open", sysOpen, "read-only RamFS: write access or creation is EROFS"),
-		part(unix.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
-		full(unix.SYS_CLOSE, "close", sysClose),
-		full(unix.SYS_FSTAT, "fstat", sysFstat),
-		full(unix.SYS_STAT, "stat", sysStat),
-		full(unix.SYS_LSTAT, "lstat", sysLstat),
-		full(unix.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
-		full(unix.SYS_READLINK, "readlink", sysReadlink),
-		full(unix.SYS_READLINKAT, "readlinkat", sysReadlinkat),
-		full(unix.SYS_GETCWD, "getcwd", sysGetcwd),
-		full(unix.SYS_CHDIR, "chdir", sysChdir),
-		full(unix.SYS_ACCESS, "access", sysAccess),
-		full(unix.SYS_FACCESSAT, "faccessat", sysFaccessat),
-		full(unix.SYS_FACCESSAT2, "faccessat2", sysFaccessat),
-		full(unix.SYS_DUP, "dup", sysDup),
-		full(unix.SYS_DUP2, "dup2", sysDup2),
-		full(unix.SYS_DUP3, "dup3", sysDup3),
-		part(unix.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; no locks"),
-		full(unix.SYS_GETDENTS64, "getdents64", sysGetdents64),
-		refuse(unix.SYS_PIPE, "pipe", unix.ENOSYS, "pipes are not implemented yet"),
-		refuse(unix.SYS_PIPE2, "pipe2", unix.ENOSYS, "pipes are not implemented yet"),
+		part(abi.SYS_OPEN, "open", sysOpen, "read-only RamFS: write access or creation is EROFS"),
+		part(abi.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
+		full(abi.SYS_CLOSE, "close", sysClose),
+		full(abi.SYS_FSTAT, "fstat", sysFstat),
+		full(abi.SYS_STAT, "stat", sysStat),
+		full(abi.SYS_LSTAT, "lstat", sysLstat),
+		full(abi.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
+		full(abi.SYS_READLINK, "readlink", sysReadlink),
+		full(abi.SYS_READLINKAT, "readlinkat", sysReadlinkat),
+		full(abi.SYS_GETCWD, "getcwd", sysGetcwd),
+		full(abi.SYS_CHDIR, "chdir", sysChdir),
+		full(abi.SYS_ACCESS, "access", sysAccess),
+		full(abi.SYS_FACCESSAT, "faccessat", sysFaccessat),
+		full(abi.SYS_FACCESSAT2, "faccessat2", sysFaccessat),
+		full(abi.SYS_DUP, "dup", sysDup),
+		full(abi.SYS_DUP2, "dup2", sysDup2),
+		full(abi.SYS_DUP3, "dup3", sysDup3),
+		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; no locks"),
+		full(abi.SYS_GETDENTS64, "getdents64", sysGetdents64),
+		refuse(abi.SYS_PIPE, "pipe", abi.ENOSYS, "pipes are not implemented yet"),
+		refuse(abi.SYS_PIPE2, "pipe2", abi.ENOSYS, "pipes are not implemented yet"),
 	}
 }
 
@@ -38,7 +38,7 @@ func fsCalls() []Syscall {
 // path, which ignores it).
 func dirOf(t *libstarry.Thread, dirfd uint64) (*libstarry.Inode, error) {
 	fd := int(int32(dirfd))
-	if fd == unix.AT_FDCWD {
+	if fd == abi.AT_FDCWD {
 		return nil, nil
 	}
 	of, err := t.P.FDs.Get(fd)
@@ -47,7 +47,7 @@ func dirOf(t *libstarry.Thread, dirfd uint64) (*libstarry.Inode, error) {
 	}
 	d, ok := of.File.(libstarry.DirLister)
 	if !ok || !d.Dir().IsDir() {
-		return nil, unix.ENOTDIR
+		return nil, abi.ENOTDIR
 	}
 	return d.Dir(), nil
 }
@@ -72,7 +72,7 @@ func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.P.FDs.Install(of, 0, flags&unix.O_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(of, 0, flags&abi.O_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -82,7 +82,7 @@ func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
 
 // putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).
 func putStat(t *libstarry.Thread, va uint64, s libstarry.Stat) error {
-	st := unix.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
+	st := abi.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
 		Size: s.Size, Blksize: 4096, Blocks: (s.Size + 511) / 512}
 	return putStruct(t, va, st)
 }
@@ -100,7 +100,7 @@ func sysStat(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysLstat(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], unix.AT_SYMLINK_NOFOLLOW})
+	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], abi.AT_SYMLINK_NOFOLLOW})
 }
 
 // sysNewfstatat is vfs_fstatat; with AT_EMPTY_PATH and "" it is fstat,
@@ -112,8 +112,8 @@ func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	if path == "" {
-		if flags&unix.AT_EMPTY_PATH == 0 {
-			return 0, unix.ENOENT
+		if flags&abi.AT_EMPTY_PATH == 0 {
+			return 0, abi.ENOENT
 		}
 		return sysFstat(t, Args{a[0], a[2]})
 	}
@@ -123,7 +123,7 @@ func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
 			return 0, err
 		}
 	}
-	st, err := t.P.StatPath(dir, path, flags&unix.AT_SYMLINK_NOFOLLOW == 0)
+	st, err := t.P.StatPath(dir, path, flags&abi.AT_SYMLINK_NOFOLLOW == 0)
 	if err != nil {
 		return 0, err
 	}
@@ -142,7 +142,7 @@ func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	if int64(a[3]) <= 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	var target string
 	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe" {
@@ -159,7 +159,7 @@ func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 			return 0, err
 		}
 		if !n.IsSymlink() {
-			return 0, unix.EINVAL
+			return 0, abi.EINVAL
 		}
 		target = n.Target
 	}
@@ -170,7 +170,7 @@ func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 func sysGetcwd(t *libstarry.Thread, a Args) (uint64, error) {
 	b := append([]byte(t.P.Cwd()), 0)
 	if uint64(len(b)) > a[1] {
-		return 0, unix.ERANGE
+		return 0, abi.ERANGE
 	}
 	return uint64(len(b)), t.P.MM.CopyOut(uintptr(a[0]), b)
 }
@@ -195,8 +195,8 @@ func sysFaccessat(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	mode := uint32(a[2])
-	if mode&^uint32(unix.R_OK|unix.W_OK|unix.X_OK) != 0 {
-		return 0, unix.EINVAL
+	if mode&^uint32(abi.R_OK|abi.W_OK|abi.X_OK) != 0 {
+		return 0, abi.EINVAL
 	}
 	var dir *libstarry.Inode
 	if path[0] != '/' {
@@ -208,10 +208,10 @@ func sysFaccessat(t *libstarry.Thread, a Args) (uint64, error) {
 	switch {
 	case err != nil:
 		return 0, err
-	case mode&unix.W_OK != 0:
-		return 0, unix.EROFS
-	case mode&unix.X_OK != 0 && n.Mode&0o111 == 0:
-		return 0, unix.EACCES
+	case mode&abi.W_OK != 0:
+		return 0, abi.EROFS
+	case mode&abi.X_OK != 0 && n.Mode&0o111 == 0:
+		return 0, abi.EACCES
 	}
 	return 0, nil
 }
@@ -234,10 +234,10 @@ func sysDup2(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysDup3(t *libstarry.Thread, a Args) (uint64, error) {
-	if a[0] == a[1] || a[2]&^unix.O_CLOEXEC != 0 {
-		return 0, unix.EINVAL
+	if a[0] == a[1] || a[2]&^abi.O_CLOEXEC != 0 {
+		return 0, abi.EINVAL
 	}
-	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), a[2]&unix.O_CLOEXEC != 0)
+	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), a[2]&abi.O_CLOEXEC != 0)
 }
 
 func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
@@ -247,24 +247,24 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	switch int(a[1]) {
-	case unix.F_DUPFD, unix.F_DUPFD_CLOEXEC:
-		nfd, err := t.P.FDs.Install(of, int(int32(a[2])), int(a[1]) == unix.F_DUPFD_CLOEXEC)
+	case abi.F_DUPFD, abi.F_DUPFD_CLOEXEC:
+		nfd, err := t.P.FDs.Install(of, int(int32(a[2])), int(a[1]) == abi.F_DUPFD_CLOEXEC)
 		return uint64(nfd), err
-	case unix.F_GETFD:
+	case abi.F_GETFD:
 		on, err := t.P.FDs.CloseOnExec(fd)
 		if on {
-			return unix.FD_CLOEXEC, err
+			return abi.FD_CLOEXEC, err
 		}
 		return 0, err
-	case unix.F_SETFD:
-		return 0, t.P.FDs.SetCloseOnExec(fd, a[2]&unix.FD_CLOEXEC != 0)
-	case unix.F_GETFL:
+	case abi.F_SETFD:
+		return 0, t.P.FDs.SetCloseOnExec(fd, a[2]&abi.FD_CLOEXEC != 0)
+	case abi.F_GETFL:
 		return uint64(of.Flags()), nil
-	case unix.F_SETFL:
+	case abi.F_SETFL:
 		of.SetFlags(int(a[2]))
 		return 0, nil
 	}
-	return 0, unix.EINVAL
+	return 0, abi.EINVAL
 }
 
 // sysGetdents64 lists a RamFS directory: ".", "..", then the entries in
@@ -276,7 +276,7 @@ func sysGetdents64(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	d, ok := of.File.(libstarry.DirLister)
 	if !ok || !d.Dir().IsDir() {
-		return 0, unix.ENOTDIR
+		return 0, abi.ENOTDIR
 	}
 	dir := d.Dir()
 	names := append([]string{".", ".."}, dir.Names()...)
@@ -290,7 +290,7 @@ func sysGetdents64(t *libstarry.Thread, a Args) (uint64, error) {
 		rec := direntRecord(n, names[i], int64(i+1))
 		if uint64(len(out)+len(rec)) > min(a[2], maxIO) {
 			if len(out) == 0 {
-				return 0, unix.EINVAL
+				return 0, abi.EINVAL
 			}
 			break
 		}

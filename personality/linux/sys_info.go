@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Identity reported by uname.
@@ -18,16 +18,16 @@ const (
 
 func infoCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_UNAME, "uname", sysUname),
-		full(unix.SYS_GETRANDOM, "getrandom", sysGetrandom),
-		part(unix.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "reports fixed limits; new limits are accepted and not enforced"),
-		part(unix.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "reports fixed limits"),
-		part(unix.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "accepted and not enforced"),
+		full(abi.SYS_UNAME, "uname", sysUname),
+		full(abi.SYS_GETRANDOM, "getrandom", sysGetrandom),
+		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "reports fixed limits; new limits are accepted and not enforced"),
+		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "reports fixed limits"),
+		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "accepted and not enforced"),
 	}
 }
 
 func sysUname(t *libstarry.Thread, a Args) (uint64, error) {
-	var u unix.Utsname
+	var u abi.Utsname
 	copy(u.Sysname[:], sysname)
 	copy(u.Nodename[:], nodename)
 	copy(u.Release[:], release)
@@ -40,8 +40,8 @@ func sysUname(t *libstarry.Thread, a Args) (uint64, error) {
 // sysGetrandom fills the buffer from the kernel's generator; it never
 // blocks, since crypto/rand is always seeded.
 func sysGetrandom(t *libstarry.Thread, a Args) (uint64, error) {
-	if a[2]&^uint64(unix.GRND_NONBLOCK|unix.GRND_RANDOM|unix.GRND_INSECURE) != 0 {
-		return 0, unix.EINVAL
+	if a[2]&^uint64(abi.GRND_NONBLOCK|abi.GRND_RANDOM|abi.GRND_INSECURE) != 0 {
+		return 0, abi.EINVAL
 	}
 	buf := make([]byte, min(a[1], maxIO))
 	_, _ = rand.Read(buf)
@@ -49,25 +49,25 @@ func sysGetrandom(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 // rlimit is a resource's fixed (soft, hard) pair.
-func rlimit(res uint64) (unix.Rlimit, error) {
-	const inf = unix.RLIM_INFINITY
+func rlimit(res uint64) (abi.Rlimit, error) {
+	const inf = abi.RLIM_INFINITY
 	switch res {
-	case unix.RLIMIT_STACK:
-		return unix.Rlimit{Cur: libstarry.StackSize, Max: inf}, nil
-	case unix.RLIMIT_NOFILE:
-		return unix.Rlimit{Cur: 1024, Max: 1024}, nil
-	case unix.RLIMIT_CORE:
-		return unix.Rlimit{Cur: 0, Max: inf}, nil
+	case abi.RLIMIT_STACK:
+		return abi.Rlimit{Cur: libstarry.StackSize, Max: inf}, nil
+	case abi.RLIMIT_NOFILE:
+		return abi.Rlimit{Cur: 1024, Max: 1024}, nil
+	case abi.RLIMIT_CORE:
+		return abi.Rlimit{Cur: 0, Max: inf}, nil
 	}
 	if res >= rlimNLimits {
-		return unix.Rlimit{}, unix.EINVAL
+		return abi.Rlimit{}, abi.EINVAL
 	}
-	return unix.Rlimit{Cur: inf, Max: inf}, nil
+	return abi.Rlimit{Cur: inf, Max: inf}, nil
 }
 
 func sysPrlimit64(t *libstarry.Thread, a Args) (uint64, error) {
 	if pid := int(int32(a[0])); pid != 0 && pid != t.P.Pid() {
-		return 0, unix.ESRCH
+		return 0, abi.ESRCH
 	}
 	lim, err := rlimit(a[1])
 	if err != nil || a[3] == 0 {
@@ -86,4 +86,4 @@ func sysSetrlimit(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 // rlimNLimits is RLIM_NLIMITS: the number of resources (RLIMIT_RTTIME+1).
-const rlimNLimits = unix.RLIMIT_RTTIME + 1
+const rlimNLimits = abi.RLIMIT_RTTIME + 1

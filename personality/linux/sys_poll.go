@@ -5,28 +5,28 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func pollCalls() []Syscall {
 	return []Syscall{
-		part(unix.SYS_EVENTFD2, "eventfd2", sysEventfd2, "EFD_SEMAPHORE not supported"),
-		part(unix.SYS_EVENTFD, "eventfd", sysEventfd, "as eventfd2 with no flags"),
-		full(unix.SYS_EPOLL_CREATE1, "epoll_create1", sysEpollCreate1),
-		full(unix.SYS_EPOLL_CREATE, "epoll_create", sysEpollCreate),
-		part(unix.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "eventfds only (other files: EPERM); level-triggered, EPOLLET acts the same"),
-		part(unix.SYS_EPOLL_WAIT, "epoll_wait", sysEpollWait, "see epoll_ctl"),
-		part(unix.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollWait, "see epoll_ctl; the signal mask argument is ignored"),
+		part(abi.SYS_EVENTFD2, "eventfd2", sysEventfd2, "EFD_SEMAPHORE not supported"),
+		part(abi.SYS_EVENTFD, "eventfd", sysEventfd, "as eventfd2 with no flags"),
+		full(abi.SYS_EPOLL_CREATE1, "epoll_create1", sysEpollCreate1),
+		full(abi.SYS_EPOLL_CREATE, "epoll_create", sysEpollCreate),
+		part(abi.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "eventfds only (other files: EPERM); level-triggered, EPOLLET acts the same"),
+		part(abi.SYS_EPOLL_WAIT, "epoll_wait", sysEpollWait, "see epoll_ctl"),
+		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollWait, "see epoll_ctl; the signal mask argument is ignored"),
 	}
 }
 
 func sysEventfd2(t *libstarry.Thread, a Args) (uint64, error) {
 	flags := int(a[1])
-	if flags&^(unix.EFD_CLOEXEC|unix.EFD_NONBLOCK) != 0 {
-		return 0, unix.EINVAL
+	if flags&^(abi.EFD_CLOEXEC|abi.EFD_NONBLOCK) != 0 {
+		return 0, abi.EINVAL
 	}
-	of := t.P.NewEventFD(uint64(uint32(a[0])), flags&unix.EFD_NONBLOCK != 0)
-	fd, err := t.P.FDs.Install(of, 0, flags&unix.EFD_CLOEXEC != 0)
+	of := t.P.NewEventFD(uint64(uint32(a[0])), flags&abi.EFD_NONBLOCK != 0)
+	fd, err := t.P.FDs.Install(of, 0, flags&abi.EFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -35,17 +35,17 @@ func sysEventfd(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysEpollCreate1(t *libstarry.Thread, a Args) (uint64, error) {
-	if a[0]&^unix.EPOLL_CLOEXEC != 0 {
-		return 0, unix.EINVAL
+	if a[0]&^abi.EPOLL_CLOEXEC != 0 {
+		return 0, abi.EINVAL
 	}
-	fd, err := t.P.FDs.Install(t.P.NewEpoll(), 0, a[0]&unix.EPOLL_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(t.P.NewEpoll(), 0, a[0]&abi.EPOLL_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
 // sysEpollCreate takes a size hint that must be positive and is ignored.
 func sysEpollCreate(t *libstarry.Thread, a Args) (uint64, error) {
 	if int32(a[0]) <= 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	return sysEpollCreate1(t, Args{})
 }
@@ -65,7 +65,7 @@ func sysEpollCtl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	var ev libstarry.EpollEvent
-	if op := int(a[1]); op == unix.EPOLL_CTL_ADD || op == unix.EPOLL_CTL_MOD {
+	if op := int(a[1]); op == abi.EPOLL_CTL_ADD || op == abi.EPOLL_CTL_MOD {
 		var b [epollEventSize]byte
 		if err := t.P.MM.CopyIn(uintptr(a[3]), b[:]); err != nil {
 			return 0, err
@@ -83,7 +83,7 @@ func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	max := int(int32(a[2]))
 	if max <= 0 || max > 1<<16 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	timeout := time.Duration(int32(a[3])) * time.Millisecond
 	if int32(a[3]) < 0 {

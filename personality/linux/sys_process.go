@@ -2,24 +2,24 @@ package linux
 
 import (
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func processCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_EXIT, "exit", sysExit),
-		full(unix.SYS_EXIT_GROUP, "exit_group", sysExitGroup),
-		full(unix.SYS_GETPID, "getpid", sysGetpid),
-		full(unix.SYS_GETPPID, "getppid", sysGetppid),
-		full(unix.SYS_GETUID, "getuid", sysZero),
-		full(unix.SYS_GETEUID, "geteuid", sysZero),
-		full(unix.SYS_GETGID, "getgid", sysZero),
-		full(unix.SYS_GETEGID, "getegid", sysZero),
-		full(unix.SYS_GETPGRP, "getpgrp", sysGetpid),
-		full(unix.SYS_GETSID, "getsid", sysGetpid),
-		refuse(unix.SYS_WAIT4, "wait4", unix.ECHILD, "no child processes yet"),
-		full(unix.SYS_GETGROUPS, "getgroups", sysGetgroups),
-		part(unix.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
+		full(abi.SYS_EXIT, "exit", sysExit),
+		full(abi.SYS_EXIT_GROUP, "exit_group", sysExitGroup),
+		full(abi.SYS_GETPID, "getpid", sysGetpid),
+		full(abi.SYS_GETPPID, "getppid", sysGetppid),
+		full(abi.SYS_GETUID, "getuid", sysZero),
+		full(abi.SYS_GETEUID, "geteuid", sysZero),
+		full(abi.SYS_GETGID, "getgid", sysZero),
+		full(abi.SYS_GETEGID, "getegid", sysZero),
+		full(abi.SYS_GETPGRP, "getpgrp", sysGetpid),
+		full(abi.SYS_GETSID, "getsid", sysGetpid),
+		refuse(abi.SYS_WAIT4, "wait4", abi.ECHILD, "no child processes yet"),
+		full(abi.SYS_GETGROUPS, "getgroups", sysGetgroups),
+		part(abi.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
 	}
 }
 
@@ -27,7 +27,7 @@ func processCalls() []Syscall {
 // empty whatever the buffer's size.
 func sysGetgroups(t *libstarry.Thread, a Args) (uint64, error) {
 	if int32(a[0]) < 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	return 0, nil
 }
@@ -36,10 +36,10 @@ func sysGetgroups(t *libstarry.Thread, a Args) (uint64, error) {
 // bytes and terminates them) or reads the name back.
 func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 	switch a[0] {
-	case unix.PR_SET_NAME:
+	case abi.PR_SET_NAME:
 		var comm [16]byte
 		name, err := t.P.MM.CopyInString(uintptr(a[1]), len(comm))
-		if err == unix.ENAMETOOLONG { // longer names are cut, as Linux does
+		if err == abi.ENAMETOOLONG { // longer names are cut, as Linux does
 			err = t.P.MM.CopyIn(uintptr(a[1]), comm[:15])
 			name = string(comm[:15])
 		}
@@ -49,10 +49,10 @@ func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 		t.Comm = [16]byte{}
 		copy(t.Comm[:15], name)
 		return 0, nil
-	case unix.PR_GET_NAME:
+	case abi.PR_GET_NAME:
 		return 0, t.P.MM.CopyOut(uintptr(a[1]), t.Comm[:])
 	}
-	return 0, unix.EINVAL
+	return 0, abi.EINVAL
 }
 
 // sysExit ends the calling thread; the last one ends the process with

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // maxIO caps one transfer; shorter counts are legal for read and write,
@@ -14,34 +14,34 @@ const maxIO = 1 << 20
 // iovMax is UIO_MAXIOV.
 const iovMax = 1024
 
-var errInval = unix.EINVAL
+var errInval = abi.EINVAL
 
 func rwCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_READ, "read", sysRead),
-		full(unix.SYS_WRITE, "write", sysWrite),
-		full(unix.SYS_READV, "readv", sysReadv),
-		full(unix.SYS_WRITEV, "writev", sysWritev),
-		full(unix.SYS_PREAD64, "pread64", sysPread64),
-		refuse(unix.SYS_PWRITE64, "pwrite64", unix.ESPIPE, "no writable seekable files (RamFS is read-only)"),
-		full(unix.SYS_LSEEK, "lseek", sysLseek),
-		part(unix.SYS_IOCTL, "ioctl", sysIoctl, "TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
+		full(abi.SYS_READ, "read", sysRead),
+		full(abi.SYS_WRITE, "write", sysWrite),
+		full(abi.SYS_READV, "readv", sysReadv),
+		full(abi.SYS_WRITEV, "writev", sysWritev),
+		full(abi.SYS_PREAD64, "pread64", sysPread64),
+		refuse(abi.SYS_PWRITE64, "pwrite64", abi.ESPIPE, "no writable seekable files (RamFS is read-only)"),
+		full(abi.SYS_LSEEK, "lseek", sysLseek),
+		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
 	}
 }
 
 // readable and writable check the access mode (EBADF, as in vfs_read).
 func readable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
 	of, err := t.P.FDs.Get(int(int32(fd)))
-	if err == nil && of.Flags()&unix.O_ACCMODE == unix.O_WRONLY {
-		err = unix.EBADF
+	if err == nil && of.Flags()&abi.O_ACCMODE == abi.O_WRONLY {
+		err = abi.EBADF
 	}
 	return of, err
 }
 
 func writable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
 	of, err := t.P.FDs.Get(int(int32(fd)))
-	if err == nil && of.Flags()&unix.O_ACCMODE == unix.O_RDONLY {
-		err = unix.EBADF
+	if err == nil && of.Flags()&abi.O_ACCMODE == abi.O_RDONLY {
+		err = abi.EBADF
 	}
 	return of, err
 }
@@ -79,10 +79,10 @@ func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	ra, ok := of.File.(libstarry.ReaderAt)
 	if !ok {
-		return 0, unix.ESPIPE
+		return 0, abi.ESPIPE
 	}
 	if int64(a[3]) < 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	buf := make([]byte, min(a[2], maxIO))
 	n, err := ra.ReadAt(buf, int64(a[3]))
@@ -95,7 +95,7 @@ func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
 // iovecs reads an iovec array (import_iovec).
 func iovecs(t *libstarry.Thread, va, n uint64) ([][2]uint64, error) {
 	if n > iovMax {
-		return nil, unix.EINVAL
+		return nil, abi.EINVAL
 	}
 	b := make([]byte, n*16)
 	if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
@@ -105,7 +105,7 @@ func iovecs(t *libstarry.Thread, va, n uint64) ([][2]uint64, error) {
 	for i := range out {
 		out[i] = [2]uint64{binary.LittleEndian.Uint64(b[i*16:]), binary.LittleEndian.Uint64(b[i*16+8:])}
 		if int64(out[i][1]) < 0 {
-			return nil, unix.EINVAL
+			return nil, abi.EINVAL
 		}
 	}
 	return out, nil
@@ -154,7 +154,7 @@ func sysLseek(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	s, ok := of.File.(libstarry.Seeker)
 	if !ok {
-		return 0, unix.ESPIPE
+		return 0, abi.ESPIPE
 	}
 	off, err := s.Seek(int64(a[1]), int(int32(a[2])))
 	return uint64(off), err
@@ -167,19 +167,19 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	if tty, ok := of.File.(libstarry.Terminal); !ok || !tty.IsTerminal() {
-		return 0, unix.ENOTTY
+		return 0, abi.ENOTTY
 	}
 	switch uint32(a[1]) {
-	case unix.TCGETS:
+	case abi.TCGETS:
 		return 0, t.P.MM.CopyOut(uintptr(a[2]), saneTermios())
-	case unix.TCSETS, unix.TCSETSW, unix.TCSETSF:
+	case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
 		return 0, nil
-	case unix.TIOCGWINSZ:
-		return 0, putStruct(t, a[2], unix.Winsize{Row: 24, Col: 80})
-	case unix.TIOCGPGRP:
+	case abi.TIOCGWINSZ:
+		return 0, putStruct(t, a[2], abi.Winsize{Row: 24, Col: 80})
+	case abi.TIOCGPGRP:
 		return 0, putU32(t, a[2], uint32(t.P.Pid()))
 	}
-	return 0, unix.ENOTTY
+	return 0, abi.ENOTTY
 }
 
 // saneTermios is struct termios (the kernel's 36-byte one, no speeds) as
@@ -187,10 +187,10 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 func saneTermios() []byte {
 	b := make([]byte, 36)
 	le := binary.LittleEndian
-	le.PutUint32(b[0:], unix.ICRNL|unix.IXON)
-	le.PutUint32(b[4:], unix.OPOST|unix.ONLCR)
-	le.PutUint32(b[8:], unix.B38400|unix.CS8|unix.CREAD|unix.HUPCL)
-	le.PutUint32(b[12:], unix.ISIG|unix.ICANON|unix.ECHO|unix.ECHOE|unix.ECHOK|unix.ECHOCTL|unix.ECHOKE|unix.IEXTEN)
+	le.PutUint32(b[0:], abi.ICRNL|abi.IXON)
+	le.PutUint32(b[4:], abi.OPOST|abi.ONLCR)
+	le.PutUint32(b[8:], abi.B38400|abi.CS8|abi.CREAD|abi.HUPCL)
+	le.PutUint32(b[12:], abi.ISIG|abi.ICANON|abi.ECHO|abi.ECHOE|abi.ECHOK|abi.ECHOCTL|abi.ECHOKE|abi.IEXTEN)
 	// c_line at 16, then INIT_C_CC: ^C ^\ DEL ^U ^D, VTIME 0, VMIN 1, ...
 	copy(b[17:], []byte{3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0})
 	return b

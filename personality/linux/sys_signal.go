@@ -4,18 +4,18 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func signalCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_RT_SIGACTION, "rt_sigaction", sysRtSigaction),
-		full(unix.SYS_RT_SIGPROCMASK, "rt_sigprocmask", sysRtSigprocmask),
-		full(unix.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
-		full(unix.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
-		part(unix.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
-		part(unix.SYS_TGKILL, "tgkill", sysTgkill, "threads of the calling process; delivered process-wide"),
-		part(unix.SYS_TKILL, "tkill", sysTkill, "threads of the calling process; delivered process-wide"),
+		full(abi.SYS_RT_SIGACTION, "rt_sigaction", sysRtSigaction),
+		full(abi.SYS_RT_SIGPROCMASK, "rt_sigprocmask", sysRtSigprocmask),
+		full(abi.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
+		full(abi.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
+		part(abi.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
+		part(abi.SYS_TGKILL, "tgkill", sysTgkill, "threads of the calling process; delivered process-wide"),
+		part(abi.SYS_TKILL, "tkill", sysTkill, "threads of the calling process; delivered process-wide"),
 	}
 }
 
@@ -26,7 +26,7 @@ const sigsetSize = 8
 // restorer, mask: 32 bytes).
 func sysRtSigaction(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[3] != sigsetSize {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	var act *libstarry.SigAction
 	if a[1] != 0 {
@@ -53,7 +53,7 @@ func sysRtSigaction(t *libstarry.Thread, a Args) (uint64, error) {
 
 func sysRtSigprocmask(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[3] != sigsetSize {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	var set *uint64
 	if a[1] != 0 {
@@ -102,7 +102,7 @@ func sysSigaltstack(t *libstarry.Thread, a Args) (uint64, error) {
 // sendSelf delivers sig to the calling process; 0 only checks.
 func sendSelf(t *libstarry.Thread, sig uint64) (uint64, error) {
 	if sig > libstarry.NSIG {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	if sig != 0 {
 		t.P.Kill(int(sig))
@@ -113,7 +113,7 @@ func sendSelf(t *libstarry.Thread, sig uint64) (uint64, error) {
 func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
 	pid := int(int32(a[0]))
 	if pid != 0 && pid != -1 && pid != t.P.Pid() {
-		return 0, unix.ESRCH
+		return 0, abi.ESRCH
 	}
 	return sendSelf(t, a[1])
 }
@@ -123,14 +123,14 @@ func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
 // callers (pthread_kill, the Go runtime's preemption) tolerate that.
 func sysTgkill(t *libstarry.Thread, a Args) (uint64, error) {
 	if int(int32(a[0])) != t.P.Pid() || t.P.ThreadByTID(int(int32(a[1]))) == nil {
-		return 0, unix.ESRCH
+		return 0, abi.ESRCH
 	}
 	return sendSelf(t, a[2])
 }
 
 func sysTkill(t *libstarry.Thread, a Args) (uint64, error) {
 	if t.P.ThreadByTID(int(int32(a[0]))) == nil {
-		return 0, unix.ESRCH
+		return 0, abi.ESRCH
 	}
 	return sendSelf(t, a[1])
 }

@@ -6,24 +6,24 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func threadCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
-		full(unix.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
-		part(unix.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; not walked when a thread exits"),
-		refuse(unix.SYS_RSEQ, "rseq", unix.ENOSYS, "restartable sequences are optional; glibc falls back"),
-		part(unix.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
-		full(unix.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
-		full(unix.SYS_GETTID, "gettid", sysGettid),
-		part(unix.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
-		part(unix.SYS_CLONE, "clone", sysClone, "threads (CLONE_VM|FS|FILES|SIGHAND|THREAD); new processes: ENOSYS"),
-		refuse(unix.SYS_CLONE3, "clone3", unix.ENOSYS, "not implemented; glibc and musl fall back to clone"),
-		refuse(unix.SYS_FORK, "fork", unix.ENOSYS, "not implemented yet"),
-		refuse(unix.SYS_VFORK, "vfork", unix.ENOSYS, "not implemented yet"),
-		refuse(unix.SYS_EXECVE, "execve", unix.ENOSYS, "not implemented yet (the loader exists: libstarry.LoadImage)"),
+		full(abi.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
+		full(abi.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
+		part(abi.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; not walked when a thread exits"),
+		refuse(abi.SYS_RSEQ, "rseq", abi.ENOSYS, "restartable sequences are optional; glibc falls back"),
+		part(abi.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
+		full(abi.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
+		full(abi.SYS_GETTID, "gettid", sysGettid),
+		part(abi.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
+		part(abi.SYS_CLONE, "clone", sysClone, "threads (CLONE_VM|FS|FILES|SIGHAND|THREAD); new processes: ENOSYS"),
+		refuse(abi.SYS_CLONE3, "clone3", abi.ENOSYS, "not implemented; glibc and musl fall back to clone"),
+		refuse(abi.SYS_FORK, "fork", abi.ENOSYS, "not implemented yet"),
+		refuse(abi.SYS_VFORK, "vfork", abi.ENOSYS, "not implemented yet"),
+		refuse(abi.SYS_EXECVE, "execve", abi.ENOSYS, "not implemented yet (the loader exists: libstarry.LoadImage)"),
 	}
 }
 
@@ -42,7 +42,7 @@ func sysArchPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 	switch a[0] {
 	case archSetFS, archSetGS:
 		if a[1] >= exo.UserTop {
-			return 0, unix.EPERM
+			return 0, abi.EPERM
 		}
 		if a[0] == archSetFS {
 			r.FSBase = a[1]
@@ -55,7 +55,7 @@ func sysArchPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 	case archGetGS:
 		return 0, putU64(t, a[1], r.GSBase)
 	}
-	return 0, unix.EINVAL
+	return 0, abi.EINVAL
 }
 
 func sysSetTidAddress(t *libstarry.Thread, a Args) (uint64, error) {
@@ -68,7 +68,7 @@ const robustListHeadSize = 24
 
 func sysSetRobustList(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[1] != robustListHeadSize {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	t.Robust = uintptr(a[0])
 	return 0, nil
@@ -102,7 +102,7 @@ func sysFutex(t *libstarry.Thread, a Args) (uint64, error) {
 	case futexWake, futexWakeBitset:
 		return uint64(t.P.FutexWake(uintptr(a[0]), int(int32(a[2])))), nil
 	}
-	return 0, unix.ENOSYS
+	return 0, abi.ENOSYS
 }
 
 func sysSchedYield(t *libstarry.Thread, a Args) (uint64, error) {
@@ -124,10 +124,10 @@ func sysClone(t *libstarry.Thread, a Args) (uint64, error) {
 // nr_cpu_ids bits rounded up to longs, and the call returns its size.
 func sysSchedGetaffinity(t *libstarry.Thread, a Args) (uint64, error) {
 	if pid := int(int32(a[0])); pid != 0 && t.P.ThreadByTID(pid) == nil {
-		return 0, unix.ESRCH
+		return 0, abi.ESRCH
 	}
 	if a[1] < 8 || a[1]%8 != 0 {
-		return 0, unix.EINVAL
+		return 0, abi.EINVAL
 	}
 	var mask [8]byte
 	mask[0] = 1

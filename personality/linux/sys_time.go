@@ -4,17 +4,17 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func timeCalls() []Syscall {
 	return []Syscall{
-		full(unix.SYS_CLOCK_GETTIME, "clock_gettime", sysClockGettime),
-		full(unix.SYS_CLOCK_GETRES, "clock_getres", sysClockGetres),
-		full(unix.SYS_GETTIMEOFDAY, "gettimeofday", sysGettimeofday),
-		full(unix.SYS_TIME, "time", sysTime),
-		full(unix.SYS_NANOSLEEP, "nanosleep", sysNanosleep),
-		full(unix.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", sysClockNanosleep),
+		full(abi.SYS_CLOCK_GETTIME, "clock_gettime", sysClockGettime),
+		full(abi.SYS_CLOCK_GETRES, "clock_getres", sysClockGetres),
+		full(abi.SYS_GETTIMEOFDAY, "gettimeofday", sysGettimeofday),
+		full(abi.SYS_TIME, "time", sysTime),
+		full(abi.SYS_NANOSLEEP, "nanosleep", sysNanosleep),
+		full(abi.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", sysClockNanosleep),
 	}
 }
 
@@ -30,14 +30,14 @@ func clockNow(t *libstarry.Thread, realtime bool) time.Duration {
 // readClock serves clock_gettime's clock IDs.
 func readClock(t *libstarry.Thread, id uint64) (time.Duration, error) {
 	switch int32(id) {
-	case unix.CLOCK_REALTIME, unix.CLOCK_REALTIME_COARSE, unix.CLOCK_TAI:
+	case abi.CLOCK_REALTIME, abi.CLOCK_REALTIME_COARSE, abi.CLOCK_TAI:
 		return clockNow(t, true), nil
-	case unix.CLOCK_MONOTONIC, unix.CLOCK_MONOTONIC_RAW, unix.CLOCK_MONOTONIC_COARSE, unix.CLOCK_BOOTTIME:
+	case abi.CLOCK_MONOTONIC, abi.CLOCK_MONOTONIC_RAW, abi.CLOCK_MONOTONIC_COARSE, abi.CLOCK_BOOTTIME:
 		return clockNow(t, false), nil
-	case unix.CLOCK_PROCESS_CPUTIME_ID, unix.CLOCK_THREAD_CPUTIME_ID:
+	case abi.CLOCK_PROCESS_CPUTIME_ID, abi.CLOCK_THREAD_CPUTIME_ID:
 		return t.P.Env().CPUTime(), nil
 	}
-	return 0, unix.EINVAL
+	return 0, abi.EINVAL
 }
 
 func sysClockGettime(t *libstarry.Thread, a Args) (uint64, error) {
@@ -60,7 +60,7 @@ func sysGettimeofday(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, nil
 	}
 	now := time.Now()
-	return 0, putStruct(t, a[0], unix.Timeval{Sec: now.Unix(), Usec: int64(now.Nanosecond() / 1000)})
+	return 0, putStruct(t, a[0], abi.Timeval{Sec: now.Unix(), Usec: int64(now.Nanosecond() / 1000)})
 }
 
 func sysTime(t *libstarry.Thread, a Args) (uint64, error) {
@@ -77,7 +77,7 @@ func sysNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	left, err := t.P.Sleep(d)
-	if err == unix.EINTR && a[1] != 0 {
+	if err == abi.EINTR && a[1] != 0 {
 		_ = putTimespec(t, a[1], left)
 	}
 	return 0, err
@@ -94,12 +94,12 @@ func sysClockNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	abs := a[1]&unix.TIMER_ABSTIME != 0
+	abs := a[1]&abi.TIMER_ABSTIME != 0
 	if abs {
 		d -= now
 	}
 	left, err := t.P.Sleep(d)
-	if err == unix.EINTR && !abs && a[3] != 0 {
+	if err == abi.EINTR && !abs && a[3] != 0 {
 		_ = putTimespec(t, a[3], left)
 	}
 	return 0, err

@@ -8,7 +8,7 @@ import (
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/exo/sim"
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // scratch is a free spot in the data segment's bss.
@@ -18,9 +18,9 @@ func TestWriteExitGroup(t *testing.T) {
 	msg := []byte("hello, starry\n")
 	e, st := run(t, script(
 		poke(scratch, msg),
-		sys(unix.SYS_WRITE, 1, scratch, uint64(len(msg))),
+		sys(abi.SYS_WRITE, 1, scratch, uint64(len(msg))),
 		expect(t, "write", uint64(len(msg))),
-		sys(unix.SYS_EXIT_GROUP, 3),
+		sys(abi.SYS_EXIT_GROUP, 3),
 	))
 	if st.Code != 3 || st.Signal != 0 || st.ShellStatus() != 3 {
 		t.Errorf("status %+v", st)
@@ -32,20 +32,20 @@ func TestWriteExitGroup(t *testing.T) {
 
 func TestEFAULTAndENOSYS(t *testing.T) {
 	e, st := run(t, script(
-		sys(unix.SYS_WRITE, 1, 0x10, 5),
-		expect(t, "write from page zero", errno(unix.EFAULT)),
-		sys(unix.SYS_WRITE, 1, textVA+0x10000, 5),
-		expect(t, "write from unmapped", errno(unix.EFAULT)),
-		sys(unix.SYS_FSTAT, 1, textVA), // a struct stat into read-only text
-		expect(t, "fstat into text", errno(unix.EFAULT)),
+		sys(abi.SYS_WRITE, 1, 0x10, 5),
+		expect(t, "write from page zero", errno(abi.EFAULT)),
+		sys(abi.SYS_WRITE, 1, textVA+0x10000, 5),
+		expect(t, "write from unmapped", errno(abi.EFAULT)),
+		sys(abi.SYS_FSTAT, 1, textVA), // a struct stat into read-only text
+		expect(t, "fstat into text", errno(abi.EFAULT)),
 		sys(999),
-		expect(t, "unknown syscall", errno(unix.ENOSYS)),
+		expect(t, "unknown syscall", errno(abi.ENOSYS)),
 		sys(999),
-		sys(unix.SYS_RSEQ),
-		expect(t, "rseq", errno(unix.ENOSYS)),
-		sys(unix.SYS_CLOSE, 42),
-		expect(t, "close of a bad fd", errno(unix.EBADF)),
-		sys(unix.SYS_EXIT_GROUP, 0),
+		sys(abi.SYS_RSEQ),
+		expect(t, "rseq", errno(abi.ENOSYS)),
+		sys(abi.SYS_CLOSE, 42),
+		expect(t, "close of a bad fd", errno(abi.EBADF)),
+		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 {
 		t.Errorf("status %+v", st)
@@ -59,9 +59,9 @@ func TestBrkGrowWriteShrink(t *testing.T) {
 	var cur uint64
 	heapStart := uint64(dataVA + 0x2000)
 	_, st := run(t, script(
-		sys(unix.SYS_BRK, 0),
+		sys(abi.SYS_BRK, 0),
 		expect(t, "brk(0)", heapStart),
-		sys(unix.SYS_BRK, heapStart+0x5001),
+		sys(abi.SYS_BRK, heapStart+0x5001),
 		expect(t, "brk grow", heapStart+0x5001),
 		poke(heapStart+0x5000, []byte("heap!")),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
@@ -75,9 +75,9 @@ func TestBrkGrowWriteShrink(t *testing.T) {
 			cur = heapStart
 			return nil
 		}),
-		sys(unix.SYS_BRK, heapStart+0x1000),
+		sys(abi.SYS_BRK, heapStart+0x1000),
 		expect(t, "brk shrink", heapStart+0x1000),
-		sys(unix.SYS_BRK, 0x1000), // below the heap: refused, answers current
+		sys(abi.SYS_BRK, 0x1000), // below the heap: refused, answers current
 		expect(t, "brk below start", heapStart+0x1000),
 		// The shrunk part is gone: touching it is SIGSEGV.
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap { return u.Read(uintptr(cur+0x5000), make([]byte, 1)) }),
@@ -130,7 +130,7 @@ func TestSignalHandler(t *testing.T) {
 	var faultSP uint64
 	_, st := run(t, script(
 		poke(scratch, act),
-		sys(unix.SYS_RT_SIGACTION, uint64(unix.SIGSEGV), scratch, 0, 8),
+		sys(abi.SYS_RT_SIGACTION, uint64(abi.SIGSEGV), scratch, 0, 8),
 		expect(t, "rt_sigaction", 0),
 		fault(func(u *sim.User, r *exo.Regs) *exo.Trap {
 			faultSP, r.RBX = r.RSP, 0xB0B
@@ -139,13 +139,13 @@ func TestSignalHandler(t *testing.T) {
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
 			var b [8]byte
 			ret := u.Read(uintptr(r.RSP), b[:])
-			if r.RIP != handler || r.RDI != uint64(unix.SIGSEGV) || r.RSP%16 != 8 || ret != nil ||
+			if r.RIP != handler || r.RDI != uint64(abi.SIGSEGV) || r.RSP%16 != 8 || ret != nil ||
 				binary.LittleEndian.Uint64(b[:]) != restorer || r.RSP >= faultSP-128 {
 				t.Errorf("handler entry: rip %#x rdi %d rsp %#x (fault sp %#x) pretcode %x", r.RIP, r.RDI, r.RSP, faultSP, b)
 			}
 			info := make([]byte, 24)
 			_ = u.Read(uintptr(r.RSI), info)
-			if binary.LittleEndian.Uint32(info[0:]) != uint32(unix.SIGSEGV) || binary.LittleEndian.Uint32(info[8:]) != libstarry.SEGV_MAPERR ||
+			if binary.LittleEndian.Uint32(info[0:]) != uint32(abi.SIGSEGV) || binary.LittleEndian.Uint32(info[8:]) != libstarry.SEGV_MAPERR ||
 				binary.LittleEndian.Uint64(info[16:]) != 0xdead0 {
 				t.Errorf("siginfo %x", info)
 			}
@@ -157,14 +157,14 @@ func TestSignalHandler(t *testing.T) {
 			r.RBX = 0
 			return nil
 		}),
-		sys(unix.SYS_RT_SIGRETURN),
+		sys(abi.SYS_RT_SIGRETURN),
 		do(func(u *sim.User, r *exo.Regs) *exo.Trap {
 			if r.RIP != resume || r.RSP != faultSP || r.RBX != 0xB0B {
 				t.Errorf("after sigreturn: rip %#x rsp %#x rbx %#x", r.RIP, r.RSP, r.RBX)
 			}
 			return nil
 		}),
-		sys(unix.SYS_EXIT_GROUP, 0),
+		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 {
 		t.Errorf("status %+v", st)
@@ -174,7 +174,7 @@ func TestSignalHandler(t *testing.T) {
 func TestKillFromKernel(t *testing.T) {
 	spin := func(u *sim.User, r *exo.Regs) exo.Trap { return exo.Trap{Kind: exo.TrapTimeSlice} }
 	e := start(t, spin)
-	e.p.Kill(int(unix.SIGTERM))
+	e.p.Kill(int(abi.SIGTERM))
 	if st := waitFor(t, e.p); st.ShellStatus() != 143 {
 		t.Errorf("status %+v", st)
 	}

@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	"github.com/starry-go/starry/libstarry"
-	"golang.org/x/sys/unix"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Support says how much of a system call is implemented.
@@ -34,7 +34,7 @@ type Syscall struct {
 	Name    string
 	Fn      Handler // nil for Refused rows
 	Support Support
-	Errno   unix.Errno // what a Refused row answers
+	Errno   abi.Errno // what a Refused row answers
 	Note    string
 }
 
@@ -47,7 +47,7 @@ func part(nr uint64, name string, fn Handler, note string) Syscall {
 	return Syscall{Nr: nr, Name: name, Fn: fn, Support: Partial, Note: note}
 }
 
-func refuse(nr uint64, name string, e unix.Errno, note string) Syscall {
+func refuse(nr uint64, name string, e abi.Errno, note string) Syscall {
 	return Syscall{Nr: nr, Name: name, Support: Refused, Errno: e, Note: note}
 }
 
@@ -88,7 +88,7 @@ func Dispatch(t *libstarry.Thread) {
 	switch {
 	case !ok:
 		t.P.LogOnce(nr, fmt.Sprintf("linux: unknown syscall %d: ENOSYS", nr))
-		regs.RAX = negErrno(unix.ENOSYS)
+		regs.RAX = negErrno(abi.ENOSYS)
 	case s.Fn == nil:
 		regs.RAX = negErrno(s.Errno)
 	default:

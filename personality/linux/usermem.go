@@ -51,7 +51,7 @@ func putTimespec(t *libstarry.Thread, va uint64, d time.Duration) error {
 	return t.P.MM.CopyOut(uintptr(va), b[:])
 }
 
-// putStruct writes a fixed-layout x/sys/unix struct.
+// putStruct writes a fixed-layout abi struct.
 func putStruct(t *libstarry.Thread, va uint64, v any) error {
 	b, err := binary.Append(nil, binary.LittleEndian, v)
 	if err != nil {

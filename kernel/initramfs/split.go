@@ -1,4 +1,4 @@
-package libstarry
+package initramfs
 
 import (
 	"errors"

@@ -1,0 +1,41 @@
+// Package initramfs reads the initramfs the loader hands the kernel:
+// newc cpio archives, possibly several back to back, into the entries
+// libstarry builds its RamFS from. It lives on the kernel side because
+// u-root's reader depends on golang.org/x/sys/unix, which uses unsafe,
+// and the library OS may not depend on that.
+package initramfs
+
+import (
+	"bytes"
+
+	"github.com/u-root/u-root/pkg/cpio"
+
+	"github.com/starry-go/starry/libstarry"
+)
+
+// Read returns the entries of every archive in b, in order, so that a
+// later archive's file replaces an earlier one's, as Linux unpacks them.
+func Read(b []byte) ([]libstarry.RamEntry, error) {
+	parts, err := splitArchives(b)
+	if err != nil {
+		return nil, err
+	}
+	var entries []libstarry.RamEntry
+	for _, part := range parts {
+		rr := cpio.Newc.Reader(bytes.NewReader(part))
+		err := cpio.ForEachRecord(rr, func(r cpio.Record) error {
+			data := make([]byte, r.FileSize)
+			if r.FileSize > 0 {
+				if _, err := r.ReadAt(data, 0); err != nil {
+					return err
+				}
+			}
+			entries = append(entries, libstarry.RamEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return entries, nil
+}
