@@ -109,7 +109,7 @@ func sysEpollWait(epfd int, events uintptr, max, timeout int) int64 {
 func wakeEpollers(fd int) {
 	for i := range watches {
 		if watches[i].fd == fd+1 {
-			for j := 1; j < maxThreads; j++ {
+			for j := 1; j < slotsUsed; j++ {
 				t := &threads[j]
 				if t.state == stBlocked && t.waitKind == waitEpoll && t.waitAddr == uintptr(watches[i].epfd-1) {
 					restart(t)

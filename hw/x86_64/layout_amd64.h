@@ -62,3 +62,11 @@
 	MOVQ R_RSI(b), SI; MOVQ R_RDI(b), DI; MOVQ R_RBP(b), BP; \
 	MOVQ R_R8(b), R8; MOVQ R_R9(b), R9; MOVQ R_R10(b), R10; MOVQ R_R11(b), R11; \
 	MOVQ R_R12(b), R12; MOVQ R_R13(b), R13; MOVQ R_R14(b), R14; MOVQ R_R15(b), R15
+
+// Copy the IST frame (vector, error, RIP, CS, RFLAGS, RSP, SS, pushed at
+// 0..48(SP)) and CR2 into Regs at b (clobbers BX).
+#define SAVE_TRAP_FRAME(b) \
+	MOVQ 0(SP), BX; MOVQ BX, R_VEC(b); MOVQ 8(SP), BX; MOVQ BX, R_ERR(b); \
+	MOVQ 16(SP), BX; MOVQ BX, R_RIP(b); MOVQ 24(SP), BX; MOVQ BX, R_CS(b); \
+	MOVQ 32(SP), BX; MOVQ BX, R_RFLAGS(b); MOVQ 40(SP), BX; MOVQ BX, R_RSP(b); \
+	MOVQ 48(SP), BX; MOVQ BX, R_SS(b); MOVQ CR2, BX; MOVQ BX, R_CR2(b)

@@ -53,6 +53,9 @@ var (
 	threads  [maxThreads]thread
 	nextTID  = 1
 	liveThrs int
+	// slotsUsed bounds every scan of threads: one past the highest slot
+	// ever taken, so the per-tick scans cost what is in use, not 256.
+	slotsUsed = 1
 )
 
 func cur() *thread { return &threads[cpu0.curIdx] }
@@ -86,6 +89,7 @@ func newThread() (int, bool) {
 			t.tid = nextTID
 			nextTID++
 			liveThrs++
+			slotsUsed = max(slotsUsed, i+1)
 			return i, true
 		}
 	}
@@ -114,8 +118,8 @@ func xArea(r *Regs) []byte {
 func schedule() {
 	wakeExpired(nanotime())
 	n := cpu0.curIdx
-	for i := 1; i <= maxThreads; i++ {
-		j := (n + i) % maxThreads
+	for i := 1; i <= slotsUsed; i++ {
+		j := (n + i) % slotsUsed
 		if j != idleIdx && threads[j].state == stRunnable {
 			switchTo(j)
 			return
@@ -125,7 +129,7 @@ func schedule() {
 }
 
 func wakeExpired(now int64) {
-	for i := 1; i < maxThreads; i++ {
+	for i := 1; i < slotsUsed; i++ {
 		t := &threads[i]
 		if t.state == stBlocked && t.deadline != 0 && t.deadline <= now {
 			switch t.waitKind {
@@ -167,7 +171,7 @@ func restart(t *thread) {
 
 // wakeRestarters re-runs every thread parked with kind on addr.
 func wakeRestarters(kind int, addr uintptr) {
-	for i := 1; i < maxThreads; i++ {
+	for i := 1; i < slotsUsed; i++ {
 		t := &threads[i]
 		if t.state == stBlocked && t.waitKind == kind && t.waitAddr == addr {
 			restart(t)

@@ -78,7 +78,7 @@ func sysFutex(addr uintptr, op int, val uint32, timeout uintptr) int64 {
 
 func futexWakeN(addr uintptr, n int) int64 {
 	woken := 0
-	for i := 1; i < maxThreads && woken < n; i++ {
+	for i := 1; i < slotsUsed && woken < n; i++ {
 		t := &threads[i]
 		if t.state == stBlocked && t.waitKind == waitFutex && t.waitAddr == addr {
 			wake(t, 0)
@@ -123,7 +123,7 @@ func sysKill(tid, sig int) int64 {
 	if sig < 0 || sig > 64 {
 		return -errEINVAL
 	}
-	for i := 1; i < maxThreads; i++ {
+	for i := 1; i < slotsUsed; i++ {
 		t := &threads[i]
 		if t.state != stFree && (tid == 0 || t.tid == tid) {
 			if sig != 0 {

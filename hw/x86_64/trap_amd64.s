@@ -20,22 +20,7 @@ fromKernel:
 	SAVE_GPRS(AX)
 	MOVQ C_SCRATCH(GS), BX
 	MOVQ BX, R_RAX(AX)
-	MOVQ 0(SP), BX
-	MOVQ BX, R_VEC(AX)
-	MOVQ 8(SP), BX
-	MOVQ BX, R_ERR(AX)
-	MOVQ 16(SP), BX
-	MOVQ BX, R_RIP(AX)
-	MOVQ 24(SP), BX
-	MOVQ BX, R_CS(AX)
-	MOVQ 32(SP), BX
-	MOVQ BX, R_RFLAGS(AX)
-	MOVQ 40(SP), BX
-	MOVQ BX, R_RSP(AX)
-	MOVQ 48(SP), BX
-	MOVQ BX, R_SS(AX)
-	MOVQ CR2, BX
-	MOVQ BX, R_CR2(AX)
+	SAVE_TRAP_FRAME(AX)
 	JMP ·enterShim(SB)
 nested:
 	// A trap while the shim itself runs: the shim is broken. Save what we
@@ -43,20 +28,7 @@ nested:
 	MOVQ AX, ·fatalRegs+R_RAX(SB)
 	LEAQ ·fatalRegs(SB), AX
 	SAVE_GPRS(AX)
-	MOVQ 0(SP), BX
-	MOVQ BX, R_VEC(AX)
-	MOVQ 8(SP), BX
-	MOVQ BX, R_ERR(AX)
-	MOVQ 16(SP), BX
-	MOVQ BX, R_RIP(AX)
-	MOVQ 24(SP), BX
-	MOVQ BX, R_CS(AX)
-	MOVQ 32(SP), BX
-	MOVQ BX, R_RFLAGS(AX)
-	MOVQ 40(SP), BX
-	MOVQ BX, R_RSP(AX)
-	MOVQ CR2, BX
-	MOVQ BX, R_CR2(AX)
+	SAVE_TRAP_FRAME(AX)
 	MOVQ C_SHIMFS(GS), AX
 	SET_FSBASE
 	CALL ·fatalNested(SB)

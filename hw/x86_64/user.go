@@ -126,7 +126,7 @@ func userExit(t *thread, kind exo.TrapKind, addr uint64) {
 // user mode on it are sent back to the kernel side (as an interrupt), and
 // the CPU switches to the kernel's tables.
 func dropAddressSpace(cr3 uint64) {
-	for i := 1; i < maxThreads; i++ {
+	for i := 1; i < slotsUsed; i++ {
 		t := &threads[i]
 		if t.state != stFree && t.inUser && t.userCR3 == cr3 {
 			userExit(t, exo.TrapInterrupt, 0)
