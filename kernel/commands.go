@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,22 @@ var defaultEnv = []string{"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", "TERM=
 
 type command struct {
 	argv       []string
+	env        []string
 	background bool
+}
+
+// assignment reports whether w is NAME=value, as a shell sees it.
+func assignment(w string) bool {
+	name, _, ok := strings.Cut(w, "=")
+	if !ok || name == "" || name[0] >= '0' && name[0] <= '9' {
+		return false
+	}
+	for _, c := range name {
+		if c != '_' && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func parseCommands(b []byte) []command {
@@ -41,11 +57,26 @@ func parseCommands(b []byte) []command {
 		if argv[0] == "&" {
 			c = command{argv: argv[1:], background: true}
 		}
+		// Leading NAME=value words add to the environment, as in sh.
+		for len(c.argv) > 0 && assignment(c.argv[0]) {
+			c.env, c.argv = append(c.env, c.argv[0]), c.argv[1:]
+		}
 		if len(c.argv) > 0 && c.argv[0] != "" {
 			cmds = append(cmds, c)
 		}
 	}
 	return cmds
+}
+
+// withEnv is base with each NAME=value of add replacing or joining it.
+func withEnv(base, add []string) []string {
+	env := append([]string(nil), base...)
+	for _, a := range add {
+		name, _, _ := strings.Cut(a, "=")
+		env = slices.DeleteFunc(env, func(e string) bool { return strings.HasPrefix(e, name+"=") })
+		env = append(env, a)
+	}
+	return env
 }
 
 // console is the serial console as the processes' fds 0, 1 and 2.
@@ -84,7 +115,7 @@ func runCommands(archive []byte) int {
 	status := 0
 	for _, c := range parseCommands(n.Data) {
 		name := strings.Join(c.argv, " ")
-		p, err := linux.Start(cfg, c.argv[0], c.argv, defaultEnv)
+		p, err := linux.Start(cfg, c.argv[0], c.argv, withEnv(defaultEnv, c.env))
 		if err != nil {
 			status = execStatus(err)
 			fmt.Printf("starry: exec %s: %v\n", name, err)

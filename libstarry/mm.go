@@ -24,6 +24,7 @@ const (
 type VMA struct {
 	Start, End uintptr
 	Prot       exo.Perm // 0 is PROT_NONE
+	Shared     bool     // MAP_SHARED: its pages are the object's, not copies
 	File       []byte   // nil for anonymous memory
 	FileOff    uint64
 	FileEnd    uintptr
@@ -38,7 +39,8 @@ type page struct {
 }
 
 // MM is one process's memory: its regions, the frames behind them, and
-// the program break. Methods are safe for concurrent threads.
+// the program break. Methods are safe for concurrent threads; m.mu is
+// taken before the Env's own lock, never the other way.
 type MM struct {
 	mu       sync.Mutex
 	env      *exo.Env
@@ -54,21 +56,21 @@ func newMM(env *exo.Env) *MM {
 
 // find returns the region holding addr; m.mu is held.
 func (m *MM) find(addr uintptr) *VMA {
-	i := sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].End > addr })
-	if i < len(m.vmas) && m.vmas[i].Start <= addr {
+	if i := m.after(addr); i < len(m.vmas) && m.vmas[i].Start <= addr {
 		return m.vmas[i]
 	}
 	return nil
 }
 
+// after is the index of the first region ending above addr; m.mu is held.
+func (m *MM) after(addr uintptr) int {
+	return sort.Search(len(m.vmas), func(i int) bool { return m.vmas[i].End > addr })
+}
+
 // overlaps reports whether any region meets [start, end); m.mu is held.
 func (m *MM) overlaps(start, end uintptr) bool {
-	for _, v := range m.vmas {
-		if v.Start < end && start < v.End {
-			return true
-		}
-	}
-	return false
+	i := m.after(start)
+	return i < len(m.vmas) && m.vmas[i].Start < end
 }
 
 // insert adds a region that overlaps none; m.mu is held.
@@ -92,6 +94,45 @@ func (m *MM) split(addr uintptr) {
 	}
 	v.End = addr
 	m.insert(&hi)
+}
+
+// coalesce merges neighbouring regions that one region could describe,
+// as Linux's vma_merge does after mmap, mprotect and mremap, so that the
+// region count stays small and "lies within one region" (mremap's EFAULT
+// test) means what it means on Linux; m.mu is held.
+func (m *MM) coalesce() {
+	out := m.vmas[:0]
+	for _, v := range m.vmas {
+		if n := len(out); n > 0 && mergeable(out[n-1], v) {
+			prev := out[n-1]
+			prev.End = v.End
+			if v.File != nil {
+				prev.FileEnd = v.FileEnd
+			}
+			continue
+		}
+		out = append(out, v)
+	}
+	clear(m.vmas[len(out):])
+	m.vmas = out
+}
+
+// mergeable: adjacent, the same protection, sharing and name, and either
+// both private anonymous memory or one file's bytes continuing without a
+// gap. Shared anonymous regions are separate objects and never merge.
+func mergeable(a, b *VMA) bool {
+	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.Name != b.Name {
+		return false
+	}
+	if a.File == nil && b.File == nil {
+		return !a.Shared
+	}
+	return sameBytes(a.File, b.File) && a.FileEnd >= a.End && b.FileOff == a.FileOff+uint64(a.End-a.Start)
+}
+
+// sameBytes reports whether two slices are the same file's bytes.
+func sameBytes(a, b []byte) bool {
+	return a != nil && b != nil && len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // Regions returns a copy of the region list (for tests and /proc maps).
@@ -139,7 +180,12 @@ func (m *MM) fault(addr uintptr, access exo.Perm) int {
 	va := addr &^ pageMask
 	if pg := m.pages[va]; pg != nil {
 		if pg.mapped {
-			return 0 // raced with another thread, or a stale TLB entry
+			// Another thread mapped it first, or the TLB held a stale
+			// entry: binding it again flushes that entry.
+			if m.env.Protect(va, hwPerm(v.Prot)) != nil {
+				return -1
+			}
+			return 0
 		}
 		if m.env.Map(va, pg.frame, hwPerm(v.Prot)) != nil {
 			return -1
@@ -185,22 +231,28 @@ func (m *MM) fileBytes(v *VMA, va uintptr) *pageFill {
 	return &pageFill{off: lo - va, b: v.File[off:end]}
 }
 
-// dropPages unmaps and frees every page in [start, end); m.mu is held.
-func (m *MM) dropPages(start, end uintptr) {
+// eachPage calls fn for every present page in [start, end), walking
+// whichever is smaller, the range or the page table, so that a huge
+// PROT_NONE reservation costs what is present in it; m.mu is held and fn
+// may delete the page it is given.
+func (m *MM) eachPage(start, end uintptr, fn func(va uintptr, pg *page)) {
 	if uint64(end-start)/exo.PageSize > uint64(len(m.pages)) {
 		for va, pg := range m.pages {
 			if va >= start && va < end {
-				m.dropPage(va, pg)
+				fn(va, pg)
 			}
 		}
 		return
 	}
 	for va := start; va < end; va += exo.PageSize {
 		if pg := m.pages[va]; pg != nil {
-			m.dropPage(va, pg)
+			fn(va, pg)
 		}
 	}
 }
+
+// dropPages unmaps and frees every page in [start, end); m.mu is held.
+func (m *MM) dropPages(start, end uintptr) { m.eachPage(start, end, m.dropPage) }
 
 func (m *MM) dropPage(va uintptr, pg *page) {
 	if pg.mapped {

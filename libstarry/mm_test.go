@@ -36,13 +36,19 @@ func TestMMRegions(t *testing.T) {
 	if err := mm.Mprotect(a+exo.PageSize, exo.PageSize, 0); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(mm.Regions()); n != 6 {
-		t.Errorf("%d regions after split, want 6", n)
+	if r := regionAt(mm, a+exo.PageSize); r.Start != a+exo.PageSize || r.End != a+2*exo.PageSize || r.Prot != 0 {
+		t.Errorf("after mprotect of one page: region %#x-%#x prot %d", r.Start, r.End, r.Prot)
+	}
+	if r := regionAt(mm, a); r.End != a+exo.PageSize || r.Prot != rw {
+		t.Errorf("below the PROT_NONE page: region %#x-%#x prot %d", r.Start, r.End, r.Prot)
 	}
 	if code := mm.Fault(a+exo.PageSize, exo.PermRead); code != SEGV_ACCERR {
 		t.Errorf("fault on PROT_NONE = %d", code)
 	}
-	_ = mm.Mprotect(a+exo.PageSize, exo.PageSize, exo.PermRead)
+	_ = mm.Mprotect(a+exo.PageSize, exo.PageSize, rw)
+	if r := regionAt(mm, a); r.Start > b || r.End != a+4*exo.PageSize {
+		t.Errorf("mprotect back did not merge the regions: %#x-%#x", r.Start, r.End)
+	}
 	got := make([]byte, 4)
 	if err := mm.CopyIn(a+exo.PageSize, got); err != nil || string(got) != "keep" {
 		t.Errorf("after PROT_NONE round trip: %q %v", got, err)
@@ -72,4 +78,14 @@ func TestMMRegions(t *testing.T) {
 	if m.FramesInUse() != 0 {
 		t.Errorf("%d frames leaked", m.FramesInUse())
 	}
+}
+
+// regionAt returns the region holding addr (zero if none).
+func regionAt(mm *MM, addr uintptr) VMA {
+	for _, r := range mm.Regions() {
+		if r.Start <= addr && addr < r.End {
+			return r
+		}
+	}
+	return VMA{}
 }

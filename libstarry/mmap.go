@@ -12,40 +12,51 @@ type MapRequest struct {
 	Prot      exo.Perm
 	Fixed     bool   // MAP_FIXED: replace whatever is there
 	NoReplace bool   // MAP_FIXED_NOREPLACE: fail with EEXIST instead
+	Shared    bool   // MAP_SHARED
 	File      []byte // nil for anonymous memory
 	FileOff   uint64
 	Name      string
 }
 
-// Mmap creates a region (do_mmap): at Addr when fixed, at the hint when
-// it is free, else at the highest free range below MmapTop. File bytes
-// past the end of the file read as zeros (Linux raises SIGBUS past EOF;
-// private zero pages are a lenient approximation).
+// Mmap creates a region (do_mmap): at Addr when fixed, at the hint
+// (rounded up to a page, as get_unmapped_area does) when it is free, else
+// at the highest free range below MmapTop. File bytes past the end of the
+// file read as zeros (Linux raises SIGBUS past EOF; private zero pages
+// are a lenient approximation).
 func (m *MM) Mmap(r MapRequest) (uintptr, error) {
-	if r.Len == 0 || r.Len > userHigh {
+	if r.Len == 0 {
 		return 0, abi.EINVAL
 	}
 	length := uintptr(pageUp(uint64(r.Len)))
+	if length == 0 || length > userHigh-userLow {
+		return 0, abi.ENOMEM
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	addr := r.Addr &^ pageMask
-	switch {
+	var addr uintptr
+	switch hint := uintptr(pageUp(uint64(r.Addr))); {
 	case r.Fixed || r.NoReplace:
-		if r.Addr&pageMask != 0 || addr < userLow || addr+length > userHigh || addr+length < addr {
+		addr = r.Addr
+		switch {
+		case addr&pageMask != 0:
 			return 0, abi.EINVAL
-		}
-		if r.NoReplace && m.overlaps(addr, addr+length) {
+		case addr > userHigh-length:
+			return 0, abi.ENOMEM
+		case addr < userLow:
+			return 0, abi.EPERM // below mmap_min_addr
+		case r.NoReplace && m.overlaps(addr, addr+length):
 			return 0, abi.EEXIST
 		}
 		m.unmap(addr, addr+length)
-	case addr >= userLow && addr+length <= userHigh && addr+length > addr && !m.overlaps(addr, addr+length):
+	case hint >= userLow && hint <= userHigh-length && !m.overlaps(hint, hint+length):
+		addr = hint
 	default:
 		var ok bool
 		if addr, ok = m.freeRange(length); !ok {
 			return 0, abi.ENOMEM
 		}
 	}
-	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Name: r.Name}
+	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, Name: r.Name}
 	if r.File != nil {
 		v.File, v.FileOff = r.File, r.FileOff
 		v.FileEnd = addr + length
@@ -54,6 +65,7 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 		}
 	}
 	m.insert(v)
+	m.coalesce()
 	return addr, nil
 }
 
@@ -66,13 +78,7 @@ func (m *MM) freeRange(length uintptr) (uintptr, bool) {
 		if i >= 0 {
 			floor = m.vmas[i].End
 		}
-		if floor >= top {
-			if i >= 0 {
-				top = min(top, m.vmas[i].Start)
-			}
-			continue
-		}
-		if top-floor >= length {
+		if floor < top && top-floor >= length {
 			return top - length, true
 		}
 		if i >= 0 {
@@ -83,14 +89,19 @@ func (m *MM) freeRange(length uintptr) (uintptr, bool) {
 }
 
 // Munmap removes [addr, addr+len) (do_munmap): regions are split, pages
-// unmapped and their frames given back to exo.
+// unmapped and their frames given back to exo. A range with nothing in
+// it is fine, address 0 included, as on Linux.
 func (m *MM) Munmap(addr, length uintptr) error {
-	if addr&pageMask != 0 || length == 0 || addr < userLow || addr+length > userHigh || addr+length < addr {
+	if addr&pageMask != 0 || addr > userHigh || length > userHigh-addr {
+		return abi.EINVAL
+	}
+	end := addr + uintptr(pageUp(uint64(length)))
+	if end == addr {
 		return abi.EINVAL
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.unmap(addr, addr+uintptr(pageUp(uint64(length))))
+	m.unmap(addr, end)
 	return nil
 }
 
@@ -106,45 +117,45 @@ func (m *MM) unmap(start, end uintptr) {
 		}
 		kept = append(kept, v)
 	}
+	clear(m.vmas[len(kept):])
 	m.vmas = kept
 }
 
 // Mprotect changes the protection of [addr, addr+len) (do_mprotect_pkey):
-// ENOMEM if part of the range is unmapped, as in Linux. Pages already
-// present are rebound; with PROT_NONE they are unbound but kept.
+// regions from addr up to the first hole change, and a hole anywhere is
+// ENOMEM, as in Linux (nothing changes if addr itself is unmapped). Pages
+// already present are rebound; with PROT_NONE they are unbound but kept.
 func (m *MM) Mprotect(addr, length uintptr, prot exo.Perm) error {
-	if addr&pageMask != 0 || addr+length < addr {
+	if addr&pageMask != 0 {
 		return abi.EINVAL
 	}
+	if length == 0 {
+		return nil
+	}
 	end := addr + uintptr(pageUp(uint64(length)))
+	if end <= addr {
+		return abi.ENOMEM
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	defer m.coalesce()
+	m.split(addr)
+	m.split(end)
 	for a := addr; a < end; {
 		v := m.find(a)
 		if v == nil {
 			return abi.ENOMEM
 		}
-		a = v.End
-	}
-	m.split(addr)
-	m.split(end)
-	for _, v := range m.vmas {
-		if v.Start < addr || v.End > end {
-			continue
-		}
 		v.Prot = prot
-		for va := v.Start; va < v.End; va += exo.PageSize {
-			m.rebind(va, prot)
-		}
+		m.eachPage(v.Start, v.End, func(va uintptr, pg *page) { m.rebind(va, pg, prot) })
+		a = v.End
 	}
 	return nil
 }
 
 // rebind applies prot to one present page; m.mu is held.
-func (m *MM) rebind(va uintptr, prot exo.Perm) {
-	pg := m.pages[va]
+func (m *MM) rebind(va uintptr, pg *page, prot exo.Perm) {
 	switch {
-	case pg == nil:
 	case prot == 0 && pg.mapped:
 		_ = m.env.Unmap(va)
 		pg.mapped = false
@@ -165,8 +176,9 @@ func (m *MM) SetBrkStart(start uintptr) {
 }
 
 // Brk moves the program break (sys_brk): page-granular growth into free
-// space, shrinking frees pages; a refused or zero request answers the
-// current break, which is how the C libraries probe it.
+// space that leaves a page free below the next region (do_brk's check
+// against vm_start_gap), shrinking frees pages; a refused or zero request
+// answers the current break, which is how the C libraries probe it.
 func (m *MM) Brk(want uintptr) uintptr {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -176,7 +188,7 @@ func (m *MM) Brk(want uintptr) uintptr {
 	oldEnd, newEnd := uintptr(pageUp(uint64(m.brk))), uintptr(pageUp(uint64(want)))
 	switch {
 	case newEnd > oldEnd:
-		if m.overlaps(oldEnd, newEnd) {
+		if i := m.after(oldEnd); i < len(m.vmas) && m.vmas[i].Start < newEnd+exo.PageSize {
 			return m.brk
 		}
 		if heap := m.find(oldEnd - 1); heap != nil && heap.Name == "[heap]" && heap.End == oldEnd {

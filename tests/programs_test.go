@@ -105,6 +105,19 @@ func TestBusyboxEcho(t *testing.T) {
 	checkRun(t, r, 0, []string{"hi a  b"})
 }
 
+// TestCommandEnv: leading NAME=value words of a command set its
+// environment, as in a shell, replacing a default of the same name.
+func TestCommandEnv(t *testing.T) {
+	bb := hostBusybox(t)
+	r := runProgs(t, "--add", bb+":/bin/busybox", "--", "GREETING=a b", "HOME=/tmp", "/bin/busybox", "env")
+	checkRun(t, r, 0, []string{"GREETING=a b", "HOME=/tmp", "PATH=/bin"})
+	for _, l := range consoleLines(r.stdout) {
+		if l == "HOME=/" {
+			t.Errorf("the default HOME=/ was not replaced:\n%v", r)
+		}
+	}
+}
+
 // TestExitStatus: a program's exit status becomes the CLI's.
 func TestExitStatus(t *testing.T) {
 	for _, n := range []int{42, 1} {
@@ -162,6 +175,8 @@ var protectionSuite = []suiteStep{
 	{line: "/bin/dirty", status: 0, text: "dirty ok"},
 	{line: "/bin/zero", status: 0, text: "zero ok"},
 	{line: "/bin/oom", status: 137},
+	// mmap, munmap, mprotect, madvise, mremap and brk against a page model.
+	{line: "/bin/memmodel 99 2000", status: 0, text: "memmodel ok"},
 	// POSIX threads (clone, futex, CLONE_CHILD_CLEARTID for join), musl and glibc.
 	{line: "/bin/threads", status: 0, text: "threads ok 80000"},
 	{line: "/bin/threads_glibc", status: 0, text: "threads ok 80000"},
@@ -169,6 +184,7 @@ var protectionSuite = []suiteStep{
 	{line: "/bin/manythreads", status: 0, text: "created 63 spinning threads"},
 	// The Go runtime in user mode: threads, futexes, signals, epoll timers.
 	{line: "/bin/gohello a b", status: 0, text: "hello from Go: sum 4950"},
+	{line: "/bin/gcstress seq", status: 0, text: "gcstress ok"},
 	// 60,000 system calls with hostile arguments: answered, never fatal.
 	{line: "/bin/sysfuzz 1 20000", status: 0},
 	{line: "/bin/sysfuzz 2 20000", status: 0},

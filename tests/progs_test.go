@@ -41,6 +41,7 @@ var progBuilds = []progBuild{
 	{name: "threads_glibc", src: "threads.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "manythreads", src: "manythreads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "bench_syscall", src: "bench_syscall.c"},
+	{name: "memmodel", src: "memmodel.c"},
 }
 
 var (
@@ -85,8 +86,10 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
-	if err := buildGo(filepath.Join(bin, "gohello"), "./tests/progs/gohello"); err != nil {
-		return err
+	for _, prog := range []string{"gohello", "gcstress"} {
+		if err := buildGo(filepath.Join(bin, prog), "./tests/progs/"+prog); err != nil {
+			return err
+		}
 	}
 	if err := makeBadProgs(filepath.Join(bin, "hello"), filepath.Join(dir, "bad")); err != nil {
 		return err

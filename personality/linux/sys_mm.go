@@ -9,11 +9,11 @@ import (
 func mmCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_BRK, "brk", sysBrk),
-		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private (or read-only shared) mappings of RamFS files"),
+		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private (or read-only shared) mappings of RamFS files; shared anonymous memory is not shared across processes yet"),
 		full(abi.SYS_MUNMAP, "munmap", sysMunmap),
 		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
-		part(abi.SYS_MADVISE, "madvise", sysMadvise, "advice accepted and ignored; MADV_DONTNEED does not zero pages yet"),
-		refuse(abi.SYS_MREMAP, "mremap", abi.ENOMEM, "not implemented: callers fall back to mmap+copy"),
+		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL; other advice is checked and not acted on"),
+		part(abi.SYS_MREMAP, "mremap", sysMremap, "grow, shrink, MAYMOVE, FIXED, DONTUNMAP (private regions); old_len 0 (duplicating a shared mapping) is EINVAL"),
 	}
 }
 
@@ -54,7 +54,7 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	r := libstarry.MapRequest{Addr: uintptr(a[0]), Len: uintptr(a[1]), Prot: prot,
-		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0}
+		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE}
 	if flags&abi.MAP_ANONYMOUS == 0 {
 		of, err := t.P.FDs.Get(int(int32(a[4])))
 		if err != nil {
@@ -71,10 +71,8 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		if r.File == nil {
 			r.File = []byte{}
 		}
-	} else if kind != abi.MAP_PRIVATE {
-		// One address space per process and no fork yet: shared
-		// anonymous memory behaves as private.
-		r.Name = "[shared anon]"
+	} else if r.Shared {
+		r.Name = "/dev/zero (deleted)" // what /proc/PID/maps shows for it
 	}
 	addr, err := t.P.MM.Mmap(r)
 	return uint64(addr), err
@@ -92,9 +90,40 @@ func sysMprotect(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.P.MM.Mprotect(uintptr(a[0]), uintptr(a[1]), prot)
 }
 
+// advice maps MADV_* values (include/uapi/asm-generic/mman-common.h) to
+// what libstarry does with them; ok is false for values Linux refuses.
+func advice(v uint64) (adv libstarry.Advice, ok bool) {
+	switch v {
+	case abi.MADV_DONTNEED, abi.MADV_DONTNEED_LOCKED:
+		return libstarry.AdviceDontNeed, true
+	case abi.MADV_FREE:
+		return libstarry.AdviceFree, true
+	case abi.MADV_NORMAL, abi.MADV_RANDOM, abi.MADV_SEQUENTIAL, abi.MADV_WILLNEED,
+		abi.MADV_DONTFORK, abi.MADV_DOFORK, abi.MADV_MERGEABLE, abi.MADV_UNMERGEABLE,
+		abi.MADV_HUGEPAGE, abi.MADV_NOHUGEPAGE, abi.MADV_DONTDUMP, abi.MADV_DODUMP,
+		abi.MADV_WIPEONFORK, abi.MADV_KEEPONFORK, abi.MADV_COLD, abi.MADV_PAGEOUT,
+		abi.MADV_POPULATE_READ, abi.MADV_POPULATE_WRITE, abi.MADV_COLLAPSE:
+		return libstarry.AdviceHint, true
+	}
+	return 0, false // MADV_REMOVE needs a shared file; HWPOISON and GUARD_* are not offered
+}
+
 func sysMadvise(t *libstarry.Thread, a Args) (uint64, error) {
-	if a[0]&(exo.PageSize-1) != 0 {
+	adv, ok := advice(a[2])
+	if !ok {
 		return 0, abi.EINVAL
 	}
-	return 0, nil
+	return 0, t.P.MM.Madvise(uintptr(a[0]), uintptr(a[1]), adv)
+}
+
+// sysMremap is mremap(old_address, old_size, new_size, flags, new_address).
+func sysMremap(t *libstarry.Thread, a Args) (uint64, error) {
+	flags := a[3]
+	if flags&^uint64(abi.MREMAP_MAYMOVE|abi.MREMAP_FIXED|abi.MREMAP_DONTUNMAP) != 0 {
+		return 0, abi.EINVAL
+	}
+	addr, err := t.P.MM.Mremap(libstarry.RemapRequest{Old: uintptr(a[0]), OldLen: uintptr(a[1]), NewLen: uintptr(a[2]),
+		MayMove: flags&abi.MREMAP_MAYMOVE != 0, Fixed: flags&abi.MREMAP_FIXED != 0,
+		DontUnmap: flags&abi.MREMAP_DONTUNMAP != 0, NewAddr: uintptr(a[4])})
+	return uint64(addr), err
 }

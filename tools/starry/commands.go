@@ -80,10 +80,18 @@ func commandFromArgs(args []string) command {
 // lines starting with # are skipped. There is no other shell syntax.
 func parseScript(r io.Reader) ([]command, error) {
 	var cmds []command
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+	br := bufio.NewReader(r)
+	for n := 1; ; n++ {
+		// Lines have no length limit here: the kernel answers one that
+		// is too long for exec with E2BIG, as Linux would.
+		text, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if text == "" && err == io.EOF {
+			break
+		}
+		line := strings.TrimSpace(text)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -99,9 +107,6 @@ func parseScript(r io.Reader) ([]command, error) {
 			return nil, fmt.Errorf("line %d: %v", n, err)
 		}
 		cmds = append(cmds, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if len(cmds) == 0 {
 		return nil, fmt.Errorf("no commands in the script")
