@@ -24,6 +24,7 @@ func (hwClock) TSCHz() uint64 { return hw.TSCHz() }
 
 func main() {
 	fmt.Println("starry: go main")
+	go waitInterrupts()
 	total, free := hw.Memory()
 	fmt.Printf("starry: %d KiB of memory, %d KiB free; heap at %p; TSC %d MHz; cmdline %q\n",
 		total>>10, free>>10, new(int), hw.TSCHz()/1e6, hw.Cmdline())
@@ -53,4 +54,16 @@ func main() {
 	}
 	fmt.Println("starry: nothing to run (no initramfs); try --selftest or -- COMMAND")
 	hw.PowerOff(0)
+}
+
+// waitInterrupts is the kernel's idle thread as the Go runtime sees it:
+// it waits for device interrupts in a system call for ever. When every
+// process is blocked (reading a pipe no one writes, waiting on a futex no
+// one wakes) the kernel is idle, not deadlocked, as Linux would be; the
+// runtime's deadlock check never fires while a thread is in a system
+// call.
+func waitInterrupts() {
+	for {
+		hw.WaitInterrupt()
+	}
 }

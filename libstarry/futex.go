@@ -112,3 +112,13 @@ func (p *Process) Sleep(d time.Duration) (time.Duration, error) {
 	}
 	return max(0, d-time.Since(start)), abi.EINTR
 }
+
+// Pause waits until a signal becomes pending or the process exits
+// (sys_pause): it always ends with EINTR.
+func (p *Process) Pause() error {
+	select {
+	case <-p.dying:
+	case <-p.Interrupted():
+	}
+	return abi.EINTR
+}

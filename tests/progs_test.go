@@ -42,6 +42,7 @@ var progBuilds = []progBuild{
 	{name: "manythreads", src: "manythreads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "bench_syscall", src: "bench_syscall.c"},
 	{name: "memmodel", src: "memmodel.c"},
+	{name: "block", src: "block.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 }
 
 var (

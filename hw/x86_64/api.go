@@ -27,6 +27,14 @@ func Ticks() uint64 { return ticks }
 // much of it is free, in bytes.
 func Memory() (total, free uint64) { return framesTotal * pageSize, framesFree * pageSize }
 
+// WaitInterrupt blocks the calling goroutine's thread until a device
+// interrupt arrives. It is a real blocking system call to the runtime
+// (syscall.Syscall, so the thread's P goes to other goroutines), which is
+// what keeps an idle kernel from being declared deadlocked: a runtime
+// with a thread in a system call never is. No device interrupt is
+// enabled yet, so today it waits for ever.
+func WaitInterrupt() { syscall.Syscall(sysWaitIRQ, 0, 0, 0) }
+
 // sysCrashTest is a kernel-private system call number: with "crashtest"
 // on the command line, the shim faults on purpose to show a crash report.
 const sysCrashTest = 0x5354

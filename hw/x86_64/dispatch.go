@@ -32,7 +32,7 @@ func dispatch() {
 	case v < 32:
 		kernelFault(t)
 	default:
-		lapicAck()
+		deviceInterrupt()
 	}
 }
 

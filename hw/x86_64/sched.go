@@ -18,6 +18,7 @@ const (
 	waitSleep   = 2
 	waitRestart = 3 // re-run the syscall when woken or at the deadline
 	waitEpoll   = 4 // re-run epoll_pwait when an fd becomes ready; 0 at the deadline
+	waitIRQ     = 5 // the kernel's idle waiter: woken by a device interrupt
 )
 
 type thread struct {
@@ -175,6 +176,17 @@ func wakeRestarters(kind int, addr uintptr) {
 		t := &threads[i]
 		if t.state == stBlocked && t.waitKind == kind && t.waitAddr == addr {
 			restart(t)
+		}
+	}
+}
+
+// deviceInterrupt acknowledges a device interrupt and wakes the threads
+// waiting for one.
+func deviceInterrupt() {
+	lapicAck()
+	for i := 1; i < slotsUsed; i++ {
+		if t := &threads[i]; t.state == stBlocked && t.waitKind == waitIRQ {
+			wake(t, 0)
 		}
 	}
 }

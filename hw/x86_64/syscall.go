@@ -182,6 +182,9 @@ func privateCalls(t *thread, nr uint64, a shimArgs) (int64, bool) {
 		return 0, true
 	case sysFrame:
 		return frameCall(a[0], uint64(a[1])), true
+	case sysWaitIRQ:
+		block(waitIRQ, 0, 0)
+		return 0, true
 	case sysCrashTest:
 		if crashTest {
 			return int64(*u64at(0x1000)), true // unmapped: the shim itself faults

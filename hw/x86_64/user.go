@@ -16,6 +16,7 @@ const (
 	sysRunUser = 0x5355 // (regs *exo.Regs, rec *trapRecord, cr3)
 	sysDropAS  = 0x5356 // (cr3): stop using an address space being freed
 	sysFrame   = 0x5357 // (op, phys): frame allocator for Go code
+	sysWaitIRQ = 0x5358 // (): block until a device interrupt arrives
 
 	msrKernelGSBase = 0xC0000102
 
@@ -94,7 +95,7 @@ func userTrap(t *thread) {
 		userExit(t, exo.TrapException, 0)
 	case v == vecSpurious:
 	default:
-		lapicAck()
+		deviceInterrupt()
 		userExit(t, exo.TrapInterrupt, 0)
 	}
 }

@@ -13,6 +13,7 @@ func signalCalls() []Syscall {
 		full(abi.SYS_RT_SIGPROCMASK, "rt_sigprocmask", sysRtSigprocmask),
 		full(abi.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
 		full(abi.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
+		full(abi.SYS_PAUSE, "pause", sysPause),
 		part(abi.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
 		part(abi.SYS_TGKILL, "tgkill", sysTgkill, "threads of the calling process; delivered process-wide"),
 		part(abi.SYS_TKILL, "tkill", sysTkill, "threads of the calling process; delivered process-wide"),
@@ -133,4 +134,10 @@ func sysTkill(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.ESRCH
 	}
 	return sendSelf(t, a[1])
+}
+
+// sysPause sleeps until a signal arrives (sys_pause): the answer is
+// always EINTR, after which the signal is delivered on the way out.
+func sysPause(t *libstarry.Thread, a Args) (uint64, error) {
+	return 0, t.P.Pause()
 }

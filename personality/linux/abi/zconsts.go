@@ -227,6 +227,7 @@ const (
 	SYS_NEWFSTATAT           = 0x106
 	SYS_OPEN                 = 2
 	SYS_OPENAT               = 0x101
+	SYS_PAUSE                = 34
 	SYS_PIPE                 = 22
 	SYS_PIPE2                = 0x125
 	SYS_PRCTL                = 157
