@@ -10,6 +10,11 @@ type Backend interface {
 	FreePhys(phys uint64)
 	// Phys gives access to a frame's bytes (for Read/Write).
 	Phys(phys uint64) []byte
+	// Load32 and CompareAndSwap32 act on the aligned word at physical
+	// address phys atomically with respect to user code on every CPU;
+	// CompareAndSwap32 returns the word's old value.
+	Load32(phys uint64) uint32
+	CompareAndSwap32(phys uint64, old, new uint32) uint32
 	// NewAddressSpace makes an empty user address space whose kernel half
 	// is the kernel's and not accessible from user mode.
 	NewAddressSpace() (AddressSpace, error)

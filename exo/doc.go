@@ -25,6 +25,10 @@
 //   - Env.Read, Env.Write: copy to or from the Env's memory through its
 //     own mappings (how a library OS reads syscall arguments); a missing
 //     mapping is ErrFault, never a kernel fault.
+//   - Env.Load32, Env.CompareAndSwap32: atomic access to one aligned
+//     word of the Env's memory through its own mappings, so a library OS
+//     can compare a futex or hand a lock word over while the Env's own
+//     threads use it; same check as Read and Write.
 //   - Env.WriteFrame: fill a frame the Env holds before mapping it, so a
 //     demand-paged page appears whole to every thread.
 //   - Context.Run: enter user mode (ring 3) in the Env's address space with

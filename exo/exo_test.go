@@ -233,3 +233,41 @@ func TestWriteFrameBeforeMapping(t *testing.T) {
 		t.Errorf("read back %q", got)
 	}
 }
+
+func TestAtomicWords(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	f, _ := a.AllocFrame()
+	a.Map(0x10000, f, exo.PermRead) // read-only: the word is still reachable
+	a.Write(0x10ffc, []byte{7, 0, 0, 0})
+	if v, err := a.Load32(0x10ffc); v != 7 || err != nil {
+		t.Errorf("Load32 = %d, %v", v, err)
+	}
+	if old, err := a.CompareAndSwap32(0x10ffc, 6, 9); old != 7 || err != nil {
+		t.Errorf("CAS with a stale old value: %d, %v", old, err)
+	}
+	if old, err := a.CompareAndSwap32(0x10ffc, 7, 9); old != 7 || err != nil {
+		t.Errorf("CAS: %d, %v", old, err)
+	}
+	if v, _ := a.Load32(0x10ffc); v != 9 {
+		t.Errorf("after CAS the word is %d", v)
+	}
+	for _, c := range []struct {
+		env  *exo.Env
+		va   uintptr
+		want error
+	}{
+		{a, 0x10ffe, exo.ErrBadAddress}, // unaligned
+		{a, 0x11000, exo.ErrFault},      // unmapped
+		{b, 0x10ffc, exo.ErrFault},      // another Env's mapping
+		{a, 0xffff800000200000, exo.ErrFault},
+	} {
+		if _, err := c.env.CompareAndSwap32(c.va, 0, 1); !errors.Is(err, c.want) {
+			t.Errorf("CAS at %#x: %v, want %v", c.va, err, c.want)
+		}
+		if _, err := c.env.Load32(c.va); !errors.Is(err, c.want) {
+			t.Errorf("Load32 at %#x: %v, want %v", c.va, err, c.want)
+		}
+	}
+}

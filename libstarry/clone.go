@@ -89,7 +89,10 @@ func (t *Thread) ExitThread(code int) {
 	if t.ClearTID != 0 {
 		var zero [4]byte
 		if p.MM.CopyOut(t.ClearTID, zero[:]) == nil {
-			p.FutexWake(t.ClearTID, 1)
+			// A shared (not private) wake, as mm_release does.
+			if key, err := p.FutexKey(t.ClearTID, false); err == nil {
+				_, _ = p.FutexWake(key, 1, FutexBitsetAll)
+			}
 		}
 	}
 	p.mu.Lock()

@@ -1,55 +1,122 @@
 package libstarry
 
 import (
-	"encoding/binary"
 	"sync"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// futexTable holds the process's futex waiters by user address (private
-// futexes: one address space, so the address is the key, as in Linux's
-// get_futex_key for FUTEX_PRIVATE_FLAG).
-type futexTable struct {
-	mu      sync.Mutex
-	waiters map[uintptr][]chan struct{}
+// Futexes (kernel/futex/): wait queues keyed by the futex word, kept in
+// the Kernel because shared memory lets processes share a futex. Every
+// operation that compares or changes a word does so holding the table
+// lock, and every waiter is queued under it, so no wake can slip between
+// a waiter's check of the value and its sleep.
+
+// FutexBitsetAll is FUTEX_BITSET_MATCH_ANY: what plain WAIT and WAKE use.
+const FutexBitsetAll = 0xffffffff
+
+// FutexKey names a futex word as get_futex_key does: private memory by
+// address space and address, shared memory by frame and offset, so that
+// every process mapping the memory finds the same queue.
+type FutexKey struct {
+	mm    *MM
+	frame exo.Frame
+	addr  uintptr
 }
 
-func (f *futexTable) init() { f.waiters = map[uintptr][]chan struct{}{} }
+// futexWaiter is one sleeping thread (struct futex_q).
+type futexWaiter struct {
+	key    FutexKey
+	bitset uint32
+	tid    int
+	pi     bool          // waiting to own a PI lock (FUTEX_LOCK_PI)
+	woken  chan struct{} // closed by whoever wakes it
+	done   bool          // woken, or (pi) handed the lock; table lock held
+}
 
-// FutexWait sleeps while *addr == val (futex_wait): EAGAIN if the value
-// differs, ETIMEDOUT after timeout (<0: none), EINTR on a signal or exit.
-// The value check and the enqueue happen under the table lock, which
-// FutexWake takes too, so a wake between them cannot be lost.
-func (p *Process) FutexWait(addr uintptr, val uint32, timeout time.Duration) error {
-	if addr%4 != 0 {
+// futexTable holds every sleeping waiter by key, in arrival order.
+type futexTable struct {
+	mu sync.Mutex
+	q  map[FutexKey][]*futexWaiter
+}
+
+// FutexKey finds the key of the word at va: private (FUTEX_PRIVATE_FLAG)
+// keys need no lookup; shared ones need the page, EFAULT if it is not
+// there, and name its frame only if the region is MAP_SHARED.
+func (p *Process) FutexKey(va uintptr, private bool) (FutexKey, error) {
+	m := p.MM
+	if va%4 != 0 {
+		return FutexKey{}, abi.EINVAL
+	}
+	if private {
+		return FutexKey{mm: m, addr: va}, nil
+	}
+	m.mu.Lock()
+	v := m.find(va)
+	m.mu.Unlock()
+	if v == nil {
+		return FutexKey{}, abi.EFAULT
+	}
+	if !v.Shared {
+		return FutexKey{mm: m, addr: va}, nil
+	}
+	if err := m.present(va, exo.PermRead); err != nil {
+		return FutexKey{}, err
+	}
+	f, _, ok := m.env.Lookup(va)
+	if !ok {
+		return FutexKey{}, abi.EFAULT
+	}
+	return FutexKey{frame: f, addr: va & pageMask}, nil
+}
+
+func (p *Process) futexes() *futexTable { return &p.cfg.Kernel.futex }
+
+// FutexWait sleeps on key while the word at va holds val (futex_wait):
+// EAGAIN if it differs, ETIMEDOUT after timeout (<0: none), EINTR when a
+// signal or the process's exit ends the wait. bitset (not 0) selects
+// which FutexWake calls may wake it.
+func (t *Thread) FutexWait(key FutexKey, va uintptr, val, bitset uint32, timeout time.Duration) error {
+	if bitset == 0 {
 		return abi.EINVAL
 	}
-	f := &p.futex
+	f := t.P.futexes()
 	f.mu.Lock()
-	var b [4]byte
-	if err := p.MM.CopyIn(addr, b[:]); err != nil {
+	cur, err := t.P.MM.Load32(va)
+	if err != nil || cur != val {
 		f.mu.Unlock()
-		return err
-	}
-	if binary.LittleEndian.Uint32(b[:]) != val {
-		f.mu.Unlock()
+		if err != nil {
+			return err
+		}
 		return abi.EAGAIN
 	}
-	ch := make(chan struct{})
-	f.waiters[addr] = append(f.waiters[addr], ch)
+	w := f.enqueue(key, t.tid, bitset, false)
 	f.mu.Unlock()
+	_, err = f.sleep(t.P, w, timeout)
+	return err
+}
+
+// enqueue adds a waiter at the back of its queue; f.mu is held.
+func (f *futexTable) enqueue(key FutexKey, tid int, bitset uint32, pi bool) *futexWaiter {
+	w := &futexWaiter{key: key, bitset: bitset, tid: tid, pi: pi, woken: make(chan struct{})}
+	f.q[key] = append(f.q[key], w)
+	return w
+}
+
+// sleep waits for w to be woken, the timeout, the process's exit or a
+// signal; a wake racing with the others wins (woken is then true).
+func (f *futexTable) sleep(p *Process, w *futexWaiter, timeout time.Duration) (woken bool, err error) {
 	var expire <-chan time.Time
 	if timeout >= 0 {
 		tm := time.NewTimer(timeout)
 		defer tm.Stop()
 		expire = tm.C
 	}
-	var err error
 	select {
-	case <-ch:
-		return nil
+	case <-w.woken:
+		return true, nil
 	case <-expire:
 		err = abi.ETIMEDOUT
 	case <-p.dying:
@@ -57,68 +124,117 @@ func (p *Process) FutexWait(addr uintptr, val uint32, timeout time.Duration) err
 	case <-p.Interrupted():
 		err = abi.EINTR
 	}
-	f.remove(addr, ch)
-	return err
-}
-
-// remove drops a waiter that gave up; a wake that raced in wins.
-func (f *futexTable) remove(addr uintptr, ch chan struct{}) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	q := f.waiters[addr]
-	for i, c := range q {
-		if c == ch {
-			f.waiters[addr] = append(q[:i:i], q[i+1:]...)
+	if w.done {
+		return true, nil
+	}
+	f.remove(w)
+	return false, err
+}
+
+// remove takes w off its queue; f.mu is held.
+func (f *futexTable) remove(w *futexWaiter) {
+	q := f.q[w.key]
+	for i, x := range q {
+		if x == w {
+			q = append(q[:i:i], q[i+1:]...)
 			break
 		}
 	}
-	if len(f.waiters[addr]) == 0 {
-		delete(f.waiters, addr)
+	f.setQueue(w.key, q)
+}
+
+func (f *futexTable) setQueue(key FutexKey, q []*futexWaiter) {
+	if len(q) == 0 {
+		delete(f.q, key)
+	} else {
+		f.q[key] = q
 	}
 }
 
-// FutexWake wakes up to n waiters on addr and says how many (futex_wake).
-func (p *Process) FutexWake(addr uintptr, n int) int {
-	f := &p.futex
+// wakeWaiter ends one waiter's sleep; f.mu is held.
+func wakeWaiter(w *futexWaiter) {
+	w.done = true
+	close(w.woken)
+}
+
+// FutexWake wakes waiters on key whose bitset meets bitset and says how
+// many (futex_wake). Like Linux it wakes at least one when there is one,
+// even for n <= 0, and answers EINVAL if it meets a PI waiter.
+func (p *Process) FutexWake(key FutexKey, n int, bitset uint32) (int, error) {
+	if bitset == 0 {
+		return 0, abi.EINVAL
+	}
+	f := p.futexes()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	q := f.waiters[addr]
-	woken := min(n, len(q))
-	for _, ch := range q[:woken] {
-		close(ch)
-	}
-	if woken == len(q) {
-		delete(f.waiters, addr)
-	} else {
-		f.waiters[addr] = q[woken:]
-	}
-	return woken
+	return f.wake(key, n, bitset)
 }
 
-// Sleep waits for d (nanosleep): it returns the time left and EINTR if
-// a signal or exit cut it short.
-func (p *Process) Sleep(d time.Duration) (time.Duration, error) {
-	if d <= 0 {
-		return 0, nil
+// wake is FutexWake with f.mu held.
+func (f *futexTable) wake(key FutexKey, n int, bitset uint32) (int, error) {
+	q := f.q[key]
+	var rest []*futexWaiter
+	woken := 0
+	for i, w := range q {
+		if w.bitset&bitset == 0 {
+			rest = append(rest, w)
+			continue
+		}
+		if w.pi {
+			f.setQueue(key, append(rest, q[i:]...))
+			return woken, abi.EINVAL
+		}
+		wakeWaiter(w)
+		if woken++; woken >= n {
+			rest = append(rest, q[i+1:]...)
+			break
+		}
 	}
-	start := time.Now()
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return 0, nil
-	case <-p.dying:
-	case <-p.Interrupted():
-	}
-	return max(0, d-time.Since(start)), abi.EINTR
+	f.setQueue(key, rest)
+	return woken, nil
 }
 
-// Pause waits until a signal becomes pending or the process exits
-// (sys_pause): it always ends with EINTR.
-func (p *Process) Pause() error {
-	select {
-	case <-p.dying:
-	case <-p.Interrupted():
+// FutexRequeue wakes up to nwake waiters on from and moves up to nmove
+// of the rest to to (futex_requeue); with cmp set it first checks that
+// the word at va still holds *cmp (FUTEX_CMP_REQUEUE), else EAGAIN. It
+// answers how many it woke and moved. Bitsets play no part, as in Linux.
+func (p *Process) FutexRequeue(from, to FutexKey, va uintptr, nwake, nmove int, cmp *uint32) (int, error) {
+	if nwake < 0 || nmove < 0 {
+		return 0, abi.EINVAL
 	}
-	return abi.EINTR
+	f := p.futexes()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if cmp != nil {
+		cur, err := p.MM.Load32(va)
+		if err != nil {
+			return 0, err
+		}
+		if cur != *cmp {
+			return 0, abi.EAGAIN
+		}
+	}
+	q := f.q[from]
+	n := 0 // the first n waiters are woken (nwake of them) or moved
+	for _, w := range q {
+		if n-nwake >= nmove {
+			break
+		}
+		if w.pi {
+			return 0, abi.EINVAL
+		}
+		n++
+	}
+	for _, w := range q[:min(n, nwake)] {
+		wakeWaiter(w)
+	}
+	moved := q[min(n, nwake):n]
+	f.setQueue(from, append([]*futexWaiter(nil), q[n:]...))
+	for _, w := range moved {
+		w.key = to
+		f.q[to] = append(f.q[to], w)
+	}
+	return n, nil
 }

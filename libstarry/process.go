@@ -12,6 +12,7 @@ import (
 
 // Config is what the kernel gives a process.
 type Config struct {
+	Kernel  *Kernel // the shared layer; nil gives the process one of its own
 	Exo     *exo.Exokernel
 	FS      *RamFS
 	Console io.ReadWriter // fds 0, 1, 2
@@ -60,7 +61,6 @@ type Process struct {
 	done         chan struct{} // closed when the process has fully exited
 	logged       map[uint64]bool
 	sig          signals
-	futex        futexTable
 	lastTID      int // thread IDs count up from the PID
 	lastExitCode int // the code of the latest exit(2), for the last thread out
 	pollMu       sync.Mutex
@@ -83,7 +83,9 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	p := &Process{cfg: cfg, sys: sys, env: env, MM: newMM(env), FDs: newConsoleFDs(consoleFile{cfg.Console}),
 		pid: max(cfg.Pid, 1), cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
 		dying: make(chan struct{}), done: make(chan struct{}), logged: map[uint64]bool{}}
-	p.futex.init()
+	if p.cfg.Kernel == nil {
+		p.cfg.Kernel = NewKernel()
+	}
 	if p.cfg.Boot.IsZero() {
 		p.cfg.Boot = time.Now()
 	}
@@ -201,6 +203,7 @@ func (p *Process) Done() <-chan struct{} { return p.done }
 // threadExited runs when a thread's loop ends; the last one out tears the
 // process down (exit_mm, exit_files, and the Env itself).
 func (p *Process) threadExited(t *Thread) {
+	t.exitFutexes()
 	p.mu.Lock()
 	delete(p.threads, t)
 	last := len(p.threads) == 0

@@ -92,3 +92,36 @@ func (m *MM) CopyInPath(va uintptr) (string, error) {
 	}
 	return s, err
 }
+
+// Load32 reads an aligned user word atomically (a futex's get_user): the
+// page must be readable.
+func (m *MM) Load32(va uintptr) (uint32, error) {
+	if va%4 != 0 {
+		return 0, abi.EINVAL
+	}
+	if err := m.present(va, exo.PermRead); err != nil {
+		return 0, err
+	}
+	v, err := m.env.Load32(va)
+	if err != nil {
+		return 0, abi.EFAULT
+	}
+	return v, nil
+}
+
+// CompareAndSwap32 stores new at va if it holds old, atomically with the
+// process's own threads, and returns what it held
+// (futex_atomic_cmpxchg_inatomic): the page must be writable.
+func (m *MM) CompareAndSwap32(va uintptr, old, new uint32) (uint32, error) {
+	if va%4 != 0 {
+		return 0, abi.EINVAL
+	}
+	if err := m.present(va, exo.PermWrite); err != nil {
+		return 0, err
+	}
+	cur, err := m.env.CompareAndSwap32(va, old, new)
+	if err != nil {
+		return 0, abi.EFAULT
+	}
+	return cur, nil
+}

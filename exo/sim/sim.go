@@ -6,6 +6,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -62,6 +63,27 @@ func (m *Machine) Phys(p uint64) []byte {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.frames[p]
+}
+
+// Load32 reads a word of physical memory under the machine's lock: user
+// code here is Go, so the lock is what makes the access atomic.
+func (m *Machine) Load32(p uint64) uint32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return binary.LittleEndian.Uint32(m.frames[p&^(exo.PageSize-1)][p&(exo.PageSize-1):])
+}
+
+// CompareAndSwap32 swaps a word of physical memory under the machine's
+// lock and returns its old value.
+func (m *Machine) CompareAndSwap32(p uint64, old, new uint32) uint32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w := m.frames[p&^(exo.PageSize-1)][p&(exo.PageSize-1):]
+	cur := binary.LittleEndian.Uint32(w)
+	if cur == old {
+		binary.LittleEndian.PutUint32(w, new)
+	}
+	return cur
 }
 
 // FramesInUse counts allocated frames.

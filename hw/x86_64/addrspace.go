@@ -2,6 +2,7 @@ package x86_64
 
 import (
 	"errors"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -54,6 +55,24 @@ func (machine) Phys(p uint64) []byte {
 		return nil
 	}
 	return unsafe.Slice((*byte)(ptrAt(phys2virt(p&^(pageSize-1)))), pageSize)
+}
+
+// Load32 and CompareAndSwap32 go through the direct map; LOCK CMPXCHG
+// there is atomic with user code on every CPU, whatever mapping it uses.
+func (machine) Load32(p uint64) uint32 {
+	return atomic.LoadUint32((*uint32)(ptrAt(phys2virt(p))))
+}
+
+func (machine) CompareAndSwap32(p uint64, old, new uint32) uint32 {
+	w := (*uint32)(ptrAt(phys2virt(p)))
+	for {
+		if atomic.CompareAndSwapUint32(w, old, new) {
+			return old
+		}
+		if cur := atomic.LoadUint32(w); cur != old {
+			return cur
+		}
+	}
 }
 
 func (machine) NewAddressSpace() (exo.AddressSpace, error) {

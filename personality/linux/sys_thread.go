@@ -2,7 +2,6 @@ package linux
 
 import (
 	"runtime"
-	"time"
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry"
@@ -13,9 +12,10 @@ func threadCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
 		full(abi.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
-		part(abi.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList, "recorded; not walked when a thread exits"),
+		full(abi.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList),
+		full(abi.SYS_GET_ROBUST_LIST, "get_robust_list", sysGetRobustList),
 		refuse(abi.SYS_RSEQ, "rseq", abi.ENOSYS, "restartable sequences are optional; glibc falls back"),
-		part(abi.SYS_FUTEX, "futex", sysFutex, "WAIT, WAKE, WAIT_BITSET, WAKE_BITSET (bitsets ignored), private and shared alike"),
+		part(abi.SYS_FUTEX, "futex", sysFutex, "all but WAIT_REQUEUE_PI and CMP_REQUEUE_PI (ENOSYS; glibc and musl do not use them); PI locks keep the protocol but no priorities exist to inherit"),
 		full(abi.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
 		full(abi.SYS_GETTID, "gettid", sysGettid),
 		part(abi.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
@@ -66,6 +66,7 @@ func sysSetTidAddress(t *libstarry.Thread, a Args) (uint64, error) {
 // robustListHeadSize is sizeof(struct robust_list_head).
 const robustListHeadSize = 24
 
+// sysSetRobustList records the list the thread's exit walks.
 func sysSetRobustList(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[1] != robustListHeadSize {
 		return 0, abi.EINVAL
@@ -74,35 +75,19 @@ func sysSetRobustList(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, nil
 }
 
-// Futex operations (include/uapi/linux/futex.h).
-const (
-	futexWait        = 0
-	futexWake        = 1
-	futexWaitBitset  = 9
-	futexWakeBitset  = 10
-	futexCmdMask     = 0x7f // without FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME
-	futexClockRealtm = 256
-)
-
-func sysFutex(t *libstarry.Thread, a Args) (uint64, error) {
-	switch op := a[1] & futexCmdMask; op {
-	case futexWait, futexWaitBitset:
-		timeout := time.Duration(-1)
-		if a[3] != 0 {
-			d, err := getTimespec(t, a[3])
-			if err != nil {
-				return 0, err
-			}
-			timeout = d
-			if op == futexWaitBitset { // an absolute time on the chosen clock
-				timeout = max(0, d-clockNow(t, a[1]&futexClockRealtm != 0))
-			}
+// sysGetRobustList reads a thread's list head (pid 0: the caller) into
+// *head_ptr and its size into *len_ptr.
+func sysGetRobustList(t *libstarry.Thread, a Args) (uint64, error) {
+	target := t
+	if pid := int(int32(a[0])); pid != 0 {
+		if target = t.P.ThreadByTID(pid); target == nil {
+			return 0, abi.ESRCH
 		}
-		return 0, t.P.FutexWait(uintptr(a[0]), uint32(a[2]), timeout)
-	case futexWake, futexWakeBitset:
-		return uint64(t.P.FutexWake(uintptr(a[0]), int(int32(a[2])))), nil
 	}
-	return 0, abi.ENOSYS
+	if err := putU64(t, a[1], uint64(target.Robust)); err != nil {
+		return 0, err
+	}
+	return 0, putU64(t, a[2], robustListHeadSize)
 }
 
 func sysSchedYield(t *libstarry.Thread, a Args) (uint64, error) {

@@ -40,6 +40,7 @@ const (
 	ECHOE                    = 16
 	ECHOK                    = 32
 	ECHOKE                   = 0x800
+	EDEADLK                  = Errno(35)
 	EEXIST                   = Errno(17)
 	EFAULT                   = Errno(14)
 	EFD_CLOEXEC              = 0x80000
@@ -214,6 +215,7 @@ const (
 	SYS_GETTID               = 186
 	SYS_GETTIMEOFDAY         = 96
 	SYS_GETUID               = 102
+	SYS_GET_ROBUST_LIST      = 0x112
 	SYS_IOCTL                = 16
 	SYS_KILL                 = 62
 	SYS_LSEEK                = 8
