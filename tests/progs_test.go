@@ -43,6 +43,10 @@ var progBuilds = []progBuild{
 	{name: "bench_syscall", src: "bench_syscall.c"},
 	{name: "memmodel", src: "memmodel.c"},
 	{name: "block", src: "block.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "futex", src: "futex.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "futex_glibc", src: "futex.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
+	{name: "pthread_stress", src: "pthread_stress.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "pthread_stress_glibc", src: "pthread_stress.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 }
 
 var (
