@@ -8,6 +8,9 @@ type Backend interface {
 	// AllocPhys returns a zeroed physical frame.
 	AllocPhys() (uint64, bool)
 	FreePhys(phys uint64)
+	// UserFrames is how many frames AllocPhys can hand out in all: the
+	// machine's memory less what the kernel keeps for itself.
+	UserFrames() int
 	// Phys gives access to a frame's bytes (for Read/Write).
 	Phys(phys uint64) []byte
 	// Load32 and CompareAndSwap32 act on the aligned word at physical

@@ -58,6 +58,10 @@ func New(b Backend, slice time.Duration) *Exokernel {
 // Slice is the length of a user time slice.
 func (k *Exokernel) Slice() time.Duration { return k.slice }
 
+// UserFrames is the size of the machine's memory for Envs, in frames: a
+// library OS sizes its commit checks by it (Linux's totalram_pages).
+func (k *Exokernel) UserFrames() int { return k.backend.UserFrames() }
+
 // FramesInUse counts frames handed out and not yet returned.
 func (k *Exokernel) FramesInUse() int {
 	k.mu.Lock()

@@ -109,6 +109,7 @@ func runCommands(archive []byte) int {
 		HWCap:   hw.HWCap(),
 		Log:     func(s string) { fmt.Println("starry:", s) },
 	}
+	limit := commandLimit(os.Args[1:])
 	var bg []*libstarry.Process
 	var ticks atomic.Int64
 	stop := make(chan struct{})
@@ -128,7 +129,7 @@ func runCommands(archive []byte) int {
 			bg = append(bg, p)
 			continue
 		}
-		status = p.Wait().ShellStatus()
+		status = waitCommand(p, name, limit).ShellStatus()
 		fmt.Printf("starry: exit %s status=%d\n", name, status)
 	}
 	if len(bg) > 0 {
@@ -147,6 +148,37 @@ func runCommands(archive []byte) int {
 		fmt.Printf("starry: background programs used %v of CPU time\n", bgCPU(bg).Round(time.Millisecond))
 	}
 	return status
+}
+
+// commandLimit reads cmdtimeout=DUR from the kernel command line: how
+// long one foreground command may run before it is killed (0: no limit).
+func commandLimit(args []string) time.Duration {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "cmdtimeout="); ok {
+			if d, err := time.ParseDuration(v); err == nil && d > 0 {
+				return d
+			}
+			fmt.Printf("starry: ignoring %q: not a positive duration\n", a)
+		}
+	}
+	return 0
+}
+
+// waitCommand waits for a foreground command, killing it with SIGKILL
+// once limit (if any) has passed, as a test harness's timeout would.
+func waitCommand(p *libstarry.Process, name string, limit time.Duration) libstarry.ExitStatus {
+	if limit == 0 {
+		return p.Wait()
+	}
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-p.Done():
+	case <-t.C:
+		fmt.Printf("starry: %s ran past cmdtimeout=%v: killing it\n", name, limit)
+		p.Kill(int(unix.SIGKILL))
+	}
+	return p.Wait()
 }
 
 // countTicks is a kernel goroutine on a 10 ms ticker: if user programs

@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"bytes"
+	"debug/elf"
 	"strings"
 
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -41,7 +42,31 @@ func LoadImage(fs *RamFS, cwd, path string, argv, envv []string) (*Image, error)
 	if len(b.argv) == 0 {
 		b.argv = []string{""}
 	}
+	if err := checkArgs(b.argv, b.envv); err != nil {
+		return nil, err
+	}
 	return b.search()
+}
+
+// maxArgStrlen is MAX_ARG_STRLEN: one argument or environment string,
+// with its NUL, may be at most 32 pages.
+const maxArgStrlen = 32 * 4096
+
+// checkArgs is copy_strings' E2BIG before anything is loaded: each string
+// within MAX_ARG_STRLEN, all of them and their pointers within a quarter
+// of the 8 MiB stack limit (bprm_stack_limits).
+func checkArgs(argv, envv []string) error {
+	total := (len(argv) + len(envv)) * 8
+	for _, s := range append(argv[:len(argv):len(argv)], envv...) {
+		if len(s)+1 > maxArgStrlen {
+			return abi.E2BIG
+		}
+		total += len(s) + 1
+	}
+	if total > maxArgBytes {
+		return abi.E2BIG
+	}
+	return nil
 }
 
 // search runs each format over the file (search_binary_handler).
@@ -77,14 +102,38 @@ func (b *binprm) file() []byte {
 	return n.Data
 }
 
-// elfFormat is load_elf_binary for static executables and static PIE.
+// elfFormat is load_elf_binary up to the point of no return, for static
+// executables and static PIE; a PT_INTERP names a file that is opened
+// as open_exec would (relative to the working directory) and checked.
 func elfFormat(b *binprm) (*Image, error) {
 	img, err := parseELF(b.file())
 	if err != nil {
 		return nil, err
 	}
+	if hasInterp(img) {
+		n, err := b.fs.Lookup(b.cwd, img.Interp, true)
+		switch {
+		case img.Interp == "": // open_exec("")
+			return nil, abi.ENOENT
+		case err != nil:
+			return nil, err
+		case n.IsDir() || n.Mode&0o111 == 0:
+			return nil, abi.EACCES
+		}
+		return nil, checkInterp(n.Data)
+	}
 	img.Path, img.Exe, img.Argv, img.Envv = b.path, b.path, b.argv, b.envv
 	return img, nil
+}
+
+// hasInterp reports whether the program names an interpreter.
+func hasInterp(img *Image) bool {
+	for _, p := range img.Progs {
+		if p.Type == elf.PT_INTERP {
+			return true
+		}
+	}
+	return false
 }
 
 // scriptFormat is load_script (fs/binfmt_script.c): "#!interp [arg]"

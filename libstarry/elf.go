@@ -1,6 +1,7 @@
 package libstarry
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/binary"
 
@@ -8,171 +9,146 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// PIEBase is where a static PIE (ET_DYN without PT_INTERP) is loaded. It
-// is Linux's ELF_ET_DYN_BASE on x86-64 (2/3 of the 47-bit user half,
-// page-aligned down) with randomization off, so addresses are
-// reproducible run to run and match what `setarch -R` shows on Linux.
-const PIEBase = 0x555555554000
+// The ELF loader mirrors fs/binfmt_elf.c's load_elf_binary, split where
+// Linux splits it: parseELF is the work before begin_new_exec (the point
+// of no return), whose failures execve returns; loadELF (elfload.go) is
+// the mapping loop after it, whose failures kill the new process with
+// SIGSEGV, as bprm_execve's force_fatal_sig does. Each rule names the
+// Linux check it follows; Linux checks nothing else (not EI_CLASS,
+// EI_DATA or EI_VERSION, not where the entry point is, not whether
+// segments are sorted or overlap), and neither does this loader.
 
-// Layout limits for a loaded image.
 const (
-	ehdrSize   = 64
-	phdrSize   = 56
-	maxPhnum   = 512     // more program headers than any sane binary
-	maxSegSize = 1 << 36 // 64 GiB: caps memsz so the sums below never wrap
-	pageMask   = exo.PageSize - 1
-	userLow    = exo.UserBase
-	userHigh   = exo.UserTop
+	ehdrSize = 64
+	phdrSize = 56
+	pathMax  = 4096 // PATH_MAX
 )
 
-// Segment is one PT_LOAD, relocated: its bytes are File[Offset :
-// Offset+Filesz] at Vaddr, followed by zeros up to Vaddr+Memsz.
-type Segment struct {
-	Vaddr, Memsz   uint64
-	Offset, Filesz uint64
-	Prot           exo.Perm
+// Prog is one program header, as in the file (Elf64_Phdr).
+type Prog struct {
+	Type                 elf.ProgType
+	Flags                elf.ProgFlag
+	Offset, Vaddr        uint64
+	Filesz, Memsz, Align uint64
 }
 
 // Image is everything about a new program gathered before the old one is
 // touched, like Linux's struct linux_binprm plus what load_elf_binary
-// computes: the file, its relocated segments, entry and auxv inputs.
+// computes. parseELF fills the header fields; loadELF the addresses.
 type Image struct {
-	Path     string // as given to exec (AT_EXECFN)
-	Exe      string // the binary actually loaded (/proc/self/exe)
-	File     []byte
-	Segments []Segment
+	Path      string // as given to exec (AT_EXECFN)
+	Exe       string // the binary actually loaded (/proc/self/exe)
+	File      []byte
+	Type      elf.Type
+	Progs     []Prog
+	Phoff     uint64
+	Phnum     uint64
+	EEntry    uint64 // e_entry as written (before the load bias)
+	Interp    string // PT_INTERP's path, "" for a static program
+	ExecStack bool   // PT_GNU_STACK asked for an executable stack
+
+	// Set by loadELF.
 	Entry    uint64
-	Phdr     uint64 // AT_PHDR: where the program headers are in memory
-	Phnum    uint64
-	Bias     uint64 // load bias: 0 for ET_EXEC, PIEBase for static PIE
-	BrkStart uint64 // page after the highest segment
+	Phdr     uint64 // AT_PHDR
+	Bias     uint64 // load bias: 0 for ET_EXEC
+	BrkStart uint64
 	Argv     []string
 	Envv     []string
 }
 
-// parseELF validates an ELF64 x86-64 static executable or static PIE and
-// builds its Image. Every failure is ENOEXEC, as load_elf_binary in
-// fs/binfmt_elf.c returns for a file it will not run.
+// parseELF makes load_elf_binary's checks before the point of no return.
 func parseELF(file []byte) (*Image, error) {
-	if len(file) < ehdrSize || string(file[:4]) != elf.ELFMAG {
-		return nil, abi.ENOEXEC
-	}
+	var h [ehdrSize]byte // bprm->buf: the file's start, zero-padded
+	copy(h[:], file)
 	le := binary.LittleEndian
-	if elf.Class(file[elf.EI_CLASS]) != elf.ELFCLASS64 || elf.Data(file[elf.EI_DATA]) != elf.ELFDATA2LSB ||
-		elf.Version(file[elf.EI_VERSION]) != elf.EV_CURRENT {
+	typ, machine := elf.Type(le.Uint16(h[16:])), elf.Machine(le.Uint16(h[18:]))
+	switch {
+	case !bytes.Equal(h[:4], []byte(elf.ELFMAG)): // memcmp(e_ident, ELFMAG, SELFMAG)
+		return nil, abi.ENOEXEC
+	case typ != elf.ET_EXEC && typ != elf.ET_DYN:
+		return nil, abi.ENOEXEC
+	case machine != elf.EM_X86_64: // elf_check_arch
 		return nil, abi.ENOEXEC
 	}
-	typ := elf.Type(le.Uint16(file[16:]))
-	if elf.Machine(le.Uint16(file[18:])) != elf.EM_X86_64 || (typ != elf.ET_EXEC && typ != elf.ET_DYN) {
+	img := &Image{File: file, Type: typ, EEntry: le.Uint64(h[24:]), Phoff: le.Uint64(h[32:]), Phnum: uint64(le.Uint16(h[56:]))}
+	// load_elf_phdrs: the entry size, a total of at most a page, all of
+	// it in the file; any failure there is ENOEXEC.
+	size := img.Phnum * phdrSize
+	if le.Uint16(h[54:]) != phdrSize || size == 0 || size > exo.PageSize ||
+		img.Phoff > uint64(len(file)) || size > uint64(len(file))-img.Phoff {
 		return nil, abi.ENOEXEC
 	}
-	entry, phoff := le.Uint64(file[24:]), le.Uint64(file[32:])
-	phent, phnum := uint64(le.Uint16(file[54:])), uint64(le.Uint16(file[56:]))
-	if phent != phdrSize || phnum == 0 || phnum > maxPhnum ||
-		phoff > uint64(len(file)) || phnum*phdrSize > uint64(len(file))-phoff {
-		return nil, abi.ENOEXEC
+	for i := uint64(0); i < img.Phnum; i++ {
+		ph := file[img.Phoff+i*phdrSize:]
+		img.Progs = append(img.Progs, Prog{Type: elf.ProgType(le.Uint32(ph)), Flags: elf.ProgFlag(le.Uint32(ph[4:])),
+			Offset: le.Uint64(ph[8:]), Vaddr: le.Uint64(ph[16:]), Filesz: le.Uint64(ph[32:]),
+			Memsz: le.Uint64(ph[40:]), Align: le.Uint64(ph[48:])})
 	}
-	img := &Image{File: file, Phnum: phnum}
-	if typ == elf.ET_DYN {
-		img.Bias = PIEBase
-	}
-	var phdrVaddr uint64
-	havePhdr := false
-	for i := uint64(0); i < phnum; i++ {
-		ph := file[phoff+i*phdrSize:]
-		switch elf.ProgType(le.Uint32(ph)) {
-		case elf.PT_INTERP:
-			// Dynamic executables need ld.so loaded beside them: not yet.
-			return nil, abi.ENOEXEC
-		case elf.PT_PHDR:
-			phdrVaddr, havePhdr = le.Uint64(ph[16:]), true
-		case elf.PT_LOAD:
-			seg, err := loadSegment(ph, img.Bias, uint64(len(file)))
+	for _, p := range img.Progs {
+		if p.Type == elf.PT_INTERP {
+			interp, err := interpPath(file, p)
 			if err != nil {
 				return nil, err
 			}
-			img.Segments = append(img.Segments, seg)
+			img.Interp = interp
+			break // only the first PT_INTERP counts
 		}
 	}
-	if err := checkLayout(img.Segments); err != nil {
-		return nil, err
+	for _, p := range img.Progs {
+		if p.Type == elf.PT_GNU_STACK { // the last one wins
+			img.ExecStack = p.Flags&elf.PF_X != 0
+		}
 	}
-	img.Entry = entry + img.Bias
-	if !insideExec(img.Segments, img.Entry) {
-		return nil, abi.ENOEXEC
-	}
-	img.Phdr = phdrAddr(img, phoff, phdrVaddr, havePhdr)
-	last := img.Segments[len(img.Segments)-1]
-	img.BrkStart = pageUp(last.Vaddr + last.Memsz)
 	return img, nil
 }
 
-// loadSegment decodes and checks one PT_LOAD program header.
-func loadSegment(ph []byte, bias, fileLen uint64) (Segment, error) {
-	le := binary.LittleEndian
-	flags := elf.ProgFlag(le.Uint32(ph[4:]))
-	s := Segment{Offset: le.Uint64(ph[8:]), Vaddr: le.Uint64(ph[16:]), Filesz: le.Uint64(ph[32:]), Memsz: le.Uint64(ph[40:])}
-	if s.Filesz > s.Memsz || s.Memsz == 0 || s.Memsz > maxSegSize ||
-		s.Offset > fileLen || s.Filesz > fileLen-s.Offset ||
-		s.Offset&pageMask != s.Vaddr&pageMask || s.Vaddr > userHigh {
-		return s, abi.ENOEXEC
+// interpPath reads PT_INTERP's string as load_elf_binary does: 2 to
+// PATH_MAX bytes (ENOEXEC), all in the file (elf_read: EIO, or EINVAL
+// for an offset kernel_read takes as negative), NUL-terminated (ENOEXEC).
+func interpPath(file []byte, p Prog) (string, error) {
+	switch {
+	case p.Filesz > pathMax || p.Filesz < 2:
+		return "", abi.ENOEXEC
+	case p.Offset >= 1<<63:
+		return "", abi.EINVAL
+	case p.Offset > uint64(len(file)) || p.Filesz > uint64(len(file))-p.Offset:
+		return "", abi.EIO
 	}
-	s.Vaddr += bias
-	if s.Vaddr&^pageMask < userLow || s.Vaddr+s.Memsz > userHigh {
-		return s, abi.ENOEXEC
+	s := file[p.Offset : p.Offset+p.Filesz]
+	if s[len(s)-1] != 0 {
+		return "", abi.ENOEXEC
 	}
-	if flags&elf.PF_R != 0 {
-		s.Prot |= exo.PermRead
-	}
-	if flags&elf.PF_W != 0 {
-		s.Prot |= exo.PermWrite
-	}
-	if flags&elf.PF_X != 0 {
-		s.Prot |= exo.PermExec
-	}
-	return s, nil
+	return string(s[:bytes.IndexByte(s, 0)]), nil
 }
 
-// checkLayout requires at least one segment, ascending order (the ELF
-// specification's rule for PT_LOAD) and no two segments sharing a page:
-// each page then belongs to exactly one region with one protection.
-func checkLayout(segs []Segment) error {
-	if len(segs) == 0 {
-		return abi.ENOEXEC
+// checkInterp is the interpreter's side of the checks before the point
+// of no return (open_exec, then its header: EIO if short, ELIBBAD if it
+// is not an x86-64 ELF with readable program headers). An interpreter
+// that passes them would have to be loaded beside the program, which
+// this kernel does not do yet: dynamically linked programs get ENOEXEC.
+func checkInterp(data []byte) error {
+	if len(data) < ehdrSize {
+		return abi.EIO
 	}
-	for i := 1; i < len(segs); i++ {
-		prevEnd := pageUp(segs[i-1].Vaddr + segs[i-1].Memsz)
-		if segs[i].Vaddr&^pageMask < prevEnd {
-			return abi.ENOEXEC
-		}
+	if _, err := parseELF(data); err != nil {
+		return abi.ELIBBAD
 	}
-	return nil
+	return abi.ENOEXEC
 }
 
-// insideExec reports whether addr lies in an executable segment.
-func insideExec(segs []Segment, addr uint64) bool {
-	for _, s := range segs {
-		if s.Prot&exo.PermExec != 0 && addr >= s.Vaddr && addr < s.Vaddr+s.Memsz {
-			return true
-		}
+// protOf turns p_flags into a protection (make_prot).
+func protOf(f elf.ProgFlag) exo.Perm {
+	var p exo.Perm
+	if f&elf.PF_R != 0 {
+		p |= exo.PermRead
 	}
-	return false
-}
-
-// phdrAddr finds AT_PHDR as load_elf_binary does: PT_PHDR if present,
-// else the loaded segment whose file bytes hold the headers, else
-// first-segment-base + phoff (Linux's fallback, possibly unmapped).
-func phdrAddr(img *Image, phoff, phdrVaddr uint64, havePhdr bool) uint64 {
-	if havePhdr {
-		return phdrVaddr + img.Bias
+	if f&elf.PF_W != 0 {
+		p |= exo.PermWrite
 	}
-	for _, s := range img.Segments {
-		if phoff >= s.Offset && phoff-s.Offset < s.Filesz {
-			return s.Vaddr + (phoff - s.Offset)
-		}
+	if f&elf.PF_X != 0 {
+		p |= exo.PermExec
 	}
-	first := img.Segments[0]
-	return first.Vaddr - first.Offset + phoff
+	return p
 }
 
 func pageUp(v uint64) uint64   { return (v + pageMask) &^ pageMask }

@@ -1,6 +1,7 @@
 package libstarry
 
 import (
+	"bytes"
 	"debug/elf"
 	"encoding/binary"
 	"testing"
@@ -34,65 +35,121 @@ func tinyELF() []byte {
 	return b
 }
 
+// loadInto parses and maps an image into a fresh MM with its stack, as
+// Start does; pre is parseELF's error, post loadELF's.
+func loadInto(t *testing.T, file []byte) (img *Image, pre, post error) {
+	t.Helper()
+	img, pre = parseELF(file)
+	if pre != nil {
+		return nil, pre, nil
+	}
+	_, k := newMachine()
+	env, _ := k.NewEnv()
+	mm := newMM(env)
+	t.Cleanup(func() { mm.Release(); env.Destroy() })
+	mm.setupStack(img.ExecStack)
+	return img, nil, mm.loadELF(img)
+}
+
 func TestParseELFValid(t *testing.T) {
-	img, err := parseELF(tinyELF())
-	if err != nil {
-		t.Fatal(err)
+	img, pre, post := loadInto(t, tinyELF())
+	if pre != nil || post != nil {
+		t.Fatal(pre, post)
 	}
 	if img.Entry != 0x400100 || img.Phdr != 0x400040 || img.Phnum != 1 || img.BrkStart != 0x403000 {
 		t.Errorf("image = entry %#x phdr %#x phnum %d brk %#x", img.Entry, img.Phdr, img.Phnum, img.BrkStart)
 	}
 }
 
-func TestParseELFMalformed(t *testing.T) {
+// TestELFChecks follows load_elf_binary: what it refuses before the
+// point of no return (the error execve returns), what it accepts, and
+// what fails after that point (the process is killed instead).
+func TestELFChecks(t *testing.T) {
 	le := binary.LittleEndian
 	ph := func(b []byte) []byte { return b[64:] }
+	put64 := func(off int, v uint64) func([]byte) []byte {
+		return func(b []byte) []byte { le.PutUint64(b[off:], v); return b }
+	}
 	cases := []struct {
-		name string
-		edit func(b []byte) []byte
+		name      string
+		edit      func(b []byte) []byte
+		pre, post error
 	}{
-		{"empty", func(b []byte) []byte { return nil }},
-		{"truncated header", func(b []byte) []byte { return b[:40] }},
-		{"bad magic", func(b []byte) []byte { b[1] = 'X'; return b }},
-		{"32-bit class", func(b []byte) []byte { b[elf.EI_CLASS] = byte(elf.ELFCLASS32); return b }},
-		{"big endian", func(b []byte) []byte { b[elf.EI_DATA] = byte(elf.ELFDATA2MSB); return b }},
-		{"aarch64", func(b []byte) []byte { le.PutUint16(b[18:], uint16(elf.EM_AARCH64)); return b }},
-		{"relocatable", func(b []byte) []byte { le.PutUint16(b[16:], uint16(elf.ET_REL)); return b }},
-		{"core", func(b []byte) []byte { le.PutUint16(b[16:], uint16(elf.ET_CORE)); return b }},
-		{"phentsize", func(b []byte) []byte { le.PutUint16(b[54:], 32); return b }},
-		{"no phdrs", func(b []byte) []byte { le.PutUint16(b[56:], 0); return b }},
-		{"phoff beyond file", func(b []byte) []byte { le.PutUint64(b[32:], 0x1000); return b }},
-		{"phnum beyond file", func(b []byte) []byte { le.PutUint16(b[56:], 9); return b }},
-		{"phoff huge", func(b []byte) []byte { le.PutUint64(b[32:], ^uint64(0)-10); return b }},
-		{"no PT_LOAD", func(b []byte) []byte { le.PutUint32(ph(b), uint32(elf.PT_NOTE)); return b }},
-		{"filesz > memsz", func(b []byte) []byte { le.PutUint64(ph(b)[40:], 0x100); return b }},
-		{"filesz beyond file", func(b []byte) []byte { le.PutUint64(ph(b)[32:], 0x201); le.PutUint64(ph(b)[40:], 0x201); return b }},
-		{"offset beyond file", func(b []byte) []byte { le.PutUint64(ph(b)[8:], 0x10000); le.PutUint64(ph(b)[16:], 0x410000); return b }},
-		{"huge memsz", func(b []byte) []byte { le.PutUint64(ph(b)[40:], 1<<62); return b }},
-		{"wrapping memsz", func(b []byte) []byte { le.PutUint64(ph(b)[40:], ^uint64(0)-0x1000); return b }},
-		{"vaddr in page zero", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0); le.PutUint64(b[24:], 0x100); return b }},
-		{"vaddr in kernel half", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0xffff800000000000); return b }},
-		{"vaddr crossing user top", func(b []byte) []byte {
-			le.PutUint64(ph(b)[16:], 1<<47-0x1000)
-			le.PutUint64(b[24:], 1<<47-0x1000)
-			return b
-		}},
-		{"misaligned offset", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0x400010); return b }},
-		{"entry outside", func(b []byte) []byte { le.PutUint64(b[24:], 0x500000); return b }},
-		{"entry not executable", func(b []byte) []byte { le.PutUint32(ph(b)[4:], uint32(elf.PF_R|elf.PF_W)); return b }},
-		{"interp", func(b []byte) []byte { le.PutUint32(ph(b), uint32(elf.PT_INTERP)); return b }},
-		{"overlapping segments", func(b []byte) []byte { return twoSegments(b, 0x402000) }},
-		{"segments sharing a page", func(b []byte) []byte { return twoSegments(b, 0x402ff0+0x0) }},
-		{"segments out of order", func(b []byte) []byte { return twoSegments(b, 0x300000) }},
+		{"empty", func(b []byte) []byte { return nil }, abi.ENOEXEC, nil},
+		{"truncated header", func(b []byte) []byte { return b[:40] }, abi.ENOEXEC, nil},
+		{"bad magic", func(b []byte) []byte { b[1] = 'X'; return b }, abi.ENOEXEC, nil},
+		{"aarch64", func(b []byte) []byte { le.PutUint16(b[18:], uint16(elf.EM_AARCH64)); return b }, abi.ENOEXEC, nil},
+		{"relocatable", func(b []byte) []byte { le.PutUint16(b[16:], uint16(elf.ET_REL)); return b }, abi.ENOEXEC, nil},
+		{"core", func(b []byte) []byte { le.PutUint16(b[16:], uint16(elf.ET_CORE)); return b }, abi.ENOEXEC, nil},
+		{"phentsize", func(b []byte) []byte { le.PutUint16(b[54:], 32); return b }, abi.ENOEXEC, nil},
+		{"no phdrs", func(b []byte) []byte { le.PutUint16(b[56:], 0); return b }, abi.ENOEXEC, nil},
+		{"phdrs over a page", func(b []byte) []byte { le.PutUint16(b[56:], 74); return append(b, make([]byte, 4096)...) }, abi.ENOEXEC, nil},
+		{"phoff beyond file", put64(32, 0x1000), abi.ENOEXEC, nil},
+		{"phnum beyond file", func(b []byte) []byte { le.PutUint16(b[56:], 9); return b }, abi.ENOEXEC, nil},
+		{"phoff huge", put64(32, ^uint64(0)-10), abi.ENOEXEC, nil},
+		// Linux does not look at these.
+		{"32-bit class", func(b []byte) []byte { b[elf.EI_CLASS] = byte(elf.ELFCLASS32); return b }, nil, nil},
+		{"big endian", func(b []byte) []byte { b[elf.EI_DATA] = byte(elf.ELFDATA2MSB); return b }, nil, nil},
+		{"version 0", func(b []byte) []byte { b[elf.EI_VERSION] = 0; return b }, nil, nil},
+		{"entry outside every segment", put64(24, 0x500000), nil, nil},
+		{"entry not executable", func(b []byte) []byte { le.PutUint32(ph(b)[4:], uint32(elf.PF_R|elf.PF_W)); return b }, nil, nil},
+		{"overlapping segments", func(b []byte) []byte { return twoSegments(b, 0x402000) }, nil, nil},
+		{"segments sharing a page", func(b []byte) []byte { return twoSegments(b, 0x402ff0) }, nil, nil},
+		{"segments out of order", func(b []byte) []byte { return twoSegments(b, 0x300000) }, nil, nil},
+		{"no PT_LOAD", func(b []byte) []byte { le.PutUint32(ph(b), uint32(elf.PT_NOTE)); return b }, nil, nil},
+		{"filesz beyond file", func(b []byte) []byte { le.PutUint64(ph(b)[32:], 0x2000); return b }, nil, nil},
+		// After the point of no return: the process is killed.
+		{"filesz > memsz", func(b []byte) []byte { le.PutUint64(ph(b)[40:], 0x100); return b }, nil, abi.EINVAL},
+		{"huge memsz", func(b []byte) []byte { le.PutUint64(ph(b)[40:], 1<<62); return b }, nil, abi.ENOMEM},
+		{"vaddr in page zero", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0); return b }, nil, abi.EPERM},
+		{"vaddr in kernel half", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0xffff800000000000); return b }, nil, abi.ENOMEM},
+		{"misaligned offset", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0x400010); return b }, nil, abi.EINVAL},
+		{"over the stack", func(b []byte) []byte { le.PutUint64(ph(b)[16:], StackTop-0x10000); return b }, nil, abi.EEXIST},
+		{"entry in the kernel half", put64(24, 0xffff800000000000), nil, abi.EINVAL},
 	}
 	for _, c := range cases {
-		img, err := parseELF(c.edit(tinyELF()))
-		if err != abi.ENOEXEC {
-			t.Errorf("%s: parseELF = %+v, %v; want ENOEXEC", c.name, img, err)
+		_, pre, post := loadInto(t, c.edit(tinyELF()))
+		if pre != c.pre || post != c.post {
+			t.Errorf("%s: before the point of no return %v, after %v; want %v, %v", c.name, pre, post, c.pre, c.post)
 		}
 	}
-	if _, err := parseELF(twoSegments(tinyELF(), 0x404000)); err != nil {
-		t.Errorf("two well-separated segments: %v", err)
+}
+
+// TestELFInterpreter: a PT_INTERP is checked as load_elf_binary checks it,
+// then refused, since dynamic linking is not there yet.
+func TestELFInterpreter(t *testing.T) {
+	le := binary.LittleEndian
+	withInterp := func(path string, filesz uint64) []byte {
+		b := twoSegments(tinyELF(), 0x404000)
+		second := b[64+56:]
+		le.PutUint32(second, uint32(elf.PT_INTERP))
+		copy(b[0x180:], path+"\x00")
+		le.PutUint64(second[8:], 0x180)
+		le.PutUint64(second[32:], filesz)
+		return b
+	}
+	fs, err := NewRamFS(entries(t,
+		exe("bin/none", withInterp("/lib/none.so", 13)),
+		exe("bin/short", withInterp("/lib/x", 1)),
+		exe("bin/unterminated", withInterp("/lib/ld.so", 10)),
+		exe("bin/pastEOF", withInterp("/lib/ld.so", 0x100)),
+		exe("bin/empty", withInterp("", 2)),
+		exe("bin/text", withInterp("/lib/text.so", 13)),
+		exe("bin/elfinterp", withInterp("/lib/ld.so", 11)),
+		RamFile("lib/noexec.so", tinyELF(), 0o644),
+		exe("bin/noexec", withInterp("/lib/noexec.so", 15)),
+		exe("lib/text.so", bytes.Repeat([]byte("text "), 20)),
+		exe("lib/ld.so", tinyELF()),
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]error{"/bin/none": abi.ENOENT, "/bin/short": abi.ENOEXEC,
+		"/bin/unterminated": abi.ENOEXEC, "/bin/pastEOF": abi.EIO, "/bin/empty": abi.ENOENT,
+		"/bin/text": abi.ELIBBAD, "/bin/noexec": abi.EACCES, "/bin/elfinterp": abi.ENOEXEC} {
+		if _, err := LoadImage(fs, "/", path, nil, nil); err != want {
+			t.Errorf("%s: %v, want %v", path, err, want)
+		}
 	}
 }
 
@@ -111,28 +168,27 @@ func twoSegments(b []byte, vaddr uint64) []byte {
 	return b
 }
 
-// FuzzParseELF checks that no input makes the loader panic, and that
-// whatever it accepts satisfies the invariants the memory manager needs.
+// FuzzParseELF checks that no input makes the loader panic, that its
+// errors are the ones Linux gives, and that an image it maps leaves the
+// memory manager's regions inside the user half.
 func FuzzParseELF(f *testing.F) {
 	f.Add(tinyELF())
 	f.Add(twoSegments(tinyELF(), 0x404000))
 	f.Add([]byte("\x7fELF"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := parseELF(data)
-		if err != nil {
-			if err != abi.ENOEXEC {
-				t.Fatalf("error %v, want ENOEXEC", err)
-			}
+		img, pre, post := loadInto(t, data)
+		switch pre {
+		case nil:
+		case abi.ENOEXEC, abi.EIO, abi.EINVAL:
+			return
+		default:
+			t.Fatalf("error %v before the point of no return", pre)
+		}
+		if post != nil {
 			return
 		}
-		for i, s := range img.Segments {
-			if s.Vaddr < userLow || s.Vaddr+s.Memsz > userHigh || s.Filesz > s.Memsz ||
-				s.Offset+s.Filesz > uint64(len(data)) {
-				t.Fatalf("segment %d out of bounds: %+v", i, s)
-			}
-		}
-		if !insideExec(img.Segments, img.Entry) {
-			t.Fatalf("entry %#x not executable", img.Entry)
+		if img.Entry >= taskSize {
+			t.Fatalf("entry %#x outside the user half", img.Entry)
 		}
 	})
 }

@@ -15,6 +15,17 @@ const (
 	StackTop  = 0x7ffffffde000
 	StackSize = 8 << 20
 	MmapTop   = StackTop - StackSize - 1<<30
+
+	// userLow is vm.mmap_min_addr at Linux's default (4096), for every
+	// process: Linux lets CAP_SYS_RAWIO map page zero, but here the
+	// kernel's Go code runs in ring 0 beside user memory and needs a nil
+	// pointer to fault, so exo never maps it.
+	userLow = exo.UserBase
+	// userHigh is x86-64's TASK_SIZE_MAX: the last page below 2^47 is
+	// never user memory (Linux keeps it as a guard for SYSRET).
+	userHigh = exo.UserTop - exo.PageSize
+	taskSize = userHigh
+	pageMask = exo.PageSize - 1
 )
 
 // VMA is one region of the address space (Linux's vm_area_struct): a
@@ -25,6 +36,7 @@ type VMA struct {
 	Start, End uintptr
 	Prot       exo.Perm // 0 is PROT_NONE
 	Shared     bool     // MAP_SHARED: its pages are the object's, not copies
+	NoReserve  bool     // MAP_NORESERVE: not counted by the commit check
 	File       []byte   // nil for anonymous memory
 	FileOff    uint64
 	FileEnd    uintptr
@@ -48,10 +60,27 @@ type MM struct {
 	pages    map[uintptr]*page
 	brkStart uintptr
 	brk      uintptr
+	// commitLimit is the most pages one request may commit (0: no
+	// limit): the machine's memory, as Linux's overcommit heuristic
+	// allows (__vm_enough_memory in OVERCOMMIT_GUESS mode).
+	commitLimit uint64
 }
 
 func newMM(env *exo.Env) *MM {
 	return &MM{env: env, pages: map[uintptr]*page{}}
+}
+
+// enoughMemory is the overcommit heuristic for one request of n bytes of
+// private writable (or shared anonymous) memory: refused only when it is
+// more than the machine has, however much is free.
+func (m *MM) enoughMemory(n uintptr) bool {
+	return m.commitLimit == 0 || uint64(n)/exo.PageSize <= m.commitLimit
+}
+
+// accountable is Linux's accountable_mapping: memory that may have to be
+// backed by fresh frames when written.
+func accountable(v *VMA) bool {
+	return !v.NoReserve && (v.Prot&exo.PermWrite != 0 && !v.Shared || v.Shared && v.File == nil)
 }
 
 // find returns the region holding addr; m.mu is held.
@@ -121,7 +150,7 @@ func (m *MM) coalesce() {
 // both private anonymous memory or one file's bytes continuing without a
 // gap. Shared anonymous regions are separate objects and never merge.
 func mergeable(a, b *VMA) bool {
-	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.Name != b.Name {
+	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.NoReserve != b.NoReserve || a.Name != b.Name {
 		return false
 	}
 	if a.File == nil && b.File == nil {
@@ -158,24 +187,33 @@ func allows(prot, access exo.Perm) bool {
 // hwPerm is the page-table permission for a region's prot.
 func hwPerm(prot exo.Perm) exo.Perm { return prot | exo.PermRead }
 
+// FaultResult is how demand paging answered a fault.
+type FaultResult int
+
+const (
+	FaultHandled    FaultResult = iota // the page is there: retry the access
+	FaultNoMemory                      // out of frames
+	FaultUnmapped                      // SIGSEGV, SEGV_MAPERR: no region
+	FaultProtection                    // SIGSEGV, SEGV_ACCERR: the region forbids it
+	FaultPastEOF                       // SIGBUS, BUS_ADRERR: a file page past the end of the file
+)
+
 // Fault is demand paging (Linux's handle_mm_fault): a page in a region
 // whose protection allows the access gets a frame, filled from the file
-// or left zero, and is mapped. It returns 0 on success, else the si_code
-// of the SIGSEGV to raise (SEGV_MAPERR, SEGV_ACCERR), or -1 when out of
-// memory.
-func (m *MM) Fault(addr uintptr, access exo.Perm) int {
+// or left zero, and is mapped.
+func (m *MM) Fault(addr uintptr, access exo.Perm) FaultResult {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.fault(addr, access)
 }
 
-func (m *MM) fault(addr uintptr, access exo.Perm) int {
+func (m *MM) fault(addr uintptr, access exo.Perm) FaultResult {
 	v := m.find(addr)
 	if v == nil {
-		return SEGV_MAPERR
+		return FaultUnmapped
 	}
 	if !allows(v.Prot, access) {
-		return SEGV_ACCERR
+		return FaultProtection
 	}
 	va := addr &^ pageMask
 	if pg := m.pages[va]; pg != nil {
@@ -183,19 +221,22 @@ func (m *MM) fault(addr uintptr, access exo.Perm) int {
 			// Another thread mapped it first, or the TLB held a stale
 			// entry: binding it again flushes that entry.
 			if m.env.Protect(va, hwPerm(v.Prot)) != nil {
-				return -1
+				return FaultNoMemory
 			}
-			return 0
+			return FaultHandled
 		}
 		if m.env.Map(va, pg.frame, hwPerm(v.Prot)) != nil {
-			return -1
+			return FaultNoMemory
 		}
 		pg.mapped = true
-		return 0
+		return FaultHandled
+	}
+	if v.File != nil && v.FileOff+uint64(va-v.Start) >= uint64(len(v.File)) {
+		return FaultPastEOF
 	}
 	f, err := m.env.AllocFrame()
 	if err != nil {
-		return -1
+		return FaultNoMemory
 	}
 	// Fill before mapping: no other thread may see the page half-filled.
 	if buf := m.fileBytes(v, va); buf != nil {
@@ -203,10 +244,10 @@ func (m *MM) fault(addr uintptr, access exo.Perm) int {
 	}
 	if err := m.env.Map(va, f, hwPerm(v.Prot)); err != nil {
 		_ = m.env.FreeFrame(f)
-		return -1
+		return FaultNoMemory
 	}
 	m.pages[va] = &page{frame: f, mapped: true}
-	return 0
+	return FaultHandled
 }
 
 type pageFill struct {
@@ -279,10 +320,11 @@ func (m *MM) FramesHeld() int {
 	return len(m.pages)
 }
 
-// si_code values for SIGSEGV (include/uapi/asm-generic/siginfo.h).
+// si_code values for SIGSEGV and SIGBUS (include/uapi/asm-generic/siginfo.h).
 const (
 	SEGV_MAPERR = 1
 	SEGV_ACCERR = 2
+	BUS_ADRERR  = 2
 )
 
 // errNoMem is what memory calls answer when frames run out.

@@ -116,16 +116,16 @@ func (x *mmModel) write(i int) {
 func (x *mmModel) probe() {
 	for i, p := range x.pages {
 		code := x.mm.Fault(x.addr(i), exo.PermRead)
-		want := 0
+		want := FaultHandled
 		if !p.mapped {
-			want = SEGV_MAPERR
+			want = FaultUnmapped
 		} else if p.prot == 0 {
-			want = SEGV_ACCERR
+			want = FaultProtection
 		}
 		if code != want {
 			x.t.Fatalf("%s: page %d read fault %d, model says %d (%+v)", x.op, i, code, want, p)
 		}
-		if want == 0 {
+		if want == FaultHandled {
 			var b [1]byte
 			if err := x.mm.CopyIn(x.addr(i), b[:]); err != nil || b[0] != p.tag {
 				x.t.Fatalf("%s: page %d holds %d (%v), model says %d", x.op, i, b[0], err, p.tag)

@@ -42,7 +42,7 @@ func TestMMRegions(t *testing.T) {
 	if r := regionAt(mm, a); r.End != a+exo.PageSize || r.Prot != rw {
 		t.Errorf("below the PROT_NONE page: region %#x-%#x prot %d", r.Start, r.End, r.Prot)
 	}
-	if code := mm.Fault(a+exo.PageSize, exo.PermRead); code != SEGV_ACCERR {
+	if code := mm.Fault(a+exo.PageSize, exo.PermRead); code != FaultProtection {
 		t.Errorf("fault on PROT_NONE = %d", code)
 	}
 	_ = mm.Mprotect(a+exo.PageSize, exo.PageSize, rw)

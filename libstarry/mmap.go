@@ -13,6 +13,7 @@ type MapRequest struct {
 	Fixed     bool   // MAP_FIXED: replace whatever is there
 	NoReplace bool   // MAP_FIXED_NOREPLACE: fail with EEXIST instead
 	Shared    bool   // MAP_SHARED
+	NoReserve bool   // MAP_NORESERVE
 	File      []byte // nil for anonymous memory
 	FileOff   uint64
 	Name      string
@@ -20,9 +21,9 @@ type MapRequest struct {
 
 // Mmap creates a region (do_mmap): at Addr when fixed, at the hint
 // (rounded up to a page, as get_unmapped_area does) when it is free, else
-// at the highest free range below MmapTop. File bytes past the end of the
-// file read as zeros (Linux raises SIGBUS past EOF; private zero pages
-// are a lenient approximation).
+// at the highest free range below MmapTop. A file page past the end of
+// the file is SIGBUS when touched, as on Linux; the rest of the file's
+// last page reads as zeros.
 func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	if r.Len == 0 {
 		return 0, abi.EINVAL
@@ -33,21 +34,14 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var addr uintptr
+	fixed := r.Fixed || r.NoReplace
+	addr := r.Addr
 	switch hint := uintptr(pageUp(uint64(r.Addr))); {
-	case r.Fixed || r.NoReplace:
-		addr = r.Addr
-		switch {
-		case addr&pageMask != 0:
-			return 0, abi.EINVAL
-		case addr > userHigh-length:
-			return 0, abi.ENOMEM
-		case addr < userLow:
-			return 0, abi.EPERM // below mmap_min_addr
-		case r.NoReplace && m.overlaps(addr, addr+length):
-			return 0, abi.EEXIST
-		}
-		m.unmap(addr, addr+length)
+	case fixed && addr&pageMask != 0:
+		return 0, abi.EINVAL
+	case fixed && addr > userHigh-length:
+		return 0, abi.ENOMEM
+	case fixed:
 	case hint >= userLow && hint <= userHigh-length && !m.overlaps(hint, hint+length):
 		addr = hint
 	default:
@@ -56,22 +50,38 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 			return 0, abi.ENOMEM
 		}
 	}
-	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, Name: r.Name}
+	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, NoReserve: r.NoReserve, Name: r.Name}
 	if r.File != nil {
-		v.File, v.FileOff = r.File, r.FileOff
-		v.FileEnd = addr + length
-		if avail := uint64(len(r.File)) - min(r.FileOff, uint64(len(r.File))); avail < uint64(length) {
-			v.FileEnd = addr + uintptr(avail)
+		if !fileRangeOK(r.FileOff, uint64(length)) {
+			return 0, abi.EOVERFLOW
 		}
+		v.File, v.FileOff, v.FileEnd = r.File, r.FileOff, addr+length
 	}
-	m.insert(v)
-	m.coalesce()
+	if accountable(v) && !m.enoughMemory(length) {
+		return 0, abi.ENOMEM
+	}
+	if err := m.place(v, r.NoReplace); err != nil {
+		return 0, err
+	}
 	return addr, nil
+}
+
+// fileRangeOK is file_mmap_ok for a regular file: the mapping must end
+// within MAX_LFS_FILESIZE (else EOVERFLOW).
+func fileRangeOK(off, length uint64) bool {
+	const maxFileSize = 1<<63 - 1
+	return length <= maxFileSize && off>>12 <= (maxFileSize-length)>>12
 }
 
 // freeRange finds the highest gap of length bytes below MmapTop
 // (arch_get_unmapped_area_topdown); m.mu is held.
 func (m *MM) freeRange(length uintptr) (uintptr, bool) {
+	return m.freeRangeAligned(length, exo.PageSize)
+}
+
+// freeRangeAligned is freeRange for a start aligned to align (a power
+// of two); m.mu is held.
+func (m *MM) freeRangeAligned(length, align uintptr) (uintptr, bool) {
 	top := uintptr(MmapTop)
 	for i := len(m.vmas) - 1; i >= -1; i-- {
 		floor := uintptr(userLow)
@@ -79,7 +89,9 @@ func (m *MM) freeRange(length uintptr) (uintptr, bool) {
 			floor = m.vmas[i].End
 		}
 		if floor < top && top-floor >= length {
-			return top - length, true
+			if a := (top - length) &^ (align - 1); a >= floor {
+				return a, true
+			}
 		}
 		if i >= 0 {
 			top = min(top, m.vmas[i].Start)
@@ -146,7 +158,12 @@ func (m *MM) Mprotect(addr, length uintptr, prot exo.Perm) error {
 		if v == nil {
 			return abi.ENOMEM
 		}
+		was := *v
 		v.Prot = prot
+		if accountable(v) && !accountable(&was) && !m.enoughMemory(v.End-v.Start) {
+			v.Prot = was.Prot // mprotect_fixup's charge failed
+			return abi.ENOMEM
+		}
 		m.eachPage(v.Start, v.End, func(va uintptr, pg *page) { m.rebind(va, pg, prot) })
 		a = v.End
 	}
@@ -189,6 +206,9 @@ func (m *MM) Brk(want uintptr) uintptr {
 	switch {
 	case newEnd > oldEnd:
 		if i := m.after(oldEnd); i < len(m.vmas) && m.vmas[i].Start < newEnd+exo.PageSize {
+			return m.brk
+		}
+		if !m.enoughMemory(newEnd - oldEnd) {
 			return m.brk
 		}
 		if heap := m.find(oldEnd - 1); heap != nil && heap.Name == "[heap]" && heap.End == oldEnd {

@@ -35,6 +35,8 @@ func (m *MM) Mremap(r RemapRequest) (uintptr, error) {
 	switch {
 	case v == nil || r.Old > userHigh-oldLen:
 		return 0, abi.EFAULT
+	case newLen > oldLen && accountable(v) && !m.enoughMemory(newLen-oldLen):
+		return 0, abi.ENOMEM
 	case oldLen == 0:
 		// Linux duplicates a shared mapping here; pages here belong to
 		// one address each, so there is nothing to duplicate them with.

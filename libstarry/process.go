@@ -89,18 +89,32 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	if p.cfg.Boot.IsZero() {
 		p.cfg.Boot = time.Now()
 	}
-	p.MM.mapImage(img)
+	p.MM.commitLimit = uint64(cfg.Exo.UserFrames())
+	// Past Linux's point of no return: a failure now kills the process.
+	p.MM.setupStack(img.ExecStack)
+	if err := p.MM.loadELF(img); err != nil {
+		p.failExec()
+		return p, nil
+	}
 	sp, err := p.MM.buildStack(img, cfg.HWCap, [4]uint64{})
 	if err != nil {
-		p.MM.Release()
-		env.Destroy()
-		return nil, err
+		p.failExec()
+		return p, nil
 	}
 	p.lastTID = p.pid
 	t := p.newThread(p.pid)
 	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
 	go t.run()
 	return p, nil
+}
+
+// failExec ends a process whose exec failed after the point of no return:
+// it is killed by SIGSEGV before it runs (bprm_execve's force_fatal_sig).
+func (p *Process) failExec() {
+	p.Exit(ExitStatus{Signal: SIGSEGV})
+	p.MM.Release()
+	p.env.Destroy()
+	close(p.done)
 }
 
 // Boot is the origin of CLOCK_MONOTONIC for this process.

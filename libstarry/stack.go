@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
-	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // platform is AT_PLATFORM, Linux's ELF_PLATFORM on x86-64.
@@ -18,18 +17,17 @@ const clockTicks = 100
 // 8 MiB stack rlimit (E2BIG beyond it).
 const maxArgBytes = StackSize / 4
 
-// mapImage creates the image's regions (elf_map / elf_load): each
-// segment's pages are backed by the file from its page-aligned offset;
-// past p_filesz the bytes read as zeros (padzero plus the bss mapping).
-func (m *MM) mapImage(img *Image) {
+// setupStack makes the stack region before anything else is mapped, as
+// setup_arg_pages does (an ET_EXEC segment over it is refused); PT_GNU_STACK
+// with PF_X makes it executable.
+func (m *MM) setupStack(exec bool) {
+	prot := exo.PermRead | exo.PermWrite
+	if exec {
+		prot |= exo.PermExec
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, s := range img.Segments {
-		start := uintptr(pageDown(s.Vaddr))
-		m.insert(&VMA{Start: start, End: uintptr(pageUp(s.Vaddr + s.Memsz)), Prot: s.Prot,
-			File: img.File, FileOff: pageDown(s.Offset), FileEnd: uintptr(s.Vaddr + s.Filesz), Name: img.Exe})
-	}
-	m.brkStart, m.brk = uintptr(img.BrkStart), uintptr(img.BrkStart)
+	m.insert(&VMA{Start: StackTop - StackSize, End: StackTop, Prot: prot, Name: "[stack]"})
 }
 
 // auxvFor lists the auxiliary vector in create_elf_tables' order (no
@@ -58,22 +56,12 @@ func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uin
 	}
 }
 
-// buildStack makes the stack region and writes the initial stack the way
+// buildStack writes the initial stack into the stack region the way
 // Linux's copy_strings and create_elf_tables lay it out, from the top:
 // a NULL word, AT_EXECFN's string, the argv and envp strings, the
 // platform string, 16 random bytes; then, 16-byte aligned at the final
 // SP: argc, argv pointers, NULL, envp pointers, NULL, auxv pairs.
 func (m *MM) buildStack(img *Image, hwcap uint64, creds [4]uint64) (uintptr, error) {
-	total := len(img.Path) + 1 + len(platform) + 1
-	for _, s := range append(img.Argv[:len(img.Argv):len(img.Argv)], img.Envv...) {
-		total += len(s) + 1
-	}
-	if total > maxArgBytes {
-		return 0, abi.E2BIG
-	}
-	m.mu.Lock()
-	m.insert(&VMA{Start: StackTop - StackSize, End: StackTop, Prot: exo.PermRead | exo.PermWrite, Name: "[stack]"})
-	m.mu.Unlock()
 	sp := uint64(StackTop - 8)
 	put := func(b []byte) (uint64, error) {
 		sp -= uint64(len(b))

@@ -65,12 +65,16 @@ func (t *Thread) handle(tr exo.Trap) {
 	case exo.TrapSyscall:
 		t.P.sys(t)
 	case exo.TrapPageFault:
-		switch code := t.P.MM.Fault(tr.Addr, tr.Access); code {
-		case 0:
-		case -1: // out of frames: Linux's OOM killer would pick us
+		switch t.P.MM.Fault(tr.Addr, tr.Access) {
+		case FaultHandled:
+		case FaultNoMemory: // out of frames: Linux's OOM killer would pick us
 			t.P.Exit(ExitStatus{Signal: SIGKILL})
-		default:
-			t.force(SigInfo{Signo: SIGSEGV, Code: code, Addr: uint64(tr.Addr)})
+		case FaultUnmapped:
+			t.force(SigInfo{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: uint64(tr.Addr)})
+		case FaultProtection:
+			t.force(SigInfo{Signo: SIGSEGV, Code: SEGV_ACCERR, Addr: uint64(tr.Addr)})
+		case FaultPastEOF:
+			t.force(SigInfo{Signo: SIGBUS, Code: BUS_ADRERR, Addr: uint64(tr.Addr)})
 		}
 	case exo.TrapException:
 		t.exception(tr)

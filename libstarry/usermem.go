@@ -54,9 +54,9 @@ func (m *MM) present(va uintptr, access exo.Perm) error {
 		return nil
 	}
 	switch m.fault(va, access) {
-	case 0:
+	case FaultHandled:
 		return nil
-	case -1:
+	case FaultNoMemory:
 		return abi.ENOMEM
 	}
 	return abi.EFAULT

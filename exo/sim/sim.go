@@ -45,6 +45,9 @@ func (m *Machine) AllocPhys() (uint64, bool) {
 	return p, true
 }
 
+// UserFrames is the machine's size.
+func (m *Machine) UserFrames() int { return m.maxFrames }
+
 // FreePhys returns a frame; its contents are scribbled so a missing
 // zeroing on reuse would show.
 func (m *Machine) FreePhys(p uint64) {

@@ -44,6 +44,13 @@ func (machine) AllocPhys() (p uint64, ok bool) {
 	return p, ok
 }
 
+func (machine) UserFrames() int {
+	if r := kernelReserve(); framesTotal > r {
+		return int(framesTotal - r)
+	}
+	return 0
+}
+
 func (machine) FreePhys(p uint64) {
 	if p >= 1<<20 && p < directMapEnd && p&(pageSize-1) == 0 {
 		withIRQsOff(func() { freeFrame(p) })

@@ -54,7 +54,8 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	r := libstarry.MapRequest{Addr: uintptr(a[0]), Len: uintptr(a[1]), Prot: prot,
-		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE}
+		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
+		NoReserve: flags&abi.MAP_NORESERVE != 0}
 	if flags&abi.MAP_ANONYMOUS == 0 {
 		of, err := t.P.FDs.Get(int(int32(a[4])))
 		if err != nil {

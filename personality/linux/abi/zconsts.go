@@ -49,6 +49,7 @@ const (
 	EINVAL                   = Errno(22)
 	EIO                      = Errno(5)
 	EISDIR                   = Errno(21)
+	ELIBBAD                  = Errno(80)
 	ELOOP                    = Errno(40)
 	EMFILE                   = Errno(24)
 	ENAMETOOLONG             = Errno(36)
@@ -59,6 +60,7 @@ const (
 	ENOSYS                   = Errno(38)
 	ENOTDIR                  = Errno(20)
 	ENOTTY                   = Errno(25)
+	EOVERFLOW                = Errno(75)
 	EPERM                    = Errno(1)
 	EPOLLERR                 = 8
 	EPOLLHUP                 = 16
@@ -114,6 +116,7 @@ const (
 	MAP_ANONYMOUS            = 32
 	MAP_FIXED                = 16
 	MAP_FIXED_NOREPLACE      = 0x100000
+	MAP_NORESERVE            = 0x4000
 	MAP_PRIVATE              = 2
 	MAP_SHARED               = 1
 	MAP_SHARED_VALIDATE      = 3
