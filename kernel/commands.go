@@ -103,6 +103,8 @@ func runCommands(archive []byte) int {
 		return 0
 	}
 	cfg := libstarry.Config{
+		Kernel:  libstarry.NewKernel(),
+		PPid:    libstarry.InitPID, // the runner is init; commands are its children
 		Exo:     exo.New(hw.Backend(), 10*time.Millisecond),
 		FS:      fs,
 		Console: console{},

@@ -71,8 +71,7 @@ func (p *Process) addThread() (*Thread, error) {
 	if len(p.threads) >= maxThreads {
 		return nil, abi.EAGAIN
 	}
-	p.lastTID++
-	t := &Thread{P: p, ctx: ctx, tid: p.lastTID}
+	t := &Thread{P: p, ctx: ctx, tid: p.cfg.Kernel.allocPID()}
 	p.threads[t] = true
 	return t, nil
 }

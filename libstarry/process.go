@@ -18,7 +18,7 @@ type Config struct {
 	Console io.ReadWriter // fds 0, 1, 2
 	HWCap   uint64        // AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it
 	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
-	Pid     int           // the process ID; 0 means 1
+	Pid     int           // the process ID; 0 takes the Kernel's next
 	Boot    time.Time     // origin of CLOCK_MONOTONIC; zero means process start
 	PPid    int           // the parent's ID (getppid)
 }
@@ -59,9 +59,7 @@ type Process struct {
 	exiting      bool
 	dying        chan struct{} // closed when the process starts to exit
 	done         chan struct{} // closed when the process has fully exited
-	logged       map[uint64]bool
 	sig          signals
-	lastTID      int // thread IDs count up from the PID
 	lastExitCode int // the code of the latest exit(2), for the last thread out
 	pollMu       sync.Mutex
 	pollWake     chan struct{} // closed when a watched file's readiness changes
@@ -81,10 +79,13 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		return nil, abi.ENOMEM
 	}
 	p := &Process{cfg: cfg, sys: sys, env: env, MM: newMM(env), FDs: newConsoleFDs(consoleFile{cfg.Console}),
-		pid: max(cfg.Pid, 1), cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
-		dying: make(chan struct{}), done: make(chan struct{}), logged: map[uint64]bool{}}
+		pid: cfg.Pid, cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
+		dying: make(chan struct{}), done: make(chan struct{})}
 	if p.cfg.Kernel == nil {
 		p.cfg.Kernel = NewKernel()
+	}
+	if p.pid == 0 {
+		p.pid = p.cfg.Kernel.allocPID()
 	}
 	if p.cfg.Boot.IsZero() {
 		p.cfg.Boot = time.Now()
@@ -101,7 +102,6 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		p.failExec()
 		return p, nil
 	}
-	p.lastTID = p.pid
 	t := p.newThread(p.pid)
 	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
 	go t.run()
@@ -175,13 +175,11 @@ func (p *Process) Chdir(name string) error {
 	return nil
 }
 
-// LogOnce reports a diagnostic once per key (ENOSYS per syscall number).
-func (p *Process) LogOnce(key uint64, msg string) {
-	p.mu.Lock()
-	seen := p.logged[key]
-	p.logged[key] = true
-	p.mu.Unlock()
-	if !seen && p.cfg.Log != nil {
+// LogOnce reports a diagnostic once per key for the whole kernel (an
+// unimplemented system call by name), so that a fuzzer making the same
+// call a thousand times prints one line.
+func (p *Process) LogOnce(key, msg string) {
+	if p.cfg.Kernel.firstTime(key) && p.cfg.Log != nil {
 		p.cfg.Log(msg)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A program that waits for ever must leave the kernel idle, not dead: the
@@ -63,4 +64,10 @@ func TestBlockedBackground(t *testing.T) {
 	if len(problems) > 0 {
 		t.Errorf("blocked background programs went wrong:\n  %s\n%v", strings.Join(problems, "\n  "), r)
 	}
+}
+
+// TestPauseWakes: pause(2) ends with EINTR once a signal's handler has
+// run, natively and in the guest.
+func TestPauseWakes(t *testing.T) {
+	differential(t, "block: pause ended with EINTR after the handler", 10*time.Second, []string{"block", "pausewake"})
 }

@@ -84,3 +84,10 @@ func TestGoHeap(t *testing.T) {
 		t.Errorf("gcstress failed in %d of %d boots:\n%s", len(failed), len(runs), strings.Join(failed, "\n"))
 	}
 }
+
+// TestGoStress runs a Go program through maps, channels, timers,
+// goroutines, big allocations and runtime.GC for 60 seconds, four Ps.
+func TestGoStress(t *testing.T) {
+	r := runProgs(t, "--", "GOMAXPROCS=4", "/bin/gostress", "60s")
+	checkRun(t, r, 0, []string{"gostress ok"}, "fatal error", "panic:")
+}

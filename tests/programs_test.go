@@ -218,6 +218,7 @@ func TestProtectionSuite(t *testing.T) {
 	} else if n, _ := strconv.Atoi(m[1]); n <= 0 {
 		problems = append(problems, fmt.Sprintf("the timer ticked %d times while spin ran in the background; a user loop must not stop the timer", n))
 	}
+	problems = append(problems, repeatedLogLines(r.stdout)...)
 	if m := framesLine.FindStringSubmatch(r.stdout); m == nil {
 		problems = append(problems, `no "starry: frames in use after the last program: N" line`)
 	} else if m[1] != "0" {
@@ -265,6 +266,75 @@ func stepProblems(r cliResult, steps []suiteStep) []string {
 	}
 	if strings.Contains(r.stdout, "KERNEL CRASH") {
 		problems = append(problems, "the kernel crashed")
+	}
+	return problems
+}
+
+// TestProcessIDs: the kernel's runner plays init, so each program's
+// parent is PID 1; programs and their threads get IDs of their own from
+// one space, as on Linux (a thread's TID is never another's PID).
+func TestProcessIDs(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "ids")
+	if err := os.WriteFile(script, []byte("/bin/ids\n/bin/ids\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runProgs(t, "--script", script)
+	checkRun(t, r, 0, []string{"ids pid="})
+	seen := map[int]bool{}
+	runs := 0
+	for _, l := range consoleLines(r.stdout) {
+		var pid, ppid, tid, thread int
+		if n, _ := fmt.Sscanf(l, "ids pid=%d ppid=%d tid=%d thread=%d", &pid, &ppid, &tid, &thread); n != 4 {
+			continue
+		}
+		runs++
+		if ppid != 1 || tid != pid || pid < 2 || seen[pid] || seen[thread] || thread == pid {
+			t.Errorf("ids: pid %d ppid %d tid %d thread %d (IDs seen before: %v)", pid, ppid, tid, thread, seen)
+		}
+		seen[pid], seen[thread] = true, true
+	}
+	if runs != 2 {
+		t.Errorf("%d ids lines, want 2\n%v", runs, r)
+	}
+}
+
+// TestLongArguments: a script line far over 64 KiB runs (one argument of
+// 100 KiB, under Linux's MAX_ARG_STRLEN of 128 KiB); one argument over
+// it is E2BIG, as execve answers on Linux, and the next line still runs.
+func TestLongArguments(t *testing.T) {
+	bb := hostBusybox(t)
+	long, tooLong := strings.Repeat("x", 100<<10), strings.Repeat("y", 130<<10)
+	script := filepath.Join(t.TempDir(), "long")
+	body := "/bin/busybox echo " + long + "\n/bin/busybox echo " + tooLong + "\n/bin/busybox echo after\n"
+	if err := os.WriteFile(script, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runProgs(t, "--add", bb+":/bin/busybox", "--script", script)
+	checkRun(t, r, 0, []string{long, "argument list too long", "after"})
+}
+
+// TestTooLittleMemory: a machine too small for the kernel says how much
+// it needs and stops, instead of faulting in the Go runtime's start-up.
+func TestTooLittleMemory(t *testing.T) {
+	r := runProgs(t, "--mem", "32", "--", "/bin/hello")
+	checkRun(t, r, 1, []string{"starry: not enough memory", "boot with at least"}, "hello from musl")
+}
+
+// repeatedLogLines finds kernel diagnostics printed more than once: an
+// unimplemented system call is reported once per kernel, by name, however
+// often programs (sysfuzz: 60,000 calls) make it.
+func repeatedLogLines(out string) []string {
+	count := map[string]int{}
+	for _, l := range consoleLines(out) {
+		if strings.HasPrefix(l, "starry: linux: ") {
+			count[l]++
+		}
+	}
+	var problems []string
+	for l, n := range count {
+		if n > 1 {
+			problems = append(problems, fmt.Sprintf("%q printed %d times", l, n))
+		}
 	}
 	return problems
 }

@@ -43,6 +43,7 @@ var progBuilds = []progBuild{
 	{name: "bench_syscall", src: "bench_syscall.c"},
 	{name: "memmodel", src: "memmodel.c"},
 	{name: "block", src: "block.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "ids", src: "ids.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "futex", src: "futex.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "futex_glibc", src: "futex.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pthread_stress", src: "pthread_stress.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
@@ -91,7 +92,7 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
-	for _, prog := range []string{"gohello", "gcstress"} {
+	for _, prog := range []string{"gohello", "gcstress", "gostress"} {
 		if err := buildGo(filepath.Join(bin, prog), "./tests/progs/"+prog); err != nil {
 			return err
 		}

@@ -27,6 +27,38 @@ var (
 	idleStack              [4096]byte
 )
 
+// minFreeBytes is the least memory the kernel boots with, beyond its
+// image: its own heap's reserve (kernelReserve) and room for programs.
+const minFreeBytes = 24 << 20
+
+// checkMemory stops a boot that cannot work with a message saying how
+// much memory to give, rather than letting the Go runtime fault on its
+// first heap page: the kernel image alone (its bss holds every thread's
+// stacks and state) takes tens of MiB.
+func checkMemory(imageEnd uint64) {
+	free := framesFree * pageSize
+	if free >= minFreeBytes {
+		return
+	}
+	var ram uint64
+	for i := 0; i < nRAM; i++ {
+		ram += ramRanges[i][1] - ramRanges[i][0]
+	}
+	need := imageEnd + (initrdEnd - initrdStart) + minFreeBytes + 1<<20
+	kprint("starry: not enough memory: ")
+	kprintDec(int64(ram >> 20))
+	kprint(" MiB, the kernel image ends at ")
+	kprintDec(int64(imageEnd >> 20))
+	kprint(" MiB and ")
+	kprintDec(int64(free >> 20))
+	kprint(" MiB are left for the kernel's heap and programs, which need ")
+	kprintDec(minFreeBytes >> 20)
+	kprint(" MiB: boot with at least ")
+	kprintDec(int64((need + 1<<20 - 1) >> 20))
+	kprint(" MiB (starry run --mem, or QEMU's -m)\n")
+	powerOff(1)
+}
+
 // bootInit runs once, from entryHigh, before the Go runtime: on the shim
 // stack with the fake g, so under the shim's rules. It prepares the CPU,
 // memory and clocks and makes the runtime's entry point the first thread.
@@ -48,6 +80,7 @@ func bootInit(proto, info uintptr) {
 		}
 		addFreeRange(start, end)
 	}
+	checkMemory(imageEnd)
 	dropIdentityMap()
 	if !calibrateTSC() {
 		kprint("starry: no PIT to calibrate the TSC; assuming 1 GHz\n")

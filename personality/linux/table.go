@@ -87,7 +87,11 @@ func Dispatch(t *libstarry.Thread) {
 	s, ok := table[nr]
 	switch {
 	case !ok:
-		t.P.LogOnce(nr, fmt.Sprintf("linux: unknown syscall %d: ENOSYS", nr))
+		if name, known := abi.SyscallNames[nr]; known {
+			t.P.LogOnce(name, fmt.Sprintf("linux: %s (%d) is not implemented: ENOSYS", name, nr))
+		} else {
+			t.P.LogOnce("?", fmt.Sprintf("linux: system call numbers Linux does not have get ENOSYS (the first was %d)", nr))
+		}
 		regs.RAX = negErrno(abi.ENOSYS)
 	case s.Fn == nil:
 		regs.RAX = negErrno(s.Errno)

@@ -2,9 +2,13 @@
  * never comes would: "eventfd" reads an eventfd no one writes, "futex"
  * has four threads each wait on a futex no one wakes (no timeout), and
  * "pause" waits for a signal that never comes. On Linux each waits until
- * it is killed; the kernel must stay up meanwhile (idle, not deadlocked). */
+ * it is killed; the kernel must stay up meanwhile (idle, not deadlocked).
+ * "pausewake" has a second thread signal the first in its pause, which
+ * must then end with EINTR once the handler has run. */
 #define FUTEX_WAIT_PRIVATE 128 /* musl-gcc has no linux/futex.h */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,9 +26,42 @@ static void *waiter(void *arg)
 	return 0;
 }
 
+static volatile sig_atomic_t handled;
+static long maintid;
+
+static void onusr1(int sig) { handled = sig; }
+
+static void *waker(void *arg)
+{
+	(void)arg;
+	usleep(100000);
+	syscall(SYS_tgkill, getpid(), maintid, SIGUSR1);
+	return 0;
+}
+
+/* pausewake: pause(2) ends with EINTR after the handler ran. */
+static int pausewake(void)
+{
+	signal(SIGUSR1, onusr1);
+	maintid = syscall(SYS_gettid);
+	pthread_t t;
+	pthread_create(&t, 0, waker, 0);
+	int r = pause();
+	int e = errno;
+	pthread_join(t, 0);
+	if (r != -1 || e != EINTR || handled != SIGUSR1) {
+		printf("block: pause returned %d errno %d, handler saw %d\n", r, e, (int)handled);
+		return 1;
+	}
+	printf("block: pause ended with EINTR after the handler\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *how = argc > 1 ? argv[1] : "eventfd";
+	if (strcmp(how, "pausewake") == 0)
+		return pausewake();
 	printf("block: waiting (%s)\n", how);
 	fflush(stdout);
 	if (strcmp(how, "eventfd") == 0) {
@@ -39,7 +76,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(how, "pause") == 0) {
 		pause();
 	} else {
-		fprintf(stderr, "usage: block eventfd|futex|pause\n");
+		fprintf(stderr, "usage: block eventfd|futex|pause|pausewake\n");
 		return 2;
 	}
 	printf("block: %s returned\n", how);

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/build"
+	"go/constant"
 	"go/format"
 	"go/importer"
 	"go/parser"
@@ -45,7 +46,34 @@ func Generate(root string) ([]byte, error) {
 		fmt.Fprintf(&b, "\t%s = %s\n", n, literal(c))
 	}
 	b.WriteString(")\n")
+	writeSyscallNames(&b, unix)
 	return format.Source(b.Bytes())
+}
+
+// writeSyscallNames emits every x86-64 system call x/sys/unix knows, by
+// number, so a call the table lacks can still be named in a log.
+func writeSyscallNames(b *bytes.Buffer, unix *types.Package) {
+	names := map[int64]string{}
+	for _, n := range unix.Scope().Names() {
+		c, ok := unix.Scope().Lookup(n).(*types.Const)
+		if !ok || !strings.HasPrefix(n, "SYS_") {
+			continue
+		}
+		v, ok := constant.Int64Val(c.Val())
+		if name := strings.ToLower(strings.TrimPrefix(n, "SYS_")); ok && (names[v] == "" || name < names[v]) {
+			names[v] = name
+		}
+	}
+	var nrs []int64
+	for nr := range names {
+		nrs = append(nrs, nr)
+	}
+	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
+	b.WriteString("\n// SyscallNames names every x86-64 system call number Linux has.\nvar SyscallNames = map[uint64]string{\n")
+	for _, nr := range nrs {
+		fmt.Fprintf(b, "\t%d: %q,\n", nr, names[nr])
+	}
+	b.WriteString("}\n")
 }
 
 // literal writes a constant with x/sys/unix's type: Errno and Signal
@@ -73,6 +101,7 @@ func usedNames(root string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	hand["SyscallNames"] = true // generated below, not a constant
 	seen := map[string]bool{}
 	for _, dir := range users {
 		files, _ := filepath.Glob(filepath.Join(root, dir, "*.go"))
