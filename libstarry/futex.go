@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -21,7 +22,7 @@ const FutexBitsetAll = 0xffffffff
 // address space and address, shared memory by frame and offset, so that
 // every process mapping the memory finds the same queue.
 type FutexKey struct {
-	mm    *MM
+	mm    *mm.MM
 	frame exo.Frame
 	addr  uintptr
 }
@@ -46,30 +47,20 @@ type futexTable struct {
 // keys need no lookup; shared ones need the page, EFAULT if it is not
 // there, and name its frame only if the region is MAP_SHARED.
 func (p *Process) FutexKey(va uintptr, private bool) (FutexKey, error) {
-	m := p.MM
 	if va%4 != 0 {
 		return FutexKey{}, abi.EINVAL
 	}
 	if private {
-		return FutexKey{mm: m, addr: va}, nil
+		return FutexKey{mm: p.MM, addr: va}, nil
 	}
-	m.mu.Lock()
-	v := m.find(va)
-	m.mu.Unlock()
-	if v == nil {
-		return FutexKey{}, abi.EFAULT
-	}
-	if !v.Shared {
-		return FutexKey{mm: m, addr: va}, nil
-	}
-	if err := m.present(va, exo.PermRead); err != nil {
+	f, shared, err := p.MM.SharedFrame(va)
+	switch {
+	case err != nil:
 		return FutexKey{}, err
+	case !shared:
+		return FutexKey{mm: p.MM, addr: va}, nil
 	}
-	f, _, ok := m.env.Lookup(va)
-	if !ok {
-		return FutexKey{}, abi.EFAULT
-	}
-	return FutexKey{frame: f, addr: va & pageMask}, nil
+	return FutexKey{frame: f, addr: va % exo.PageSize}, nil
 }
 
 func (p *Process) futexes() *futexTable { return &p.cfg.Kernel.futex }

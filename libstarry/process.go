@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/binfmt"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -48,7 +50,7 @@ type Process struct {
 	cfg          Config
 	sys          SyscallHandler
 	env          *exo.Env
-	MM           *MM
+	MM           *mm.MM
 	FDs          *FDTable
 	pid          int
 	mu           sync.Mutex // guards the fields below
@@ -70,7 +72,7 @@ type Process struct {
 // initial stack) happens before the thread runs: an error here means
 // nothing ran and nothing leaked.
 func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*Process, error) {
-	img, err := LoadImage(cfg.FS, "/", path, argv, envv)
+	img, err := binfmt.LoadImage(ramFiles{cfg.FS, "/"}, path, argv, envv)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +80,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	if err != nil {
 		return nil, abi.ENOMEM
 	}
-	p := &Process{cfg: cfg, sys: sys, env: env, MM: newMM(env), FDs: newConsoleFDs(consoleFile{cfg.Console}),
+	p := &Process{cfg: cfg, sys: sys, env: env, MM: mm.New(env, uint64(cfg.Exo.UserFrames())), FDs: newConsoleFDs(consoleFile{cfg.Console}),
 		pid: cfg.Pid, cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
 		dying: make(chan struct{}), done: make(chan struct{})}
 	if p.cfg.Kernel == nil {
@@ -90,14 +92,13 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	if p.cfg.Boot.IsZero() {
 		p.cfg.Boot = time.Now()
 	}
-	p.MM.commitLimit = uint64(cfg.Exo.UserFrames())
 	// Past Linux's point of no return: a failure now kills the process.
-	p.MM.setupStack(img.ExecStack)
-	if err := p.MM.loadELF(img); err != nil {
+	p.MM.SetupStack(img.ExecStack)
+	if err := binfmt.Load(p.MM, img); err != nil {
 		p.failExec()
 		return p, nil
 	}
-	sp, err := p.MM.buildStack(img, cfg.HWCap, [4]uint64{})
+	sp, err := binfmt.BuildStack(p.MM, img, cfg.HWCap, [4]uint64{})
 	if err != nil {
 		p.failExec()
 		return p, nil
@@ -106,6 +107,24 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
 	go t.run()
 	return p, nil
+}
+
+// ramFiles is a process's view of the RamFS for exec: paths resolve from
+// its working directory.
+type ramFiles struct {
+	fs  *RamFS
+	cwd string
+}
+
+func (r ramFiles) Open(path string) (uint32, []byte, error) {
+	if r.fs == nil {
+		return 0, nil, abi.ENOENT
+	}
+	n, err := r.fs.Lookup(r.cwd, path, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n.Mode, n.Data, nil
 }
 
 // failExec ends a process whose exec failed after the point of no return:

@@ -18,12 +18,15 @@ const (
 	SIGSTOP = int(abi.SIGSTOP)
 	NSIG    = 64
 
-	SI_USER    = 0
-	SI_KERNEL  = 0x80
-	ILL_ILLOPN = 2
-	FPE_INTDIV = 1
-	FPE_FLTINV = 7
-	BUS_ADRALN = 1
+	SEGV_MAPERR = 1 // si_codes (include/uapi/asm-generic/siginfo.h)
+	SEGV_ACCERR = 2
+	BUS_ADRERR  = 2
+	SI_USER     = 0
+	SI_KERNEL   = 0x80
+	ILL_ILLOPN  = 2
+	FPE_INTDIV  = 1
+	FPE_FLTINV  = 7
+	BUS_ADRALN  = 1
 
 	SIG_DFL = 0
 	SIG_IGN = 1

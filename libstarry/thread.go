@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/mm"
 )
 
 // Thread is one user thread: a CPU context in the process's Env, run by
@@ -66,14 +67,14 @@ func (t *Thread) handle(tr exo.Trap) {
 		t.P.sys(t)
 	case exo.TrapPageFault:
 		switch t.P.MM.Fault(tr.Addr, tr.Access) {
-		case FaultHandled:
-		case FaultNoMemory: // out of frames: Linux's OOM killer would pick us
+		case mm.FaultHandled:
+		case mm.FaultNoMemory: // out of frames: Linux's OOM killer would pick us
 			t.P.Exit(ExitStatus{Signal: SIGKILL})
-		case FaultUnmapped:
+		case mm.FaultUnmapped:
 			t.force(SigInfo{Signo: SIGSEGV, Code: SEGV_MAPERR, Addr: uint64(tr.Addr)})
-		case FaultProtection:
+		case mm.FaultProtection:
 			t.force(SigInfo{Signo: SIGSEGV, Code: SEGV_ACCERR, Addr: uint64(tr.Addr)})
-		case FaultPastEOF:
+		case mm.FaultPastEOF:
 			t.force(SigInfo{Signo: SIGBUS, Code: BUS_ADRERR, Addr: uint64(tr.Addr)})
 		}
 	case exo.TrapException:

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 
 	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -53,7 +54,7 @@ func rlimit(res uint64) (abi.Rlimit, error) {
 	const inf = abi.RLIM_INFINITY
 	switch res {
 	case abi.RLIMIT_STACK:
-		return abi.Rlimit{Cur: libstarry.StackSize, Max: inf}, nil
+		return abi.Rlimit{Cur: mm.StackSize, Max: inf}, nil
 	case abi.RLIMIT_NOFILE:
 		return abi.Rlimit{Cur: 1024, Max: 1024}, nil
 	case abi.RLIMIT_CORE:

@@ -3,6 +3,7 @@ package linux
 import (
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -53,7 +54,7 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[5]&(exo.PageSize-1) != 0 {
 		return 0, abi.EINVAL
 	}
-	r := libstarry.MapRequest{Addr: uintptr(a[0]), Len: uintptr(a[1]), Prot: prot,
+	r := mm.MapRequest{Addr: uintptr(a[0]), Len: uintptr(a[1]), Prot: prot,
 		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
 		NoReserve: flags&abi.MAP_NORESERVE != 0}
 	if flags&abi.MAP_ANONYMOUS == 0 {
@@ -93,18 +94,18 @@ func sysMprotect(t *libstarry.Thread, a Args) (uint64, error) {
 
 // advice maps MADV_* values (include/uapi/asm-generic/mman-common.h) to
 // what libstarry does with them; ok is false for values Linux refuses.
-func advice(v uint64) (adv libstarry.Advice, ok bool) {
+func advice(v uint64) (adv mm.Advice, ok bool) {
 	switch v {
 	case abi.MADV_DONTNEED, abi.MADV_DONTNEED_LOCKED:
-		return libstarry.AdviceDontNeed, true
+		return mm.AdviceDontNeed, true
 	case abi.MADV_FREE:
-		return libstarry.AdviceFree, true
+		return mm.AdviceFree, true
 	case abi.MADV_NORMAL, abi.MADV_RANDOM, abi.MADV_SEQUENTIAL, abi.MADV_WILLNEED,
 		abi.MADV_DONTFORK, abi.MADV_DOFORK, abi.MADV_MERGEABLE, abi.MADV_UNMERGEABLE,
 		abi.MADV_HUGEPAGE, abi.MADV_NOHUGEPAGE, abi.MADV_DONTDUMP, abi.MADV_DODUMP,
 		abi.MADV_WIPEONFORK, abi.MADV_KEEPONFORK, abi.MADV_COLD, abi.MADV_PAGEOUT,
 		abi.MADV_POPULATE_READ, abi.MADV_POPULATE_WRITE, abi.MADV_COLLAPSE:
-		return libstarry.AdviceHint, true
+		return mm.AdviceHint, true
 	}
 	return 0, false // MADV_REMOVE needs a shared file; HWPOISON and GUARD_* are not offered
 }
@@ -123,7 +124,7 @@ func sysMremap(t *libstarry.Thread, a Args) (uint64, error) {
 	if flags&^uint64(abi.MREMAP_MAYMOVE|abi.MREMAP_FIXED|abi.MREMAP_DONTUNMAP) != 0 {
 		return 0, abi.EINVAL
 	}
-	addr, err := t.P.MM.Mremap(libstarry.RemapRequest{Old: uintptr(a[0]), OldLen: uintptr(a[1]), NewLen: uintptr(a[2]),
+	addr, err := t.P.MM.Mremap(mm.RemapRequest{Old: uintptr(a[0]), OldLen: uintptr(a[1]), NewLen: uintptr(a[2]),
 		MayMove: flags&abi.MREMAP_MAYMOVE != 0, Fixed: flags&abi.MREMAP_FIXED != 0,
 		DontUnmap: flags&abi.MREMAP_DONTUNMAP != 0, NewAddr: uintptr(a[4])})
 	return uint64(addr), err

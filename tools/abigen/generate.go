@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -21,7 +22,8 @@ import (
 // OutFile is the generated file, relative to the repository root.
 const OutFile = "personality/linux/abi/zconsts.go"
 
-// users are the directories whose Go files name abi constants.
+// users are the directories whose Go files (in every package below them)
+// name abi constants.
 var users = []string{"libstarry", "personality/linux"}
 
 var abiName = regexp.MustCompile(`\babi\.([A-Z][A-Za-z0-9_]*)`)
@@ -104,7 +106,16 @@ func usedNames(root string) ([]string, error) {
 	hand["SyscallNames"] = true // generated below, not a constant
 	seen := map[string]bool{}
 	for _, dir := range users {
-		files, _ := filepath.Glob(filepath.Join(root, dir, "*.go"))
+		var files []string
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".go") {
+				files = append(files, p)
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range files {
 			src, err := os.ReadFile(f)
 			if err != nil {

@@ -1,4 +1,4 @@
-package libstarry
+package mm
 
 import (
 	"github.com/starry-go/starry/personality/linux/abi"

@@ -1,4 +1,4 @@
-package libstarry
+package binfmt
 
 import (
 	"bytes"
@@ -7,48 +7,34 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // loaded is an image mapped into a fresh sim Env with its initial stack.
 type loaded struct {
 	img *Image
-	mm  *MM
+	mm  *mm.MM
 	sp  uintptr
 }
 
 func load(t *testing.T, prog []byte, argv, envv []string) loaded {
 	t.Helper()
-	fs, err := NewRamFS(entries(t, exe("bin/prog", prog)))
+	fs := files(exe("bin/prog", prog))
+	img, err := LoadImage(fs, "/bin/prog", argv, envv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := LoadImage(fs, "/", "/bin/prog", argv, envv)
+	m, _ := newMM(t)
+	m.SetupStack(img.ExecStack)
+	if err := Load(m, img); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := BuildStack(m, img, 0x178bfbff, [4]uint64{1, 2, 3, 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, k := newMachine()
-	env, err := k.NewEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	mm := newMM(env)
-	mm.setupStack(img.ExecStack)
-	if err := mm.loadELF(img); err != nil {
-		t.Fatal(err)
-	}
-	sp, err := mm.buildStack(img, 0x178bfbff, [4]uint64{1, 2, 3, 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		mm.Release()
-		env.Destroy()
-		if n := m.FramesInUse(); n != 0 {
-			t.Errorf("%d frames still in use after Release and Destroy", n)
-		}
-	})
-	return loaded{img, mm, sp}
+	return loaded{img, m, sp}
 }
 
 func (l loaded) u64(t *testing.T, va uint64) uint64 {
@@ -141,16 +127,16 @@ func TestLoadAndStack(t *testing.T) {
 }
 
 func TestE2BIG(t *testing.T) {
-	fs, _ := NewRamFS(entries(t, exe("bin/prog", tinyELF())))
+	fs := files(exe("bin/prog", tinyELF()))
 	for name, argv := range map[string][]string{
 		"all the strings":     {string(make([]byte, maxArgBytes/2)), string(make([]byte, maxArgBytes/2))},
 		"one string too long": {string(make([]byte, maxArgStrlen))},
 	} {
-		if _, err := LoadImage(fs, "/", "/bin/prog", argv, nil); err != abi.E2BIG {
+		if _, err := LoadImage(fs, "/bin/prog", argv, nil); err != abi.E2BIG {
 			t.Errorf("%s: %v, want E2BIG", name, err)
 		}
 	}
-	if _, err := LoadImage(fs, "/", "/bin/prog", []string{string(make([]byte, maxArgStrlen-1))}, nil); err != nil {
+	if _, err := LoadImage(fs, "/bin/prog", []string{string(make([]byte, maxArgStrlen-1))}, nil); err != nil {
 		t.Errorf("a string of MAX_ARG_STRLEN with its NUL: %v", err)
 	}
 }
@@ -165,7 +151,7 @@ func TestLoadRealBinaries(t *testing.T) {
 			l := load(t, prog, []string{"prog"}, []string{"A=b"})
 			aux := checkStack(t, l, []string{"prog"}, []string{"A=b"})
 			img := l.img
-			if kind == "glibc-pie" && (img.Bias == 0 || img.Bias&pageMask != 0 || img.Bias >= MmapTop) {
+			if kind == "glibc-pie" && (img.Bias == 0 || img.Bias&pageMask != 0 || img.Bias >= mm.MmapTop) {
 				t.Errorf("static PIE bias %#x: want a page in the mmap area, as Linux 6 places it", img.Bias)
 			}
 			if aux[AT_ENTRY] != img.Entry || aux[AT_PHNUM] != img.Phnum {
@@ -208,12 +194,12 @@ func TestDynamicIsRefused(t *testing.T) {
 	if err != nil || img.Interp == "" {
 		t.Fatalf("dynamic executable: %v, interpreter %q", err, img.Interp)
 	}
-	fs, _ := NewRamFS(entries(t, exe("bin/prog", prog)))
-	if _, err := LoadImage(fs, "/", "/bin/prog", nil, nil); err != abi.ENOENT {
+	fs := files(exe("bin/prog", prog))
+	if _, err := LoadImage(fs, "/bin/prog", nil, nil); err != abi.ENOENT {
 		t.Errorf("without its interpreter: %v, want ENOENT", err)
 	}
-	fs, _ = NewRamFS(entries(t, exe("bin/prog", prog), exe(strings.TrimPrefix(img.Interp, "/"), tinyELF())))
-	if _, err := LoadImage(fs, "/", "/bin/prog", nil, nil); err != abi.ENOEXEC {
+	fs = files(exe("bin/prog", prog), exe(strings.TrimPrefix(img.Interp, "/"), tinyELF()))
+	if _, err := LoadImage(fs, "/bin/prog", nil, nil); err != abi.ENOEXEC {
 		t.Errorf("with an interpreter: %v, want ENOEXEC (not supported)", err)
 	}
 }

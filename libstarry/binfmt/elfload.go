@@ -1,22 +1,21 @@
-package libstarry
+package binfmt
 
 import (
 	"debug/elf"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// loadELF maps an image into an address space that holds only its stack,
+// Load maps an image into an address space that holds only its stack,
 // as load_elf_binary's loop does after the point of no return: the first
 // PT_LOAD of an ET_EXEC at its address without replacing anything
 // (MAP_FIXED_NOREPLACE), the first of an ET_DYN wherever the whole image
 // fits (top-down, honouring the largest power-of-two p_align), the rest
 // with MAP_FIXED at the same bias, so later segments may replace earlier
 // ones. An error means Linux would kill the process with SIGSEGV.
-func (m *MM) loadELF(img *Image) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+func Load(m *mm.MM, img *Image) error {
 	first := true
 	var bias, phdr, brk uint64
 	for _, p := range img.Progs {
@@ -29,7 +28,7 @@ func (m *MM) loadELF(img *Image) error {
 		case img.Type == elf.ET_EXEC:
 			noReplace = true
 		default:
-			base, err := m.placeImage(img.Progs)
+			base, err := placeImage(m, img.Progs)
 			if err != nil {
 				return err
 			}
@@ -38,7 +37,7 @@ func (m *MM) loadELF(img *Image) error {
 			bias, noReplace = base-pageDown(p.Vaddr), true
 		}
 		first = false
-		if err := m.loadSegment(img.File, bias+p.Vaddr, p, noReplace); err != nil {
+		if err := loadSegment(m, img.File, bias+p.Vaddr, p, noReplace); err != nil {
 			return err
 		}
 		if p.Offset <= img.Phoff && img.Phoff < p.Offset+p.Filesz {
@@ -46,24 +45,24 @@ func (m *MM) loadELF(img *Image) error {
 		}
 		// "Check to see if the section's size will overflow the allowed
 		// task size" (on the unbiased address, after mapping it).
-		if p.Vaddr >= taskSize || p.Filesz > p.Memsz || p.Memsz > taskSize || taskSize-p.Memsz < p.Vaddr {
+		if p.Vaddr >= mm.TaskSize || p.Filesz > p.Memsz || p.Memsz > mm.TaskSize || mm.TaskSize-p.Memsz < p.Vaddr {
 			return abi.EINVAL
 		}
 		brk = max(brk, p.Vaddr+p.Memsz)
 	}
 	img.Bias, img.Entry, img.Phdr = bias, img.EEntry+bias, phdr+bias
-	if img.Entry >= taskSize {
+	if img.Entry >= mm.TaskSize {
 		return abi.EINVAL
 	}
 	img.BrkStart = pageUp(brk + bias)
-	m.brkStart, m.brk = uintptr(img.BrkStart), uintptr(img.BrkStart)
+	m.SetBrkStart(uintptr(img.BrkStart))
 	return nil
 }
 
 // placeImage finds room for an ET_DYN image (total_mapping_size: from
 // the lowest PT_LOAD page to the highest end; maximum_alignment; and the
 // top-down search of vm_mmap with no hint).
-func (m *MM) placeImage(progs []Prog) (uint64, error) {
+func placeImage(m *mm.MM, progs []Prog) (uint64, error) {
 	low, high := ^uint64(0), uint64(0)
 	align := uint64(exo.PageSize)
 	for _, p := range progs {
@@ -79,10 +78,10 @@ func (m *MM) placeImage(progs []Prog) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	length := pageUp(total)
-	if length == 0 || length > taskSize {
+	if length == 0 || length > mm.TaskSize {
 		return 0, abi.ENOMEM
 	}
-	base, ok := m.freeRangeAligned(uintptr(length), uintptr(align))
+	base, ok := m.FreeRange(uintptr(length), uintptr(align))
 	if !ok {
 		return 0, abi.ENOMEM
 	}
@@ -95,7 +94,7 @@ func (m *MM) placeImage(progs []Prog) (uint64, error) {
 // (padzero ignores the fault otherwise), and anonymous pages, readable
 // and writable, for the rest of p_memsz (vm_brk_flags, which replaces
 // whatever is there).
-func (m *MM) loadSegment(file []byte, addr uint64, p Prog, noReplace bool) error {
+func loadSegment(m *mm.MM, file []byte, addr uint64, p Prog, noReplace bool) error {
 	pageOff := p.Vaddr & pageMask
 	mapAddr := pageDown(addr)
 	zeroStart := mapAddr
@@ -107,13 +106,13 @@ func (m *MM) loadSegment(file []byte, addr uint64, p Prog, noReplace bool) error
 			switch {
 			case off&pageMask != 0 || off+size < off:
 				return abi.EINVAL
-			case !fileRangeOK(off, size):
+			case !mm.FileRangeOK(off, size):
 				return abi.EOVERFLOW
 			case mapAddr+size < mapAddr:
 				return abi.ENOMEM
 			}
 			zeroStart = mapAddr + pageOff + p.Filesz
-			v := &VMA{Start: uintptr(mapAddr), End: uintptr(mapAddr + size), Prot: prot, File: file, FileOff: off,
+			v := mm.VMA{Start: uintptr(mapAddr), End: uintptr(mapAddr + size), Prot: prot, File: file, FileOff: off,
 				FileEnd: uintptr(mapAddr + size)}
 			if p.Memsz > p.Filesz && prot&exo.PermWrite != 0 && zeroStart&pageMask != 0 {
 				// padzero: a writable segment's last file page is
@@ -124,7 +123,7 @@ func (m *MM) loadSegment(file []byte, addr uint64, p Prog, noReplace bool) error
 				}
 				v.FileEnd = uintptr(zeroStart)
 			}
-			if err := m.placeCharged(v, noReplace); err != nil {
+			if err := m.Place(v, noReplace); err != nil {
 				return err
 			}
 		} else {
@@ -143,31 +142,5 @@ func (m *MM) loadSegment(file []byte, addr uint64, p Prog, noReplace bool) error
 		return abi.ENOMEM
 	}
 	bss := exo.PermRead | exo.PermWrite | prot&exo.PermExec
-	return m.placeCharged(&VMA{Start: uintptr(start), End: uintptr(end), Prot: bss}, false)
-}
-
-// placeCharged is place after the overcommit check mmap and brk make.
-func (m *MM) placeCharged(v *VMA, noReplace bool) error {
-	if v.End > v.Start && accountable(v) && !m.enoughMemory(v.End-v.Start) {
-		return abi.ENOMEM
-	}
-	return m.place(v, noReplace)
-}
-
-// place puts v at its own address: over whatever is there, or with
-// noReplace failing with EEXIST instead (do_mmap with MAP_FIXED or
-// MAP_FIXED_NOREPLACE after get_unmapped_area's checks); m.mu is held.
-func (m *MM) place(v *VMA, noReplace bool) error {
-	switch {
-	case v.End <= v.Start || v.End > userHigh:
-		return abi.ENOMEM
-	case v.Start < userLow:
-		return abi.EPERM // below mmap_min_addr; exo never maps page zero
-	case noReplace && m.overlaps(v.Start, v.End):
-		return abi.EEXIST
-	}
-	m.unmap(v.Start, v.End)
-	m.insert(v)
-	m.coalesce()
-	return nil
+	return m.Place(mm.VMA{Start: uintptr(start), End: uintptr(end), Prot: bss}, false)
 }

@@ -1,11 +1,10 @@
-package libstarry
+package mm
 
 import (
 	"sort"
 	"sync"
 
 	"github.com/starry-go/starry/exo"
-	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Address-space layout (no randomization). The stack ends at StackTop,
@@ -21,10 +20,10 @@ const (
 	// kernel's Go code runs in ring 0 beside user memory and needs a nil
 	// pointer to fault, so exo never maps it.
 	userLow = exo.UserBase
-	// userHigh is x86-64's TASK_SIZE_MAX: the last page below 2^47 is
+	// TaskSize is x86-64's TASK_SIZE_MAX: the last page below 2^47 is
 	// never user memory (Linux keeps it as a guard for SYSRET).
-	userHigh = exo.UserTop - exo.PageSize
-	taskSize = userHigh
+	TaskSize = exo.UserTop - exo.PageSize
+	userHigh = TaskSize
 	pageMask = exo.PageSize - 1
 )
 
@@ -66,9 +65,14 @@ type MM struct {
 	commitLimit uint64
 }
 
-func newMM(env *exo.Env) *MM {
-	return &MM{env: env, pages: map[uintptr]*page{}}
+// New makes an empty address space over env. commitLimit bounds one
+// request of committed memory, in pages (0: no limit).
+func New(env *exo.Env, commitLimit uint64) *MM {
+	return &MM{env: env, pages: map[uintptr]*page{}, commitLimit: commitLimit}
 }
+
+func pageUp(v uint64) uint64   { return (v + pageMask) &^ pageMask }
+func pageDown(v uint64) uint64 { return v &^ pageMask }
 
 // enoughMemory is the overcommit heuristic for one request of n bytes of
 // private writable (or shared anonymous) memory: refused only when it is
@@ -319,13 +323,3 @@ func (m *MM) FramesHeld() int {
 	defer m.mu.Unlock()
 	return len(m.pages)
 }
-
-// si_code values for SIGSEGV and SIGBUS (include/uapi/asm-generic/siginfo.h).
-const (
-	SEGV_MAPERR = 1
-	SEGV_ACCERR = 2
-	BUS_ADRERR  = 2
-)
-
-// errNoMem is what memory calls answer when frames run out.
-var errNoMem = abi.ENOMEM

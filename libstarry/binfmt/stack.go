@@ -1,10 +1,11 @@
-package libstarry
+package binfmt
 
 import (
 	"crypto/rand"
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/mm"
 )
 
 // platform is AT_PLATFORM, Linux's ELF_PLATFORM on x86-64.
@@ -15,20 +16,7 @@ const clockTicks = 100
 
 // maxArgBytes caps argv plus envp like Linux's limit of a quarter of the
 // 8 MiB stack rlimit (E2BIG beyond it).
-const maxArgBytes = StackSize / 4
-
-// setupStack makes the stack region before anything else is mapped, as
-// setup_arg_pages does (an ET_EXEC segment over it is refused); PT_GNU_STACK
-// with PF_X makes it executable.
-func (m *MM) setupStack(exec bool) {
-	prot := exo.PermRead | exo.PermWrite
-	if exec {
-		prot |= exo.PermExec
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.insert(&VMA{Start: StackTop - StackSize, End: StackTop, Prot: prot, Name: "[stack]"})
-}
+const maxArgBytes = mm.StackSize / 4
 
 // auxvFor lists the auxiliary vector in create_elf_tables' order (no
 // vDSO, so no AT_SYSINFO_EHDR). Strings are passed as their addresses.
@@ -56,13 +44,13 @@ func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uin
 	}
 }
 
-// buildStack writes the initial stack into the stack region the way
+// BuildStack writes the initial stack into the stack region the way
 // Linux's copy_strings and create_elf_tables lay it out, from the top:
 // a NULL word, AT_EXECFN's string, the argv and envp strings, the
 // platform string, 16 random bytes; then, 16-byte aligned at the final
 // SP: argc, argv pointers, NULL, envp pointers, NULL, auxv pairs.
-func (m *MM) buildStack(img *Image, hwcap uint64, creds [4]uint64) (uintptr, error) {
-	sp := uint64(StackTop - 8)
+func BuildStack(m *mm.MM, img *Image, hwcap uint64, creds [4]uint64) (uintptr, error) {
+	sp := uint64(mm.StackTop - 8)
 	put := func(b []byte) (uint64, error) {
 		sp -= uint64(len(b))
 		return sp, m.CopyOut(uintptr(sp), b)

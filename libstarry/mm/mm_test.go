@@ -1,4 +1,4 @@
-package libstarry
+package mm
 
 import (
 	"testing"

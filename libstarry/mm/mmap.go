@@ -1,4 +1,4 @@
-package libstarry
+package mm
 
 import (
 	"github.com/starry-go/starry/exo"
@@ -52,7 +52,7 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	}
 	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, NoReserve: r.NoReserve, Name: r.Name}
 	if r.File != nil {
-		if !fileRangeOK(r.FileOff, uint64(length)) {
+		if !FileRangeOK(r.FileOff, uint64(length)) {
 			return 0, abi.EOVERFLOW
 		}
 		v.File, v.FileOff, v.FileEnd = r.File, r.FileOff, addr+length
@@ -66,9 +66,9 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 	return addr, nil
 }
 
-// fileRangeOK is file_mmap_ok for a regular file: the mapping must end
+// FileRangeOK is file_mmap_ok for a regular file: the mapping must end
 // within MAX_LFS_FILESIZE (else EOVERFLOW).
-func fileRangeOK(off, length uint64) bool {
+func FileRangeOK(off, length uint64) bool {
 	const maxFileSize = 1<<63 - 1
 	return length <= maxFileSize && off>>12 <= (maxFileSize-length)>>12
 }

@@ -1,4 +1,4 @@
-package libstarry
+package binfmt
 
 import (
 	"bytes"
@@ -13,12 +13,20 @@ import (
 // search_binary_handler in Linux's fs/exec.c walks.
 type binfmt func(b *binprm) (*Image, error)
 
+// Files is where exec finds a program and its interpreter: the calling
+// process's view of the file system (its root and working directory).
+type Files interface {
+	// Open resolves path, following symlinks, to a file's st_mode and
+	// contents; path lookup errors (ENOENT, ENOTDIR, ELOOP...) as is.
+	Open(path string) (mode uint32, data []byte, err error)
+}
+
 // binprm is the exec request being resolved (Linux's struct linux_binprm):
 // script handlers rewrite path and argv and recurse.
 type binprm struct {
-	fs         *RamFS
-	cwd        string
+	files      Files
 	path       string
+	data       []byte // the file at path, once search opened it
 	argv, envv []string
 	depth      int
 }
@@ -33,11 +41,11 @@ const maxScriptLine = 256
 // not a variable: scriptFormat recurses into search.)
 func formats() []binfmt { return []binfmt{elfFormat, scriptFormat} }
 
-// LoadImage resolves path in fs and builds the Image of the program it
-// names without touching any process: all of exec's fallible work.
-// argv and envv are copied; an empty argv gets argv[0] = "" as in Linux.
-func LoadImage(fs *RamFS, cwd, path string, argv, envv []string) (*Image, error) {
-	b := &binprm{fs: fs, cwd: cwd, path: path,
+// LoadImage resolves path and builds the Image of the program it names
+// without touching any process: all of exec's fallible work. argv and
+// envv are copied; an empty argv gets argv[0] = "" as in Linux.
+func LoadImage(files Files, path string, argv, envv []string) (*Image, error) {
+	b := &binprm{files: files, path: path,
 		argv: append([]string(nil), argv...), envv: append([]string(nil), envv...)}
 	if len(b.argv) == 0 {
 		b.argv = []string{""}
@@ -69,21 +77,14 @@ func checkArgs(argv, envv []string) error {
 	return nil
 }
 
-// search runs each format over the file (search_binary_handler).
+// search runs each format over the file (search_binary_handler), once
+// open_exec has checked it is a regular executable file.
 func (b *binprm) search() (*Image, error) {
-	if fs := b.fs; fs == nil {
-		return nil, abi.ENOENT
-	}
-	n, err := b.fs.Lookup(b.cwd, b.path, true)
+	data, err := openExec(b.files, b.path)
 	if err != nil {
 		return nil, err
 	}
-	if n.IsDir() {
-		return nil, abi.EACCES
-	}
-	if n.Mode&0o111 == 0 {
-		return nil, abi.EACCES
-	}
+	b.data = data
 	for _, f := range formats() {
 		img, err := f(b)
 		if err == abi.ENOEXEC {
@@ -94,33 +95,39 @@ func (b *binprm) search() (*Image, error) {
 	return nil, abi.ENOEXEC
 }
 
-func (b *binprm) file() []byte {
-	n, _ := b.fs.Lookup(b.cwd, b.path, true)
-	if n == nil {
-		return nil
+// openExec is open_exec: EACCES unless a regular file with execute
+// permission.
+func openExec(files Files, path string) ([]byte, error) {
+	if files == nil {
+		return nil, abi.ENOENT
 	}
-	return n.Data
+	mode, data, err := files.Open(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case mode&abi.S_IFMT != abi.S_IFREG || mode&0o111 == 0:
+		return nil, abi.EACCES
+	}
+	return data, nil
 }
 
 // elfFormat is load_elf_binary up to the point of no return, for static
 // executables and static PIE; a PT_INTERP names a file that is opened
 // as open_exec would (relative to the working directory) and checked.
 func elfFormat(b *binprm) (*Image, error) {
-	img, err := parseELF(b.file())
+	img, err := parseELF(b.data)
 	if err != nil {
 		return nil, err
 	}
 	if hasInterp(img) {
-		n, err := b.fs.Lookup(b.cwd, img.Interp, true)
-		switch {
-		case img.Interp == "": // open_exec("")
+		if img.Interp == "" { // open_exec("")
 			return nil, abi.ENOENT
-		case err != nil:
-			return nil, err
-		case n.IsDir() || n.Mode&0o111 == 0:
-			return nil, abi.EACCES
 		}
-		return nil, checkInterp(n.Data)
+		data, err := openExec(b.files, img.Interp)
+		if err != nil {
+			return nil, err
+		}
+		return nil, checkInterp(data)
 	}
 	img.Path, img.Exe, img.Argv, img.Envv = b.path, b.path, b.argv, b.envv
 	return img, nil
@@ -139,7 +146,7 @@ func hasInterp(img *Image) bool {
 // scriptFormat is load_script (fs/binfmt_script.c): "#!interp [arg]"
 // runs interp with argv = interp, [arg], path, argv[1:]...
 func scriptFormat(b *binprm) (*Image, error) {
-	data := b.file()
+	data := b.data
 	if !bytes.HasPrefix(data, []byte("#!")) {
 		return nil, abi.ENOEXEC
 	}
@@ -166,7 +173,7 @@ func scriptFormat(b *binprm) (*Image, error) {
 	}
 	argv = append(argv, b.path)
 	argv = append(argv, b.argv[1:]...)
-	next := &binprm{fs: b.fs, cwd: b.cwd, path: interp, argv: argv, envv: b.envv, depth: b.depth + 1}
+	next := &binprm{files: b.files, path: interp, argv: argv, envv: b.envv, depth: b.depth + 1}
 	img, err := next.search()
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package libstarry
+package binfmt
 
 import (
 	"bytes"
@@ -22,6 +22,7 @@ const (
 	ehdrSize = 64
 	phdrSize = 56
 	pathMax  = 4096 // PATH_MAX
+	pageMask = exo.PageSize - 1
 )
 
 // Prog is one program header, as in the file (Elf64_Phdr).

@@ -1,4 +1,4 @@
-package libstarry
+package binfmt
 
 // Auxiliary-vector keys (include/uapi/linux/auxvec.h and
 // arch/x86/include/uapi/asm/auxvec.h); golang.org/x/sys/unix lacks them.

@@ -1,4 +1,4 @@
-package libstarry
+package binfmt
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -43,12 +44,9 @@ func loadInto(t *testing.T, file []byte) (img *Image, pre, post error) {
 	if pre != nil {
 		return nil, pre, nil
 	}
-	_, k := newMachine()
-	env, _ := k.NewEnv()
-	mm := newMM(env)
-	t.Cleanup(func() { mm.Release(); env.Destroy() })
-	mm.setupStack(img.ExecStack)
-	return img, nil, mm.loadELF(img)
+	m, _ := newMM(t)
+	m.SetupStack(img.ExecStack)
+	return img, nil, Load(m, img)
 }
 
 func TestParseELFValid(t *testing.T) {
@@ -104,7 +102,7 @@ func TestELFChecks(t *testing.T) {
 		{"vaddr in page zero", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0); return b }, nil, abi.EPERM},
 		{"vaddr in kernel half", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0xffff800000000000); return b }, nil, abi.ENOMEM},
 		{"misaligned offset", func(b []byte) []byte { le.PutUint64(ph(b)[16:], 0x400010); return b }, nil, abi.EINVAL},
-		{"over the stack", func(b []byte) []byte { le.PutUint64(ph(b)[16:], StackTop-0x10000); return b }, nil, abi.EEXIST},
+		{"over the stack", func(b []byte) []byte { le.PutUint64(ph(b)[16:], mm.StackTop-0x10000); return b }, nil, abi.EEXIST},
 		{"entry in the kernel half", put64(24, 0xffff800000000000), nil, abi.EINVAL},
 	}
 	for _, c := range cases {
@@ -128,26 +126,22 @@ func TestELFInterpreter(t *testing.T) {
 		le.PutUint64(second[32:], filesz)
 		return b
 	}
-	fs, err := NewRamFS(entries(t,
-		exe("bin/none", withInterp("/lib/none.so", 13)),
+	fs := files(exe("bin/none", withInterp("/lib/none.so", 13)),
 		exe("bin/short", withInterp("/lib/x", 1)),
 		exe("bin/unterminated", withInterp("/lib/ld.so", 10)),
 		exe("bin/pastEOF", withInterp("/lib/ld.so", 0x100)),
 		exe("bin/empty", withInterp("", 2)),
 		exe("bin/text", withInterp("/lib/text.so", 13)),
 		exe("bin/elfinterp", withInterp("/lib/ld.so", 11)),
-		RamFile("lib/noexec.so", tinyELF(), 0o644),
+		file("lib/noexec.so", tinyELF(), 0o644),
 		exe("bin/noexec", withInterp("/lib/noexec.so", 15)),
 		exe("lib/text.so", bytes.Repeat([]byte("text "), 20)),
 		exe("lib/ld.so", tinyELF()),
-	))
-	if err != nil {
-		t.Fatal(err)
-	}
+	)
 	for path, want := range map[string]error{"/bin/none": abi.ENOENT, "/bin/short": abi.ENOEXEC,
 		"/bin/unterminated": abi.ENOEXEC, "/bin/pastEOF": abi.EIO, "/bin/empty": abi.ENOENT,
 		"/bin/text": abi.ELIBBAD, "/bin/noexec": abi.EACCES, "/bin/elfinterp": abi.ENOEXEC} {
-		if _, err := LoadImage(fs, "/", path, nil, nil); err != want {
+		if _, err := LoadImage(fs, path, nil, nil); err != want {
 			t.Errorf("%s: %v, want %v", path, err, want)
 		}
 	}
@@ -187,24 +181,20 @@ func FuzzParseELF(f *testing.F) {
 		if post != nil {
 			return
 		}
-		if img.Entry >= taskSize {
+		if img.Entry >= mm.TaskSize {
 			t.Fatalf("entry %#x outside the user half", img.Entry)
 		}
 	})
 }
 
 func TestScriptFormat(t *testing.T) {
-	fs, err := NewRamFS(entries(t,
-		exe("bin/prog", tinyELF()),
+	fs := files(exe("bin/prog", tinyELF()),
 		exe("bin/script", []byte("#!/bin/prog -x\necho\n")),
 		exe("bin/loop", []byte("#!/bin/loop\n")),
 		exe("bin/data", []byte("just text")),
-		RamFile("bin/noexec", []byte("#!/bin/prog\n"), 0o644),
-	))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := LoadImage(fs, "/", "/bin/script", []string{"script", "a"}, nil)
+		file("bin/noexec", []byte("#!/bin/prog\n"), 0o644),
+	)
+	img, err := LoadImage(fs, "/bin/script", []string{"script", "a"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +209,11 @@ func TestScriptFormat(t *testing.T) {
 	}
 	for path, wantErr := range map[string]error{"/bin/loop": abi.ELOOP, "/bin/data": abi.ENOEXEC,
 		"/bin/noexec": abi.EACCES, "/bin": abi.EACCES, "/nope": abi.ENOENT} {
-		if _, err := LoadImage(fs, "/", path, nil, nil); err != wantErr {
+		if _, err := LoadImage(fs, path, nil, nil); err != wantErr {
 			t.Errorf("LoadImage(%s) = %v, want %v", path, err, wantErr)
 		}
 	}
-	if img, _ := LoadImage(fs, "/", "/bin/prog", nil, nil); img == nil || len(img.Argv) != 1 || img.Argv[0] != "" {
+	if img, _ := LoadImage(fs, "/bin/prog", nil, nil); img == nil || len(img.Argv) != 1 || img.Argv[0] != "" {
 		t.Errorf("empty argv not given argv[0] = \"\": %+v", img)
 	}
 }

@@ -1,4 +1,4 @@
-package libstarry
+package mm
 
 import (
 	"bytes"
@@ -124,4 +124,29 @@ func (m *MM) CompareAndSwap32(va uintptr, old, new uint32) (uint32, error) {
 		return 0, abi.EFAULT
 	}
 	return cur, nil
+}
+
+// SharedFrame says what a shared (not FUTEX_PRIVATE) futex word at va is
+// keyed by, as get_futex_key decides: the frame when its region is
+// MAP_SHARED (paged in first), so every process mapping it finds the same
+// queue; otherwise shared is false and the address space and address are
+// the key. EFAULT when no region holds va.
+func (m *MM) SharedFrame(va uintptr) (f exo.Frame, shared bool, err error) {
+	m.mu.Lock()
+	v := m.find(va)
+	m.mu.Unlock()
+	switch {
+	case v == nil:
+		return 0, false, abi.EFAULT
+	case !v.Shared:
+		return 0, false, nil
+	}
+	if err := m.present(va, exo.PermRead); err != nil {
+		return 0, false, err
+	}
+	f, _, ok := m.env.Lookup(va)
+	if !ok {
+		return 0, false, abi.EFAULT
+	}
+	return f, true, nil
 }
