@@ -4,57 +4,20 @@ import (
 	"io"
 	"sync"
 
+	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
-
-// Stat is the part of struct stat a file can tell; the personality
-// encodes it in the ABI's layout.
-type Stat struct {
-	Ino   uint64
-	Mode  uint32
-	Nlink uint32
-	Rdev  uint64
-	Size  int64
-}
-
-// File is an open file description's behaviour. Optional abilities are
-// further interfaces: Seeker, ReaderAt, DirLister, Terminal.
-type File interface {
-	Read(b []byte) (int, error)
-	Write(b []byte) (int, error)
-	Stat() Stat
-}
-
-// Seeker is a file with a position (lseek).
-type Seeker interface {
-	Seek(off int64, whence int) (int64, error)
-}
-
-// ReaderAt is a file readable at an offset (pread64).
-type ReaderAt interface {
-	ReadAt(b []byte, off int64) (int, error)
-}
 
 // DirLister is a directory: its inode, for getdents64.
 type DirLister interface {
 	Dir() *Inode
-	Seeker
-}
-
-// Mappable is a file whose bytes can back a private mapping (mmap).
-type Mappable interface {
-	Bytes() []byte
-}
-
-// Terminal marks a file that answers tty ioctls (TCGETS, TIOCGWINSZ).
-type Terminal interface {
-	IsTerminal() bool
+	fd.Seeker
 }
 
 // consoleFile is the console: a character device over Config.Console.
 type consoleFile struct{ rw io.ReadWriter }
 
-func (c consoleFile) Read(b []byte) (int, error) {
+func (c consoleFile) Read(_ fd.Ctx, b []byte) (int, error) {
 	if c.rw == nil {
 		return 0, nil
 	}
@@ -65,7 +28,7 @@ func (c consoleFile) Read(b []byte) (int, error) {
 	return n, err
 }
 
-func (c consoleFile) Write(b []byte) (int, error) {
+func (c consoleFile) Write(_ fd.Ctx, b []byte) (int, error) {
 	if c.rw == nil {
 		return len(b), nil
 	}
@@ -77,8 +40,8 @@ func (c consoleFile) Write(b []byte) (int, error) {
 }
 
 // Stat reports /dev/console: character device 5:1.
-func (c consoleFile) Stat() Stat {
-	return Stat{Ino: 1, Mode: abi.S_IFCHR | 0o620, Nlink: 1, Rdev: abi.Mkdev(5, 1)}
+func (c consoleFile) Stat() fd.Stat {
+	return fd.Stat{Ino: 1, Mode: abi.S_IFCHR | 0o620, Nlink: 1, Rdev: abi.Mkdev(5, 1)}
 }
 
 func (c consoleFile) IsTerminal() bool { return true }
@@ -90,7 +53,7 @@ type ramFile struct {
 	pos int64
 }
 
-func (f *ramFile) Read(b []byte) (int, error) {
+func (f *ramFile) Read(_ fd.Ctx, b []byte) (int, error) {
 	if f.n.IsDir() {
 		return 0, abi.EISDIR
 	}
@@ -114,9 +77,9 @@ func (f *ramFile) ReadAt(b []byte, off int64) (int, error) {
 	return copy(b, f.n.Data[off:]), nil
 }
 
-func (f *ramFile) Write(b []byte) (int, error) { return 0, abi.EBADF }
+func (f *ramFile) Write(_ fd.Ctx, b []byte) (int, error) { return 0, abi.EBADF }
 
-func (f *ramFile) Stat() Stat { return inodeStat(f.n) }
+func (f *ramFile) Stat() fd.Stat { return inodeStat(f.n) }
 
 func (f *ramFile) Dir() *Inode { return f.n }
 
@@ -144,15 +107,54 @@ func (f *ramFile) Seek(off int64, whence int) (int64, error) {
 	return f.pos, nil
 }
 
-func inodeStat(n *Inode) Stat {
-	return Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Size: int64(len(n.Data) + len(n.Target))}
+func inodeStat(n *Inode) fd.Stat {
+	return fd.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Size: int64(len(n.Data) + len(n.Target))}
 }
 
 // StatPath stats a RamFS path (stat, lstat, newfstatat).
-func (p *Process) StatPath(dir *Inode, path string, follow bool) (Stat, error) {
+func (p *Process) StatPath(dir *Inode, path string, follow bool) (fd.Stat, error) {
 	n, err := p.Lookup(dir, path, follow)
 	if err != nil {
-		return Stat{}, err
+		return fd.Stat{}, err
 	}
 	return inodeStat(n), nil
+}
+
+// Open opens a RamFS path (do_sys_openat2). The file system is read-only:
+// any write access, O_CREAT of a missing file or O_TRUNC is EROFS.
+func (p *Process) Open(dir *Inode, path string, flags int) (*fd.OpenFile, error) {
+	n, err := p.Lookup(dir, path, flags&abi.O_NOFOLLOW == 0)
+	if err == abi.ENOENT && flags&abi.O_CREAT != 0 {
+		return nil, abi.EROFS
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case flags&abi.O_CREAT != 0 && flags&abi.O_EXCL != 0:
+		return nil, abi.EEXIST
+	case n.IsSymlink():
+		return nil, abi.ELOOP // O_NOFOLLOW on a link
+	case flags&abi.O_DIRECTORY != 0 && !n.IsDir():
+		return nil, abi.ENOTDIR
+	case flags&abi.O_ACCMODE != abi.O_RDONLY || flags&abi.O_TRUNC != 0:
+		if n.IsDir() {
+			return nil, abi.EISDIR
+		}
+		return nil, abi.EROFS
+	}
+	return fd.New(&ramFile{n: n}, flags&^(abi.O_CLOEXEC|abi.O_CREAT|abi.O_EXCL|abi.O_NOCTTY|abi.O_TRUNC)), nil
+}
+
+// consoleFDs makes a descriptor table with 0, 1 and 2 on the console,
+// one open file description shared by all three.
+func consoleFDs(c consoleFile) *fd.Table {
+	t := fd.NewTable()
+	of := fd.New(c, abi.O_RDWR)
+	for i := 0; i < 3; i++ {
+		of.IncRef()
+		_, _ = t.Install(of, i, false)
+	}
+	of.DecRef()
+	return t
 }

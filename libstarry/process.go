@@ -8,6 +8,7 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/binfmt"
+	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -51,7 +52,7 @@ type Process struct {
 	sys          SyscallHandler
 	env          *exo.Env
 	MM           *mm.MM
-	FDs          *FDTable
+	FDs          *fd.Table
 	pid          int
 	mu           sync.Mutex // guards the fields below
 	cwd          string
@@ -63,8 +64,6 @@ type Process struct {
 	done         chan struct{} // closed when the process has fully exited
 	sig          signals
 	lastExitCode int // the code of the latest exit(2), for the last thread out
-	pollMu       sync.Mutex
-	pollWake     chan struct{} // closed when a watched file's readiness changes
 }
 
 // Start loads path from cfg.FS into a new Env and starts its first
@@ -80,7 +79,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	if err != nil {
 		return nil, abi.ENOMEM
 	}
-	p := &Process{cfg: cfg, sys: sys, env: env, MM: mm.New(env, uint64(cfg.Exo.UserFrames())), FDs: newConsoleFDs(consoleFile{cfg.Console}),
+	p := &Process{cfg: cfg, sys: sys, env: env, MM: mm.New(env, uint64(cfg.Exo.UserFrames())), FDs: consoleFDs(consoleFile{cfg.Console}),
 		pid: cfg.Pid, cwd: "/", exe: img.Exe, threads: map[*Thread]bool{},
 		dying: make(chan struct{}), done: make(chan struct{})}
 	if p.cfg.Kernel == nil {
@@ -247,7 +246,7 @@ func (p *Process) threadExited(t *Thread) {
 	p.mu.Unlock()
 	p.Exit(ExitStatus{Code: code}) // a no-op after exit_group or a fatal signal
 	p.MM.Release()
-	p.FDs.closeAll()
+	p.FDs.CloseAll()
 	p.env.Destroy()
 	close(p.done)
 }

@@ -29,6 +29,11 @@ func (p *Process) newThread(tid int) *Thread {
 	return t
 }
 
+// Dying and Interrupted make a thread an fd.Waiter: what ends a blocking
+// call early.
+func (t *Thread) Dying() <-chan struct{}       { return t.P.dying }
+func (t *Thread) Interrupted() <-chan struct{} { return t.P.Interrupted() }
+
 // TID is the thread ID (the PID for the first thread).
 func (t *Thread) TID() int { return t.tid }
 

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -29,8 +30,6 @@ func fsCalls() []Syscall {
 		full(abi.SYS_DUP3, "dup3", sysDup3),
 		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; no locks"),
 		full(abi.SYS_GETDENTS64, "getdents64", sysGetdents64),
-		refuse(abi.SYS_PIPE, "pipe", abi.ENOSYS, "pipes are not implemented yet"),
-		refuse(abi.SYS_PIPE2, "pipe2", abi.ENOSYS, "pipes are not implemented yet"),
 	}
 }
 
@@ -45,6 +44,7 @@ func dirOf(t *libstarry.Thread, dirfd uint64) (*libstarry.Inode, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer of.DecRef()
 	d, ok := of.File.(libstarry.DirLister)
 	if !ok || !d.Dir().IsDir() {
 		return nil, abi.ENOTDIR
@@ -81,17 +81,18 @@ func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 // putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).
-func putStat(t *libstarry.Thread, va uint64, s libstarry.Stat) error {
+func putStat(t *libstarry.Thread, va uint64, s fdt.Stat) error {
 	st := abi.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
 		Size: s.Size, Blksize: 4096, Blocks: (s.Size + 511) / 512}
 	return putStruct(t, va, st)
 }
 
 func sysFstat(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := t.P.FDs.Get(int(int32(a[0])))
+	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
+	defer of.DecRef()
 	return 0, putStat(t, a[1], of.Stat())
 }
 
@@ -217,17 +218,16 @@ func sysFaccessat(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysDup(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := t.P.FDs.Get(int(int32(a[0])))
-	if err != nil {
-		return 0, err
-	}
-	fd, err := t.P.FDs.Install(of, 0, false)
+	fd, err := t.P.FDs.Dup(int(int32(a[0])), 0, false)
 	return uint64(fd), err
 }
 
 func sysDup2(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[0] == a[1] {
-		_, err := t.P.FDs.Get(int(int32(a[0])))
+		of, err := file(t, a[0])
+		if err == nil {
+			of.DecRef()
+		}
 		return a[1], err
 	}
 	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), false)
@@ -246,9 +246,10 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer of.DecRef()
 	switch int(a[1]) {
 	case abi.F_DUPFD, abi.F_DUPFD_CLOEXEC:
-		nfd, err := t.P.FDs.Install(of, int(int32(a[2])), int(a[1]) == abi.F_DUPFD_CLOEXEC)
+		nfd, err := t.P.FDs.Dup(fd, int(int32(a[2])), int(a[1]) == abi.F_DUPFD_CLOEXEC)
 		return uint64(nfd), err
 	case abi.F_GETFD:
 		on, err := t.P.FDs.CloseOnExec(fd)
@@ -270,10 +271,11 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 // sysGetdents64 lists a RamFS directory: ".", "..", then the entries in
 // name order; the file position counts entries already returned.
 func sysGetdents64(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := t.P.FDs.Get(int(int32(a[0])))
+	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
+	defer of.DecRef()
 	d, ok := of.File.(libstarry.DirLister)
 	if !ok || !d.Dir().IsDir() {
 		return 0, abi.ENOTDIR

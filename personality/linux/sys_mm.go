@@ -3,6 +3,7 @@ package linux
 import (
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -58,11 +59,12 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
 		NoReserve: flags&abi.MAP_NORESERVE != 0}
 	if flags&abi.MAP_ANONYMOUS == 0 {
-		of, err := t.P.FDs.Get(int(int32(a[4])))
+		of, err := file(t, a[4])
 		if err != nil {
 			return 0, err
 		}
-		m, ok := of.File.(libstarry.Mappable)
+		defer of.DecRef()
+		m, ok := of.File.(fdt.Mappable)
 		if !ok {
 			return 0, abi.ENODEV
 		}

@@ -5,28 +5,67 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func pollCalls() []Syscall {
 	return []Syscall{
-		part(abi.SYS_EVENTFD2, "eventfd2", sysEventfd2, "EFD_SEMAPHORE not supported"),
-		part(abi.SYS_EVENTFD, "eventfd", sysEventfd, "as eventfd2 with no flags"),
+		full(abi.SYS_PIPE, "pipe", sysPipe),
+		part(abi.SYS_PIPE2, "pipe2", sysPipe2, "O_DIRECT (packet mode) is EINVAL"),
+		full(abi.SYS_EVENTFD2, "eventfd2", sysEventfd2),
+		full(abi.SYS_EVENTFD, "eventfd", sysEventfd),
 		full(abi.SYS_EPOLL_CREATE1, "epoll_create1", sysEpollCreate1),
 		full(abi.SYS_EPOLL_CREATE, "epoll_create", sysEpollCreate),
-		part(abi.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "eventfds only (other files: EPERM); level-triggered, EPOLLET acts the same"),
+		part(abi.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "pipes, eventfds and epoll instances (other files: EPERM); level-triggered, EPOLLET acts the same"),
 		part(abi.SYS_EPOLL_WAIT, "epoll_wait", sysEpollWait, "see epoll_ctl"),
 		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollWait, "see epoll_ctl; the signal mask argument is ignored"),
+		part(abi.SYS_POLL, "poll", sysPoll, "pipes, eventfds and epoll instances wait; other files are always ready"),
+		part(abi.SYS_PPOLL, "ppoll", sysPpoll, "as poll; the signal mask argument is ignored"),
 	}
+}
+
+func sysPipe(t *libstarry.Thread, a Args) (uint64, error) { return sysPipe2(t, Args{a[0], 0}) }
+
+// sysPipe2 makes a pipe and writes its two descriptors (do_pipe2).
+func sysPipe2(t *libstarry.Thread, a Args) (uint64, error) {
+	flags := int(a[1])
+	if flags&^(abi.O_CLOEXEC|abi.O_NONBLOCK) != 0 {
+		return 0, abi.EINVAL
+	}
+	r, w := ipc.NewPipe()
+	status := flags & abi.O_NONBLOCK
+	rf, wf := fdt.New(r, abi.O_RDONLY|status), fdt.New(w, abi.O_WRONLY|status)
+	cloexec := flags&abi.O_CLOEXEC != 0
+	rfd, err := t.P.FDs.Install(rf, 0, cloexec)
+	if err != nil {
+		wf.DecRef()
+		return 0, err
+	}
+	wfd, err := t.P.FDs.Install(wf, 0, cloexec)
+	if err != nil {
+		_ = t.P.FDs.Close(rfd)
+		return 0, err
+	}
+	var b [8]byte
+	binary.LittleEndian.PutUint32(b[0:], uint32(rfd))
+	binary.LittleEndian.PutUint32(b[4:], uint32(wfd))
+	if err := t.P.MM.CopyOut(uintptr(a[0]), b[:]); err != nil {
+		_ = t.P.FDs.Close(rfd)
+		_ = t.P.FDs.Close(wfd)
+		return 0, err
+	}
+	return 0, nil
 }
 
 func sysEventfd2(t *libstarry.Thread, a Args) (uint64, error) {
 	flags := int(a[1])
-	if flags&^(abi.EFD_CLOEXEC|abi.EFD_NONBLOCK) != 0 {
+	if flags&^(abi.EFD_CLOEXEC|abi.EFD_NONBLOCK|abi.EFD_SEMAPHORE) != 0 {
 		return 0, abi.EINVAL
 	}
-	of := t.P.NewEventFD(uint64(uint32(a[0])), flags&abi.EFD_NONBLOCK != 0)
-	fd, err := t.P.FDs.Install(of, 0, flags&abi.EFD_CLOEXEC != 0)
+	e := ipc.NewEventFD(uint64(uint32(a[0])), flags&abi.EFD_SEMAPHORE != 0)
+	fd, err := t.P.FDs.Install(fdt.New(e, abi.O_RDWR|flags&abi.EFD_NONBLOCK), 0, flags&abi.EFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -38,7 +77,7 @@ func sysEpollCreate1(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[0]&^abi.EPOLL_CLOEXEC != 0 {
 		return 0, abi.EINVAL
 	}
-	fd, err := t.P.FDs.Install(t.P.NewEpoll(), 0, a[0]&abi.EPOLL_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(fdt.New(ipc.NewEpoll(), abi.O_RDWR), 0, a[0]&abi.EPOLL_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -55,41 +94,54 @@ var le = binary.LittleEndian
 // epollEventSize is sizeof(struct epoll_event): packed on x86-64.
 const epollEventSize = 12
 
+// epollOf returns the epoll instance of descriptor a, with a reference.
+func epollOf(t *libstarry.Thread, a uint64) (*fdt.OpenFile, *ipc.Epoll, error) {
+	of, err := file(t, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	ep, ok := of.File.(*ipc.Epoll)
+	if !ok {
+		of.DecRef()
+		return nil, nil, abi.EINVAL
+	}
+	return of, ep, nil
+}
+
 func sysEpollCtl(t *libstarry.Thread, a Args) (uint64, error) {
-	ep, err := t.P.FDs.Get(int(int32(a[0])))
+	epf, ep, err := epollOf(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	of, err := t.P.FDs.Get(int(int32(a[2])))
+	defer epf.DecRef()
+	of, err := file(t, a[2])
 	if err != nil {
 		return 0, err
 	}
-	var ev libstarry.EpollEvent
+	defer of.DecRef()
+	var ev ipc.EpollEvent
 	if op := int(a[1]); op == abi.EPOLL_CTL_ADD || op == abi.EPOLL_CTL_MOD {
 		var b [epollEventSize]byte
 		if err := t.P.MM.CopyIn(uintptr(a[3]), b[:]); err != nil {
 			return 0, err
 		}
-		ev = libstarry.EpollEvent{Events: le.Uint32(b[:]), Data: le.Uint64(b[4:])}
+		ev = ipc.EpollEvent{Events: le.Uint32(b[:]), Data: le.Uint64(b[4:])}
 	}
-	return 0, libstarry.EpollCtl(ep, int(a[1]), int(int32(a[2])), of, ev)
+	return 0, ep.Ctl(int(a[1]), int(int32(a[2])), of, ev)
 }
 
 // sysEpollWait waits a[3] milliseconds (-1: forever) for ready watches.
 func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
-	ep, err := t.P.FDs.Get(int(int32(a[0])))
+	epf, ep, err := epollOf(t, a[0])
 	if err != nil {
 		return 0, err
 	}
+	defer epf.DecRef()
 	max := int(int32(a[2]))
 	if max <= 0 || max > 1<<16 {
 		return 0, abi.EINVAL
 	}
-	timeout := time.Duration(int32(a[3])) * time.Millisecond
-	if int32(a[3]) < 0 {
-		timeout = -1
-	}
-	evs, err := libstarry.EpollWait(ep, max, timeout)
+	evs, err := ep.Wait(t, max, msTimeout(a[3]))
 	if err != nil {
 		return 0, err
 	}
@@ -99,4 +151,91 @@ func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
 		le.PutUint64(b[i*epollEventSize+4:], ev.Data)
 	}
 	return uint64(len(evs)), t.P.MM.CopyOut(uintptr(a[1]), b)
+}
+
+// msTimeout reads a millisecond timeout argument; negative is forever.
+func msTimeout(a uint64) time.Duration {
+	if int32(a) < 0 {
+		return -1
+	}
+	return time.Duration(int32(a)) * time.Millisecond
+}
+
+// sysPoll is poll(fds, nfds, timeout_ms).
+func sysPoll(t *libstarry.Thread, a Args) (uint64, error) {
+	return doPoll(t, a[0], a[1], msTimeout(a[2]))
+}
+
+// sysPpoll is ppoll(fds, nfds, tsp, sigmask, sigsetsize).
+func sysPpoll(t *libstarry.Thread, a Args) (uint64, error) {
+	timeout := time.Duration(-1)
+	if a[2] != 0 {
+		d, err := getTimespec(t, a[2])
+		if err != nil {
+			return 0, err
+		}
+		timeout = d
+	}
+	return doPoll(t, a[0], a[1], timeout)
+}
+
+// pollFDSize is sizeof(struct pollfd): fd, events, revents.
+const pollFDSize = 8
+
+// doPoll is do_sys_poll: each pollfd's events are checked against its
+// file's readiness; pollable files are waited for through a temporary
+// epoll instance, others count as always ready (POLLIN|POLLOUT), as
+// regular files do on Linux. POLLNVAL marks a bad descriptor.
+func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, error) {
+	if n > fdt.MaxFDs {
+		return 0, abi.EINVAL
+	}
+	b := make([]byte, n*pollFDSize)
+	if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
+		return 0, err
+	}
+	ep := ipc.NewEpoll()
+	defer ep.Release()
+	var files []*fdt.OpenFile
+	defer func() {
+		for _, of := range files {
+			of.DecRef()
+		}
+	}()
+	revents := make([]uint16, n)
+	ready := 0
+	for i := uint64(0); i < n; i++ {
+		fd, events := int32(le.Uint32(b[i*pollFDSize:])), uint32(le.Uint16(b[i*pollFDSize+4:]))
+		if fd < 0 {
+			continue
+		}
+		of, err := t.P.FDs.Get(int(fd))
+		if err != nil {
+			revents[i] = abi.POLLNVAL
+			ready++
+			continue
+		}
+		files = append(files, of)
+		if _, ok := of.File.(ipc.Pollable); !ok {
+			revents[i] = uint16(events & (abi.POLLIN | abi.POLLOUT | abi.EPOLLRDNORM | abi.EPOLLWRNORM))
+			ready++
+			continue
+		}
+		_ = ep.Ctl(abi.EPOLL_CTL_ADD, int(i), of, ipc.EpollEvent{Events: events, Data: i})
+	}
+	if ready > 0 {
+		timeout = 0
+	}
+	evs, err := ep.Wait(t, int(n)+1, timeout)
+	if err != nil {
+		return 0, err
+	}
+	for _, ev := range evs {
+		revents[ev.Data] = uint16(ev.Events)
+		ready++
+	}
+	for i := range revents {
+		le.PutUint16(b[uint64(i)*pollFDSize+6:], revents[i])
+	}
+	return uint64(ready), t.P.MM.CopyOut(uintptr(va), b)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -25,23 +26,31 @@ func rwCalls() []Syscall {
 		full(abi.SYS_PREAD64, "pread64", sysPread64),
 		refuse(abi.SYS_PWRITE64, "pwrite64", abi.ESPIPE, "no writable seekable files (RamFS is read-only)"),
 		full(abi.SYS_LSEEK, "lseek", sysLseek),
-		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
+		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes; TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
 	}
 }
 
-// readable and writable check the access mode (EBADF, as in vfs_read).
-func readable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
-	of, err := t.P.FDs.Get(int(int32(fd)))
-	if err == nil && of.Flags()&abi.O_ACCMODE == abi.O_WRONLY {
-		err = abi.EBADF
-	}
-	return of, err
+// file returns the open file of descriptor a with a reference the caller
+// drops when done (fdget and fdput).
+func file(t *libstarry.Thread, a uint64) (*fdt.OpenFile, error) {
+	return t.P.FDs.Get(int(int32(a)))
 }
 
-func writable(t *libstarry.Thread, fd uint64) (*libstarry.OpenFile, error) {
-	of, err := t.P.FDs.Get(int(int32(fd)))
-	if err == nil && of.Flags()&abi.O_ACCMODE == abi.O_RDONLY {
-		err = abi.EBADF
+// readable and writable also check the access mode (EBADF, as vfs_read
+// and vfs_write do).
+func readable(t *libstarry.Thread, fd uint64) (*fdt.OpenFile, error) {
+	return withMode(t, fd, abi.O_WRONLY)
+}
+
+func writable(t *libstarry.Thread, fd uint64) (*fdt.OpenFile, error) {
+	return withMode(t, fd, abi.O_RDONLY)
+}
+
+func withMode(t *libstarry.Thread, fd uint64, refused int) (*fdt.OpenFile, error) {
+	of, err := file(t, fd)
+	if err == nil && of.Flags()&abi.O_ACCMODE == refused {
+		of.DecRef()
+		return nil, abi.EBADF
 	}
 	return of, err
 }
@@ -51,24 +60,31 @@ func sysRead(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer of.DecRef()
 	buf := make([]byte, min(a[2], maxIO))
-	n, err := of.Read(buf)
+	n, err := of.Read(t, buf)
 	if err != nil {
 		return 0, err
 	}
 	return uint64(n), t.P.MM.CopyOut(uintptr(a[1]), buf[:n])
 }
 
+// sysWrite is ksys_write; a pipe with no reader left also raises SIGPIPE
+// at the writer (pipe_write's send_sig).
 func sysWrite(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := writable(t, a[0])
 	if err != nil {
 		return 0, err
 	}
+	defer of.DecRef()
 	buf := make([]byte, min(a[2], maxIO))
 	if err := t.P.MM.CopyIn(uintptr(a[1]), buf); err != nil {
 		return 0, err
 	}
-	n, err := of.Write(buf)
+	n, err := of.Write(t, buf)
+	if err == abi.EPIPE {
+		t.P.Kill(int(abi.SIGPIPE))
+	}
 	return uint64(n), err
 }
 
@@ -77,7 +93,8 @@ func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ra, ok := of.File.(libstarry.ReaderAt)
+	defer of.DecRef()
+	ra, ok := of.File.(fdt.ReaderAt)
 	if !ok {
 		return 0, abi.ESPIPE
 	}
@@ -112,16 +129,20 @@ func iovecs(t *libstarry.Thread, va, n uint64) ([][2]uint64, error) {
 }
 
 func sysWritev(t *libstarry.Thread, a Args) (uint64, error) {
-	if _, err := writable(t, a[0]); err != nil {
+	of, err := writable(t, a[0])
+	if err != nil {
 		return 0, err
 	}
+	of.DecRef()
 	return vectored(t, a, sysWrite)
 }
 
 func sysReadv(t *libstarry.Thread, a Args) (uint64, error) {
-	if _, err := readable(t, a[0]); err != nil {
+	of, err := readable(t, a[0])
+	if err != nil {
 		return 0, err
 	}
+	of.DecRef()
 	return vectored(t, a, sysRead)
 }
 
@@ -148,11 +169,12 @@ func vectored(t *libstarry.Thread, a Args, rw Handler) (uint64, error) {
 }
 
 func sysLseek(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := t.P.FDs.Get(int(int32(a[0])))
+	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	s, ok := of.File.(libstarry.Seeker)
+	defer of.DecRef()
+	s, ok := of.File.(fdt.Seeker)
 	if !ok {
 		return 0, abi.ESPIPE
 	}
@@ -160,13 +182,21 @@ func sysLseek(t *libstarry.Thread, a Args) (uint64, error) {
 	return uint64(off), err
 }
 
-// sysIoctl answers the terminal requests C libraries make on stdout.
+// pending is a file that can say how much waits to be read (FIONREAD).
+type pending interface{ Pending() int }
+
+// sysIoctl answers FIONREAD (TIOCINQ) on pipes and the terminal requests C
+// libraries make on stdout.
 func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := t.P.FDs.Get(int(int32(a[0])))
+	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
-	if tty, ok := of.File.(libstarry.Terminal); !ok || !tty.IsTerminal() {
+	defer of.DecRef()
+	if p, ok := of.File.(pending); ok && uint32(a[1]) == abi.TIOCINQ {
+		return 0, putU32(t, a[2], uint32(p.Pending()))
+	}
+	if tty, ok := of.File.(fdt.Terminal); !ok || !tty.IsTerminal() {
 		return 0, abi.ENOTTY
 	}
 	switch uint32(a[1]) {

@@ -45,6 +45,7 @@ const (
 	EFAULT                   = Errno(14)
 	EFD_CLOEXEC              = 0x80000
 	EFD_NONBLOCK             = 0x800
+	EFD_SEMAPHORE            = 1
 	EINTR                    = Errno(4)
 	EINVAL                   = Errno(22)
 	EIO                      = Errno(5)
@@ -62,10 +63,15 @@ const (
 	ENOTTY                   = Errno(25)
 	EOVERFLOW                = Errno(75)
 	EPERM                    = Errno(1)
+	EPIPE                    = Errno(32)
 	EPOLLERR                 = 8
+	EPOLLET                  = 0x80000000
 	EPOLLHUP                 = 16
 	EPOLLIN                  = 1
+	EPOLLONESHOT             = 0x40000000
 	EPOLLOUT                 = 4
+	EPOLLRDNORM              = 64
+	EPOLLWRNORM              = 0x100
 	EPOLL_CLOEXEC            = 0x80000
 	EPOLL_CTL_ADD            = 1
 	EPOLL_CTL_DEL            = 2
@@ -142,6 +148,9 @@ const (
 	O_RDWR                   = 2
 	O_TRUNC                  = 0x200
 	O_WRONLY                 = 1
+	POLLIN                   = 1
+	POLLNVAL                 = 32
+	POLLOUT                  = 4
 	PROT_EXEC                = 4
 	PROT_GROWSDOWN           = 0x1000000
 	PROT_GROWSUP             = 0x2000000
@@ -162,6 +171,7 @@ const (
 	SIGFPE                   = Signal(8)
 	SIGILL                   = Signal(4)
 	SIGKILL                  = Signal(9)
+	SIGPIPE                  = Signal(13)
 	SIGSEGV                  = Signal(11)
 	SIGSTOP                  = Signal(19)
 	SIGTERM                  = Signal(15)
@@ -236,6 +246,8 @@ const (
 	SYS_PAUSE                = 34
 	SYS_PIPE                 = 22
 	SYS_PIPE2                = 0x125
+	SYS_POLL                 = 7
+	SYS_PPOLL                = 0x10f
 	SYS_PRCTL                = 157
 	SYS_PREAD64              = 17
 	SYS_PRLIMIT64            = 0x12e
@@ -265,6 +277,7 @@ const (
 	SYS_WRITEV               = 20
 	S_IFCHR                  = 0x2000
 	S_IFDIR                  = 0x4000
+	S_IFIFO                  = 0x1000
 	S_IFLNK                  = 0xa000
 	S_IFMT                   = 0xf000
 	S_IFREG                  = 0x8000
@@ -275,6 +288,7 @@ const (
 	TIMER_ABSTIME            = 1
 	TIOCGPGRP                = 0x540f
 	TIOCGWINSZ               = 0x5413
+	TIOCINQ                  = 0x541b
 	W_OK                     = 2
 	X_OK                     = 1
 )

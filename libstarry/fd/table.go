@@ -1,0 +1,193 @@
+package fd
+
+import (
+	"sync"
+
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// MaxFDs is RLIMIT_NOFILE's usual soft limit.
+const MaxFDs = 1024
+
+type slot struct {
+	of      *OpenFile
+	cloexec bool
+}
+
+// Table maps descriptors to open file descriptions (files_struct). It
+// holds one reference to each description it names; references are
+// dropped after the table's lock is let go, so a Release never runs
+// under it.
+type Table struct {
+	mu  sync.Mutex
+	fds []slot
+}
+
+// NewTable makes an empty table.
+func NewTable() *Table { return &Table{} }
+
+// Get returns the open file for fd with a reference the caller drops
+// (fdget and fdput), or EBADF.
+func (t *Table) Get(fd int) (*OpenFile, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
+		return nil, abi.EBADF
+	}
+	of := t.fds[fd].of
+	of.IncRef()
+	return of, nil
+}
+
+// Install puts of at the lowest free descriptor >= min (alloc_fd); the
+// table takes over the caller's reference, and drops it on EMFILE.
+func (t *Table) Install(of *OpenFile, min int, cloexec bool) (int, error) {
+	t.mu.Lock()
+	fd, err := t.installLocked(of, min, cloexec)
+	t.mu.Unlock()
+	if err != nil {
+		of.DecRef()
+	}
+	return fd, err
+}
+
+func (t *Table) installLocked(of *OpenFile, min int, cloexec bool) (int, error) {
+	if min < 0 || min >= MaxFDs {
+		return 0, abi.EINVAL
+	}
+	for fd := min; fd < MaxFDs; fd++ {
+		if fd >= len(t.fds) {
+			t.fds = append(t.fds, make([]slot, fd+1-len(t.fds))...)
+		}
+		if t.fds[fd].of == nil {
+			t.fds[fd] = slot{of: of, cloexec: cloexec}
+			return fd, nil
+		}
+	}
+	return 0, abi.EMFILE
+}
+
+// Dup installs another descriptor for fd's file at the lowest free one
+// >= min (F_DUPFD, F_DUPFD_CLOEXEC, dup).
+func (t *Table) Dup(fd, min int, cloexec bool) (int, error) {
+	of, err := t.Get(fd)
+	if err != nil {
+		return 0, err
+	}
+	return t.Install(of, min, cloexec)
+}
+
+// Close frees a descriptor.
+func (t *Table) Close(fd int) error {
+	t.mu.Lock()
+	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
+		t.mu.Unlock()
+		return abi.EBADF
+	}
+	of := t.fds[fd].of
+	t.fds[fd] = slot{}
+	t.mu.Unlock()
+	of.DecRef()
+	return nil
+}
+
+// Dup3 makes newfd refer to oldfd's file (dup2/dup3: do_dup2), closing
+// what newfd held. dup3 refuses oldfd == newfd; dup2 does not (the
+// personality checks that).
+func (t *Table) Dup3(oldfd, newfd int, cloexec bool) error {
+	t.mu.Lock()
+	if oldfd < 0 || oldfd >= len(t.fds) || t.fds[oldfd].of == nil || newfd < 0 || newfd >= MaxFDs {
+		t.mu.Unlock()
+		return abi.EBADF
+	}
+	if newfd >= len(t.fds) {
+		t.fds = append(t.fds, make([]slot, newfd+1-len(t.fds))...)
+	}
+	old := t.fds[newfd].of
+	of := t.fds[oldfd].of
+	of.IncRef()
+	t.fds[newfd] = slot{of: of, cloexec: cloexec}
+	t.mu.Unlock()
+	if old != nil {
+		old.DecRef()
+	}
+	return nil
+}
+
+// CloseOnExec reports the FD_CLOEXEC bit of fd.
+func (t *Table) CloseOnExec(fd int) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
+		return false, abi.EBADF
+	}
+	return t.fds[fd].cloexec, nil
+}
+
+// SetCloseOnExec sets or clears FD_CLOEXEC on fd.
+func (t *Table) SetCloseOnExec(fd int, on bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if fd < 0 || fd >= len(t.fds) || t.fds[fd].of == nil {
+		return abi.EBADF
+	}
+	t.fds[fd].cloexec = on
+	return nil
+}
+
+// CloseRange closes (or, with cloexecOnly, marks close-on-exec) every
+// descriptor in [first, last] (close_range).
+func (t *Table) CloseRange(first, last uint, cloexecOnly bool) {
+	t.mu.Lock()
+	var drop []*OpenFile
+	for fd := first; fd <= last && fd < uint(len(t.fds)); fd++ {
+		switch s := &t.fds[fd]; {
+		case s.of == nil:
+		case cloexecOnly:
+			s.cloexec = true
+		default:
+			drop = append(drop, s.of)
+			*s = slot{}
+		}
+	}
+	t.mu.Unlock()
+	for _, of := range drop {
+		of.DecRef()
+	}
+}
+
+// Fork copies the table for a new process (dup_fd): the descriptors and
+// their close-on-exec bits, each sharing its open file description.
+func (t *Table) Fork() *Table {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := &Table{fds: append([]slot(nil), t.fds...)}
+	for _, s := range n.fds {
+		if s.of != nil {
+			s.of.IncRef()
+		}
+	}
+	return n
+}
+
+// CloseExec closes the close-on-exec descriptors (do_close_on_exec);
+// the files are released after the lock is let go.
+func (t *Table) CloseExec() {
+	t.mu.Lock()
+	var drop []*OpenFile
+	for i, s := range t.fds {
+		if s.of != nil && s.cloexec {
+			drop = append(drop, s.of)
+			t.fds[i] = slot{}
+		}
+	}
+	t.mu.Unlock()
+	for _, of := range drop {
+		of.DecRef()
+	}
+}
+
+// CloseAll empties the table (exit_files).
+func (t *Table) CloseAll() {
+	t.CloseRange(0, ^uint(0), false)
+}

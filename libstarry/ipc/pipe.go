@@ -1,0 +1,167 @@
+package ipc
+
+import (
+	"sync"
+
+	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// Pipe sizes (include/linux/pipe_fs_i.h, include/uapi/linux/limits.h).
+const (
+	PipeBuf      = 4096  // PIPE_BUF: writes up to this size are atomic
+	pipeCapacity = 65536 // 16 pages, the default
+)
+
+// pipe is the buffer both ends share (struct pipe_inode_info).
+type pipe struct {
+	mu               sync.Mutex
+	data             []byte
+	readers, writers int
+	q                Queue
+}
+
+// PipeEnd is one end of a pipe: the read end or the write end.
+type PipeEnd struct {
+	p     *pipe
+	write bool
+}
+
+// NewPipe makes a pipe and its two ends (pipe2).
+func NewPipe() (r, w *PipeEnd) {
+	p := &pipe{readers: 1, writers: 1}
+	return &PipeEnd{p: p}, &PipeEnd{p: p, write: true}
+}
+
+// Read takes what is buffered (pipe_read): it waits while the pipe is
+// empty and a writer remains, and gives 0 (end of file) once none does.
+func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) {
+	if e.write {
+		return 0, abi.EBADF
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	p := e.p
+	for {
+		ch := p.q.Wait()
+		p.mu.Lock()
+		if len(p.data) > 0 {
+			n := copy(b, p.data)
+			p.data = append(p.data[:0], p.data[n:]...)
+			p.mu.Unlock()
+			p.q.Notify() // room for writers
+			return n, nil
+		}
+		if p.writers == 0 {
+			p.mu.Unlock()
+			return 0, nil
+		}
+		p.mu.Unlock()
+		if c.Nonblock {
+			return 0, abi.EAGAIN
+		}
+		if err := sleep(c.W, ch, -1); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// Write adds b (pipe_write): a write of at most PIPE_BUF bytes goes in
+// whole or waits until it fits; a longer one goes in as room appears.
+// With no reader left it is EPIPE (the caller raises SIGPIPE); a write
+// cut short by a signal or O_NONBLOCK reports what went in.
+func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
+	if !e.write {
+		return 0, abi.EBADF
+	}
+	p := e.p
+	done := 0
+	for done < len(b) { // (a write of nothing is 0, even with no reader)
+		ch := p.q.Wait()
+		p.mu.Lock()
+		if p.readers == 0 {
+			p.mu.Unlock()
+			if done > 0 {
+				return done, nil
+			}
+			return 0, abi.EPIPE
+		}
+		room := pipeCapacity - len(p.data)
+		rest := b[done:]
+		if room > 0 && (len(rest) > PipeBuf || room >= len(rest)) {
+			n := min(room, len(rest))
+			p.data = append(p.data, rest[:n]...)
+			done += n
+			p.mu.Unlock()
+			p.q.Notify()
+			continue
+		}
+		p.mu.Unlock()
+		if c.Nonblock {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, abi.EAGAIN
+		}
+		if err := sleep(c.W, ch, -1); err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+	}
+	return done, nil
+}
+
+// Stat is a FIFO's.
+func (e *PipeEnd) Stat() fd.Stat { return fd.Stat{Mode: abi.S_IFIFO | 0o600, Nlink: 1} }
+
+// Release closes this end: readers see end of file once the last writer
+// goes, writers EPIPE once the last reader goes.
+func (e *PipeEnd) Release() {
+	p := e.p
+	p.mu.Lock()
+	if e.write {
+		p.writers--
+	} else {
+		p.readers--
+	}
+	p.mu.Unlock()
+	p.q.Notify()
+}
+
+func (e *PipeEnd) Queue() *Queue { return &e.p.q }
+
+// Readiness is pipe_poll's: the read end is readable with data, hung up
+// with no writer; the write end writable with a PIPE_BUF of room, in
+// error with no reader.
+func (e *PipeEnd) Readiness() uint32 {
+	p := e.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var r uint32
+	if !e.write {
+		if len(p.data) > 0 {
+			r |= abi.EPOLLIN | abi.EPOLLRDNORM
+		}
+		if p.writers == 0 {
+			r |= abi.EPOLLHUP
+		}
+		return r
+	}
+	if pipeCapacity-len(p.data) >= PipeBuf {
+		r |= abi.EPOLLOUT | abi.EPOLLWRNORM
+	}
+	if p.readers == 0 {
+		r |= abi.EPOLLERR
+	}
+	return r
+}
+
+// Pending is how many bytes wait to be read (FIONREAD).
+func (e *PipeEnd) Pending() int {
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	return len(e.p.data)
+}
