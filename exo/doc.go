@@ -13,9 +13,12 @@
 //   - Env.FreeFrame: drops the Env's reference. Refused unless the Env owns
 //     the frame or holds a grant to it, and unless the Env no longer maps
 //     it. The frame returns to the machine when its last reference goes.
-//   - Env.Share(frame, other): a grant. Only the owner (or a holder of a
-//     grant) can share; the reference count rises, so copy-on-write can be
-//     built on it by the library OS.
+//   - Env.Share(frame, other), Env.ShareFrames: a grant. Only the owner
+//     (or a holder of a grant) can share, checked under both Envs' locks
+//     with the reference count's rise, so copy-on-write can be built on it
+//     by the library OS.
+//   - Env.CopyFrame(frame): a new frame for the Env holding a copy of one
+//     it holds (the copy of copy-on-write).
 //   - Env.Map(va, frame, perm): the secure binding. Succeeds only for a
 //     frame the Env owns or was granted, only at a page-aligned address in
 //     the user half, and only with user permissions (read, write, execute);

@@ -95,26 +95,66 @@ func (e *Env) release(f Frame) {
 // Share grants other the right to map f: the reference count rises and
 // the frame lives until both have let go.
 func (e *Env) Share(f Frame, other *Env) error {
-	e.mu.Lock()
-	_, ok := e.held[f]
-	ok = ok && !e.dead
-	e.mu.Unlock()
-	if !ok {
+	return e.ShareFrames([]Frame{f}, other)
+}
+
+// ShareFrames grants other every frame of fs, or none (ErrNotOwner if e
+// lacks one): what fork's copy-on-write needs for a whole address space.
+// Both Envs are locked, in ID order, for the check and the counts' rise,
+// so a frame e frees meanwhile cannot come back from a count of zero.
+func (e *Env) ShareFrames(fs []Frame, other *Env) error {
+	if e == other {
+		return nil
+	}
+	first, second := e, other
+	if second.id < first.id {
+		first, second = second, first
+	}
+	first.mu.Lock()
+	defer first.mu.Unlock()
+	second.mu.Lock()
+	defer second.mu.Unlock()
+	if e.dead {
 		return ErrNotOwner
 	}
-	other.mu.Lock()
-	defer other.mu.Unlock()
 	if other.dead {
 		return ErrDestroyed
 	}
-	if _, ok := other.held[f]; ok {
-		return nil
+	for _, f := range fs {
+		if _, ok := e.held[f]; !ok {
+			return ErrNotOwner
+		}
 	}
 	e.k.mu.Lock()
-	e.k.frames[f]++
-	e.k.mu.Unlock()
-	other.held[f] = 0
+	defer e.k.mu.Unlock()
+	for _, f := range fs {
+		if _, ok := other.held[f]; !ok {
+			e.k.frames[f]++
+			other.held[f] = 0
+		}
+	}
 	return nil
+}
+
+// CopyFrame gives the Env a new frame holding a copy of src, which it
+// must hold (owned or granted): the copy of copy-on-write.
+func (e *Env) CopyFrame(src Frame) (Frame, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.held[src]; !ok || e.dead {
+		return 0, ErrNotOwner
+	}
+	p, ok := e.k.backend.AllocPhys()
+	if !ok {
+		return 0, ErrNoMemory
+	}
+	copy(e.k.backend.Phys(p), e.k.backend.Phys(uint64(src)))
+	f := Frame(p)
+	e.k.mu.Lock()
+	e.k.frames[f] = 1
+	e.k.mu.Unlock()
+	e.held[f] = 0
+	return f, nil
 }
 
 // Refs is the number of Envs holding f (0 when it is free).

@@ -3,6 +3,7 @@ package exo_test
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,5 +270,81 @@ func TestAtomicWords(t *testing.T) {
 		if _, err := c.env.Load32(c.va); !errors.Is(err, c.want) {
 			t.Errorf("Load32 at %#x: %v, want %v", c.va, err, c.want)
 		}
+	}
+}
+
+// TestShareRacesFree drives Share against FreeFrame, both let go at
+// once: a frame either stays with its new holder, alive and counted once,
+// or goes back to the machine; it never comes back from a count of zero.
+func TestShareRacesFree(t *testing.T) {
+	m := sim.New(64)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	// Keep b's lock busy, as a process with many threads would: Share
+	// then waits for it, which is when a free slips in if the check and
+	// the count's rise are not done under one hold.
+	stop := make(chan struct{})
+	defer close(stop)
+	for g := 0; g < 2; g++ {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					b.Lookup(0x10000)
+				}
+			}
+		}()
+	}
+	for i := 0; i < 5000; i++ {
+		f, err := a.AllocFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shareErr, freeErr error
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(2)
+		go func() { defer wg.Done(); <-start; shareErr = a.Share(f, b) }()
+		go func() { defer wg.Done(); <-start; freeErr = a.FreeFrame(f) }()
+		close(start)
+		wg.Wait()
+		if freeErr != nil {
+			t.Fatalf("free: %v", freeErr)
+		}
+		switch {
+		case shareErr == nil && (k.Refs(f) != 1 || m.FramesInUse() != 1):
+			t.Fatalf("round %d: shared, then freed by the owner: refs %d, machine frames %d, want 1 and 1", i, k.Refs(f), m.FramesInUse())
+		case shareErr == nil:
+			if err := b.FreeFrame(f); err != nil {
+				t.Fatal(err)
+			}
+		case !errors.Is(shareErr, exo.ErrNotOwner):
+			t.Fatalf("share: %v", shareErr)
+		}
+		if k.Refs(f) != 0 || m.FramesInUse() != 0 {
+			t.Fatalf("round %d: refs %d, machine frames %d after both let go", i, k.Refs(f), m.FramesInUse())
+		}
+	}
+}
+
+func TestCopyFrame(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	f, _ := a.AllocFrame()
+	a.WriteFrame(f, 100, []byte("copy me"))
+	g, err := a.CopyFrame(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Map(0x10000, g, exo.PermRead)
+	got := make([]byte, 7)
+	if a.Read(0x10064, got); string(got) != "copy me" || g == f {
+		t.Errorf("copy reads %q (frame %v from %v)", got, g, f)
+	}
+	if _, err := b.CopyFrame(f); !errors.Is(err, exo.ErrNotOwner) {
+		t.Errorf("copying a frame not held: %v", err)
 	}
 }
