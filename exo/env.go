@@ -157,6 +157,10 @@ func (e *Env) CopyFrame(src Frame) (Frame, error) {
 	return f, nil
 }
 
+// Refs is how many Envs hold f, one of them e: copy-on-write takes a
+// frame back rather than copying it when e alone holds it.
+func (e *Env) Refs(f Frame) int { return e.k.Refs(f) }
+
 // Refs is the number of Envs holding f (0 when it is free).
 func (k *Exokernel) Refs(f Frame) int {
 	k.mu.Lock()

@@ -43,10 +43,15 @@ type VMA struct {
 }
 
 // page is a frame the process holds for one virtual page. mapped is false
-// while the region is PROT_NONE: the contents stay, the binding goes.
+// while the region is PROT_NONE (the contents stay, the binding goes) and
+// after a fork, until the first touch binds it. cow marks a private page
+// whose frame a fork shared: it is bound without write permission, and
+// the first write takes a copy, or takes the frame back if no one else
+// holds it any more.
 type page struct {
 	frame  exo.Frame
 	mapped bool
+	cow    bool
 }
 
 // MM is one process's memory: its regions, the frames behind them, and
@@ -191,6 +196,15 @@ func allows(prot, access exo.Perm) bool {
 // hwPerm is the page-table permission for a region's prot.
 func hwPerm(prot exo.Perm) exo.Perm { return prot | exo.PermRead }
 
+// pagePerm is the permission a page is bound with: its region's, less
+// write while it is copy-on-write.
+func pagePerm(prot exo.Perm, pg *page) exo.Perm {
+	if pg.cow {
+		return hwPerm(prot) &^ exo.PermWrite
+	}
+	return hwPerm(prot)
+}
+
 // FaultResult is how demand paging answered a fault.
 type FaultResult int
 
@@ -221,15 +235,20 @@ func (m *MM) fault(addr uintptr, access exo.Perm) FaultResult {
 	}
 	va := addr &^ pageMask
 	if pg := m.pages[va]; pg != nil {
+		if pg.cow && access&exo.PermWrite != 0 {
+			if !m.breakCOW(va, pg) {
+				return FaultNoMemory
+			}
+		}
 		if pg.mapped {
 			// Another thread mapped it first, or the TLB held a stale
 			// entry: binding it again flushes that entry.
-			if m.env.Protect(va, hwPerm(v.Prot)) != nil {
+			if m.env.Protect(va, pagePerm(v.Prot, pg)) != nil {
 				return FaultNoMemory
 			}
 			return FaultHandled
 		}
-		if m.env.Map(va, pg.frame, hwPerm(v.Prot)) != nil {
+		if m.env.Map(va, pg.frame, pagePerm(v.Prot, pg)) != nil {
 			return FaultNoMemory
 		}
 		pg.mapped = true

@@ -177,9 +177,9 @@ func (m *MM) rebind(va uintptr, pg *page, prot exo.Perm) {
 		_ = m.env.Unmap(va)
 		pg.mapped = false
 	case prot != 0 && pg.mapped:
-		_ = m.env.Protect(va, hwPerm(prot))
+		_ = m.env.Protect(va, pagePerm(prot, pg))
 	case prot != 0:
-		if m.env.Map(va, pg.frame, hwPerm(prot)) == nil {
+		if m.env.Map(va, pg.frame, pagePerm(prot, pg)) == nil {
 			pg.mapped = true
 		}
 	}

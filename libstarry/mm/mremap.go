@@ -114,7 +114,7 @@ func (m *MM) move(old, n, to, newLen uintptr, keepOld bool) {
 		nva := to + (va - old)
 		if pg.mapped {
 			_ = m.env.Unmap(va)
-			pg.mapped = m.env.Map(nva, pg.frame, hwPerm(dst.Prot)) == nil
+			pg.mapped = m.env.Map(nva, pg.frame, pagePerm(dst.Prot, pg)) == nil
 		}
 		delete(m.pages, va)
 		m.pages[nva] = pg

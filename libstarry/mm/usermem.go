@@ -50,8 +50,8 @@ func (m *MM) present(va uintptr, access exo.Perm) error {
 	if v == nil || !allows(v.Prot, access) {
 		return abi.EFAULT
 	}
-	if pg := m.pages[va&^pageMask]; pg != nil && pg.mapped {
-		return nil
+	if pg := m.pages[va&^pageMask]; pg != nil && pg.mapped && !(pg.cow && access&exo.PermWrite != 0) {
+		return nil // (a write to a copy-on-write page must copy it first)
 	}
 	switch m.fault(va, access) {
 	case FaultHandled:
