@@ -91,7 +91,7 @@ func runCommands(archive []byte) int {
 	var fs *libstarry.RamFS
 	entries, err := initramfs.Read(archive)
 	if err == nil {
-		fs, err = libstarry.NewRamFS(entries)
+		fs, err = libstarry.NewRamFS(append(libstarry.DeviceNodes(), entries...))
 	}
 	if err != nil {
 		fmt.Println("starry: initramfs:", err)
@@ -104,7 +104,6 @@ func runCommands(archive []byte) int {
 	}
 	cfg := libstarry.Config{
 		Kernel:  libstarry.NewKernel(),
-		PPid:    libstarry.InitPID, // the runner is init; commands are its children
 		Exo:     exo.New(hw.Backend(), 10*time.Millisecond),
 		FS:      fs,
 		Console: console{},

@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"io"
+	"path"
 	"sync"
 
 	"github.com/starry-go/starry/libstarry/fd"
@@ -108,7 +109,7 @@ func (f *ramFile) Seek(off int64, whence int) (int64, error) {
 }
 
 func inodeStat(n *Inode) fd.Stat {
-	return fd.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Size: int64(len(n.Data) + len(n.Target))}
+	return fd.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Rdev: n.Rdev, Size: int64(len(n.Data) + len(n.Target))}
 }
 
 // StatPath stats a RamFS path (stat, lstat, newfstatat).
@@ -130,9 +131,16 @@ func (p *Process) Open(dir *Inode, path string, flags int) (*fd.OpenFile, error)
 	if err != nil {
 		return nil, err
 	}
+	status := flags &^ (abi.O_CLOEXEC | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC)
 	switch {
 	case flags&abi.O_CREAT != 0 && flags&abi.O_EXCL != 0:
 		return nil, abi.EEXIST
+	case n.Mode&abi.S_IFMT == abi.S_IFCHR:
+		dev, err := p.openDevice(n)
+		if err != nil {
+			return nil, err
+		}
+		return fd.New(dev, status), nil
 	case n.IsSymlink():
 		return nil, abi.ELOOP // O_NOFOLLOW on a link
 	case flags&abi.O_DIRECTORY != 0 && !n.IsDir():
@@ -143,7 +151,7 @@ func (p *Process) Open(dir *Inode, path string, flags int) (*fd.OpenFile, error)
 		}
 		return nil, abi.EROFS
 	}
-	return fd.New(&ramFile{n: n}, flags&^(abi.O_CLOEXEC|abi.O_CREAT|abi.O_EXCL|abi.O_NOCTTY|abi.O_TRUNC)), nil
+	return fd.New(&ramFile{n: n}, status), nil
 }
 
 // consoleFDs makes a descriptor table with 0, 1 and 2 on the console,
@@ -157,4 +165,47 @@ func consoleFDs(c consoleFile) *fd.Table {
 	}
 	of.DecRef()
 	return t
+}
+
+// Cwd is the working directory (always absolute and clean).
+func (p *Process) Cwd() string {
+	p.fs.mu.Lock()
+	defer p.fs.mu.Unlock()
+	return p.fs.cwd
+}
+
+// Lookup resolves a path for the personality (access, readlink, the *at
+// calls): relative paths start at dir, or at the working directory when
+// dir is nil (AT_FDCWD).
+func (p *Process) Lookup(dir *Inode, name string, follow bool) (*Inode, error) {
+	fs := p.cfg.FS
+	switch {
+	case fs == nil || name == "":
+		return nil, abi.ENOENT
+	case dir != nil && !path.IsAbs(name):
+		if !dir.IsDir() {
+			return nil, abi.ENOTDIR
+		}
+		budget := maxSymlinks
+		return fs.walk(dir, name, follow, &budget)
+	}
+	return fs.Lookup(p.Cwd(), name, follow)
+}
+
+// Chdir changes the working directory to a RamFS directory.
+func (p *Process) Chdir(name string) error {
+	n, err := p.Lookup(nil, name, true)
+	if err != nil {
+		return err
+	}
+	if !n.IsDir() {
+		return abi.ENOTDIR
+	}
+	p.fs.mu.Lock()
+	defer p.fs.mu.Unlock()
+	if !path.IsAbs(name) {
+		name = path.Join(p.fs.cwd, name)
+	}
+	p.fs.cwd = path.Clean(name)
+	return nil
 }

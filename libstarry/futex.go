@@ -85,7 +85,10 @@ func (t *Thread) FutexWait(key FutexKey, va uintptr, val, bitset uint32, timeout
 	}
 	w := f.enqueue(key, t.tid, bitset, false)
 	f.mu.Unlock()
-	_, err = f.sleep(t.P, w, timeout)
+	_, err = f.sleep(t, w, timeout)
+	if timeout < 0 {
+		return intr(err, ErrRestartSys) // an untimed wait restarts as Linux's does
+	}
 	return err
 }
 
@@ -98,7 +101,7 @@ func (f *futexTable) enqueue(key FutexKey, tid int, bitset uint32, pi bool) *fut
 
 // sleep waits for w to be woken, the timeout, the process's exit or a
 // signal; a wake racing with the others wins (woken is then true).
-func (f *futexTable) sleep(p *Process, w *futexWaiter, timeout time.Duration) (woken bool, err error) {
+func (f *futexTable) sleep(t *Thread, w *futexWaiter, timeout time.Duration) (woken bool, err error) {
 	var expire <-chan time.Time
 	if timeout >= 0 {
 		tm := time.NewTimer(timeout)
@@ -110,9 +113,9 @@ func (f *futexTable) sleep(p *Process, w *futexWaiter, timeout time.Duration) (w
 		return true, nil
 	case <-expire:
 		err = abi.ETIMEDOUT
-	case <-p.dying:
+	case <-t.P.dying:
 		err = abi.EINTR
-	case <-p.Interrupted():
+	case <-t.wake:
 		err = abi.EINTR
 	}
 	f.mu.Lock()

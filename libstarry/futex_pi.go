@@ -19,15 +19,6 @@ const (
 	FutexTIDMask   = 0x3fffffff
 )
 
-// ErrRestart asks the personality to run the system call again once any
-// signal has been handled (Linux's ERESTARTNOINTR): FUTEX_LOCK_PI never
-// fails with EINTR.
-var ErrRestart = errRestartType{}
-
-type errRestartType struct{}
-
-func (errRestartType) Error() string { return "restart the system call" }
-
 // FutexLockPI takes the PI lock at va for t (futex_lock_pi): at once if
 // the word has no owner (keeping FUTEX_OWNER_DIED, which tells the new
 // owner its predecessor died holding it), else it sets FUTEX_WAITERS and
@@ -58,7 +49,7 @@ func (t *Thread) FutexLockPI(key FutexKey, va uintptr, timeout time.Duration, tr
 		case try:
 			f.mu.Unlock()
 			return abi.EAGAIN
-		case p.ThreadByTID(int(owner)) == nil:
+		case p.k.Thread(int(owner)) == nil:
 			f.mu.Unlock()
 			return abi.ESRCH
 		default:
@@ -77,12 +68,12 @@ func (t *Thread) FutexLockPI(key FutexKey, va uintptr, timeout time.Duration, tr
 		}
 		w := f.enqueue(key, t.tid, FutexBitsetAll, true)
 		f.mu.Unlock()
-		woken, err := f.sleep(p, w, timeout)
+		woken, err := f.sleep(t, w, timeout)
 		switch {
 		case woken:
 			return nil // the unlocker wrote our TID into the word
 		case err == abi.EINTR && !p.isExiting():
-			return ErrRestart
+			return ErrRestartNoIntr
 		}
 		return err
 	}

@@ -1,37 +1,102 @@
 package libstarry
 
-import "sync"
+import (
+	"sync"
+)
 
 // Kernel is the state every process shares, handed to each through its
-// Config rather than kept in package variables (DESIGN.md §4b): the
-// futex queues, which shared memory makes kernel-wide, and what later
-// layers add (the PID table, the process tree, the mount table).
+// Config rather than kept in package variables (DESIGN.md §4b): the PID
+// table, the process tree, process groups and sessions, the futex queues
+// (shared memory makes them kernel-wide), and later the mount table.
 //
-// Lock order: Kernel's futex lock, then an MM's lock, then its Env's.
+// Lock order, outermost first: Kernel.mu (the tree and the tables), a
+// Process's mu, the futex table's lock, an MM's lock, its Env's lock.
 type Kernel struct {
-	futex   futexTable
-	mu      sync.Mutex
-	logged  map[string]bool // diagnostics already printed
-	lastPID int             // process and thread IDs share one space
+	futex futexTable
+
+	mu       sync.Mutex
+	threads  map[int]*Thread  // live threads by TID
+	procs    map[int]*Process // processes by PID, zombies until reaped
+	groups   map[int]int      // process group ID -> members (live or zombie)
+	sessions map[int]int      // session ID -> members
+	lastPID  int
+	init     *Process
+	logged   map[string]bool // diagnostics already printed
 }
 
-// InitPID is the ID of the first process, Linux's init. The kernel's
-// command runner plays that part: the programs it starts are its
-// children, from PID 2 on, and see it as their parent.
-const InitPID = 1
+// PID space, as Linux's defaults (kernel/pid.c): IDs count up to
+// pid_max, then wrap to RESERVED_PIDS, skipping every ID still in use.
+const (
+	pidMax       = 32768
+	reservedPIDs = 300
+	// InitPID is the first process, Linux's init. The kernel's command
+	// runner plays that part: the programs it starts are its children,
+	// and orphans are given to it to reap.
+	InitPID = 1
+)
 
-// NewKernel makes the shared layer for one machine.
+// NewKernel makes the shared layer for one machine, with its init.
 func NewKernel() *Kernel {
-	return &Kernel{futex: futexTable{q: map[FutexKey][]*futexWaiter{}}, logged: map[string]bool{}, lastPID: InitPID}
+	k := &Kernel{futex: futexTable{q: map[FutexKey][]*futexWaiter{}},
+		threads: map[int]*Thread{}, procs: map[int]*Process{}, groups: map[int]int{}, sessions: map[int]int{},
+		logged: map[string]bool{}, lastPID: InitPID}
+	k.init = newInit(k)
+	return k
 }
 
-// allocPID gives out the next process or thread ID (alloc_pid), so no
-// two live tasks share one.
-func (k *Kernel) allocPID() int {
+// allocPIDLocked gives out the next free process or thread ID
+// (alloc_pid): free means no thread, process (zombies included),
+// process group or session uses it; k.mu is held.
+func (k *Kernel) allocPIDLocked() (int, bool) {
+	for tries := 0; tries < pidMax; tries++ {
+		k.lastPID++
+		if k.lastPID >= pidMax {
+			k.lastPID = reservedPIDs
+		}
+		id := k.lastPID
+		if k.threads[id] == nil && k.procs[id] == nil && k.groups[id] == 0 && k.sessions[id] == 0 {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// Process finds a process (a zombie too) by PID.
+func (k *Kernel) Process(pid int) *Process {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.lastPID++
-	return k.lastPID
+	return k.procs[pid]
+}
+
+// Thread finds a live thread by TID, in any process.
+func (k *Kernel) Thread(tid int) *Thread {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.threads[tid]
+}
+
+// Init is PID 1.
+func (k *Kernel) Init() *Process { return k.init }
+
+// joinGroupLocked moves p into process group pgid and session sid,
+// keeping the member counts that keep those IDs in use; k.mu is held.
+func (k *Kernel) joinGroupLocked(p *Process, pgid, sid int) {
+	if p.pgid != 0 {
+		k.leaveGroupLocked(p)
+	}
+	p.pgid, p.sid = pgid, sid
+	k.groups[pgid]++
+	k.sessions[sid]++
+}
+
+func (k *Kernel) leaveGroupLocked(p *Process) {
+	if k.groups[p.pgid]--; k.groups[p.pgid] <= 0 {
+		delete(k.groups, p.pgid)
+	}
+	if k.sessions[p.sid]--; k.sessions[p.sid] <= 0 {
+		delete(k.sessions, p.sid)
+	}
+	p.pgid, p.sid = 0, 0
 }
 
 // firstTime reports whether key is new, and remembers it.

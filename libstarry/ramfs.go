@@ -19,6 +19,7 @@ type Inode struct {
 	Mode   uint32 // Linux st_mode: S_IF* type bits and permissions
 	Data   []byte // a regular file's contents
 	Target string // a symlink's target
+	Rdev   uint64 // a device node's number
 	parent *Inode
 	kids   map[string]*Inode
 }
@@ -57,23 +58,29 @@ type RamEntry struct {
 	Name string
 	Mode uint32
 	Data []byte
+	Rdev uint64 // a device node's number (abi.Mkdev)
 }
 
 // RamFile, RamSymlink and RamDir make entries.
 func RamFile(name string, data []byte, perm uint32) RamEntry {
-	return RamEntry{name, abi.S_IFREG | perm, data}
+	return RamEntry{Name: name, Mode: abi.S_IFREG | perm, Data: data}
 }
 
 func RamSymlink(name, target string) RamEntry {
-	return RamEntry{name, abi.S_IFLNK | 0o777, []byte(target)}
+	return RamEntry{Name: name, Mode: abi.S_IFLNK | 0o777, Data: []byte(target)}
 }
 
-func RamDir(name string, perm uint32) RamEntry { return RamEntry{name, abi.S_IFDIR | perm, nil} }
+func RamDir(name string, perm uint32) RamEntry { return RamEntry{Name: name, Mode: abi.S_IFDIR | perm} }
+
+// RamCharDev makes a character device node.
+func RamCharDev(name string, perm, major, minor uint32) RamEntry {
+	return RamEntry{Name: name, Mode: abi.S_IFCHR | perm, Rdev: abi.Mkdev(major, minor)}
+}
 
 // NewRamFS builds the tree, later entries replacing earlier ones of the
 // same name. Directories named only as parents of other entries are
-// created implicitly; device nodes and the like become empty regular
-// files, since nothing here serves devices yet.
+// created implicitly; character devices are kept (Open serves those it
+// knows, see devices.go), other special files become empty regular files.
 func NewRamFS(entries []RamEntry) (*RamFS, error) {
 	fs := &RamFS{}
 	fs.root = fs.newInode(abi.S_IFDIR|0o755, nil)
@@ -116,7 +123,7 @@ func (fs *RamFS) add(r RamEntry) error {
 	}
 	mode := uint32(r.Mode)
 	switch mode & abi.S_IFMT {
-	case abi.S_IFDIR, abi.S_IFREG, abi.S_IFLNK:
+	case abi.S_IFDIR, abi.S_IFREG, abi.S_IFLNK, abi.S_IFCHR:
 	default:
 		mode = abi.S_IFREG | mode&0o7777
 	}
@@ -126,6 +133,7 @@ func (fs *RamFS) add(r RamEntry) error {
 		return nil
 	}
 	n := fs.newInode(mode, dir)
+	n.Rdev = r.Rdev
 	switch {
 	case n.IsSymlink():
 		n.Target = string(r.Data)

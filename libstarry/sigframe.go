@@ -58,7 +58,7 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 		le.PutUint64(b[mcOff+176:], info.Addr) // cr2
 	}
 	le.PutUint64(b[mcFPOff:], fp)
-	le.PutUint64(b[ucMaskOff:], t.sigmask)
+	le.PutUint64(b[ucMaskOff:], t.frameMask())
 	putSigInfo(b[infoOff:], info)
 	mm := t.P.MM
 	if mm.CopyOut(uintptr(fp), r.FX[:]) != nil || mm.CopyOut(uintptr(frame), b) != nil {
@@ -72,22 +72,28 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	}
 	t.sigmask = (t.sigmask | act.Mask) &^ unblockable
 	if act.Flags&SA_RESETHAND != 0 {
-		t.P.sig.mu.Lock()
-		t.P.sig.actions[info.Signo] = SigAction{}
-		t.P.sig.mu.Unlock()
+		t.P.sigh.mu.Lock()
+		t.P.sigh.actions[info.Signo] = SigAction{}
+		t.P.sigh.mu.Unlock()
 	}
 	return true
 }
 
 // putSigInfo encodes siginfo_t: signo, errno, code, then the union:
-// si_addr for faults, si_pid and si_uid for kill.
+// si_pid, si_uid and si_status for SIGCHLD, si_addr for faults, si_pid
+// and si_uid for kill.
 func putSigInfo(b []byte, info SigInfo) {
 	le := binary.LittleEndian
 	le.PutUint32(b[0:], uint32(info.Signo))
 	le.PutUint32(b[8:], uint32(int32(info.Code)))
-	if info.Code > 0 {
+	switch {
+	case info.Signo == SIGCHLD && info.Code > 0:
+		le.PutUint32(b[16:], uint32(info.Pid))
+		le.PutUint32(b[20:], uint32(info.UID))
+		le.PutUint32(b[24:], uint32(info.Status))
+	case info.Code > 0:
 		le.PutUint64(b[16:], info.Addr)
-	} else {
+	default:
 		le.PutUint32(b[16:], uint32(info.Pid))
 		le.PutUint32(b[20:], uint32(info.UID))
 	}

@@ -9,33 +9,46 @@ import (
 // Signal numbers and si_codes used by the library OS (x/sys/unix has the
 // numbers as abi.Signal; these are plain ints for the ABI).
 const (
-	SIGTRAP = int(abi.SIGTRAP)
-	SIGILL  = int(abi.SIGILL)
-	SIGBUS  = int(abi.SIGBUS)
-	SIGFPE  = int(abi.SIGFPE)
-	SIGKILL = int(abi.SIGKILL)
-	SIGSEGV = int(abi.SIGSEGV)
-	SIGSTOP = int(abi.SIGSTOP)
-	NSIG    = 64
+	SIGTRAP  = int(abi.SIGTRAP)
+	SIGILL   = int(abi.SIGILL)
+	SIGBUS   = int(abi.SIGBUS)
+	SIGFPE   = int(abi.SIGFPE)
+	SIGKILL  = int(abi.SIGKILL)
+	SIGSEGV  = int(abi.SIGSEGV)
+	SIGPIPE  = int(abi.SIGPIPE)
+	SIGCHLD  = int(abi.SIGCHLD)
+	SIGCONT  = int(abi.SIGCONT)
+	SIGSTOP  = int(abi.SIGSTOP)
+	NSIG     = 64
+	SIGRTMIN = 32 // from here on, signals queue rather than coalesce
 
-	SEGV_MAPERR = 1 // si_codes (include/uapi/asm-generic/siginfo.h)
-	SEGV_ACCERR = 2
-	BUS_ADRERR  = 2
-	SI_USER     = 0
-	SI_KERNEL   = 0x80
-	ILL_ILLOPN  = 2
-	FPE_INTDIV  = 1
-	FPE_FLTINV  = 7
-	BUS_ADRALN  = 1
+	SEGV_MAPERR   = 1 // si_codes (include/uapi/asm-generic/siginfo.h)
+	SEGV_ACCERR   = 2
+	BUS_ADRERR    = 2
+	SI_USER       = 0
+	SI_KERNEL     = 0x80
+	SI_TKILL      = -6
+	ILL_ILLOPN    = 2
+	FPE_INTDIV    = 1
+	FPE_FLTINV    = 7
+	BUS_ADRALN    = 1
+	CLD_EXITED    = 1
+	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
+	CLD_STOPPED   = 5
+	CLD_CONTINUED = 6
 
 	SIG_DFL = 0
 	SIG_IGN = 1
 
+	SA_NOCLDSTOP = 1
+	SA_NOCLDWAIT = 2
+	SA_SIGINFO   = 4
 	SA_ONSTACK   = 0x08000000
+	SA_RESTART   = 0x10000000
 	SA_RESTORER  = 0x04000000
 	SA_NODEFER   = 0x40000000
 	SA_RESETHAND = 0x80000000
-	SA_SIGINFO   = 4
 
 	SS_ONSTACK  = 1
 	SS_DISABLE  = 2
@@ -46,7 +59,8 @@ const (
 type SigInfo struct {
 	Signo, Code int
 	Addr        uint64 // si_addr for faults
-	Pid, UID    int    // sender, for kill
+	Pid, UID    int    // the sender (kill), or the child (SIGCHLD)
+	Status      int    // SIGCHLD: the exit code or the signal
 }
 
 // SigAction is struct sigaction as the x86-64 kernel ABI has it
@@ -62,14 +76,83 @@ type AltStack struct {
 	Size  uint64
 }
 
-// signals is the process's signal state: handlers (sighand_struct) and
-// the shared pending set with the siginfo of each pending signal.
-type signals struct {
-	mu       sync.Mutex
-	actions  [NSIG + 1]SigAction
-	pending  uint64
-	infos    [NSIG + 1]SigInfo
-	incoming chan struct{} // a signal became pending (wakes sleepers)
+// sigHandlers are the actions (sighand_struct), shared by threads and
+// by clones with CLONE_SIGHAND, copied by fork.
+type sigHandlers struct {
+	mu      sync.Mutex
+	actions [NSIG + 1]SigAction
+}
+
+func (h *sigHandlers) get(sig int) SigAction {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.actions[sig]
+}
+
+// copy is fork's copy of the handlers.
+func (h *sigHandlers) copy() *sigHandlers {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return &sigHandlers{actions: h.actions}
+}
+
+// resetForExec is flush_signal_handlers: handlers go back to SIG_DFL,
+// SIG_IGN stays.
+func (h *sigHandlers) resetForExec() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.actions {
+		if h.actions[i].Handler != SIG_IGN {
+			h.actions[i] = SigAction{}
+		}
+	}
+}
+
+// sigPending is a pending set (struct sigpending): standard signals are
+// pending once, real-time ones queue one siginfo per send.
+type sigPending struct {
+	set   uint64
+	infos [NSIG + 1][]SigInfo
+}
+
+func (q *sigPending) add(info SigInfo) {
+	s := info.Signo
+	if q.set&bit(s) != 0 && s < SIGRTMIN {
+		return // a standard signal already pending coalesces
+	}
+	q.set |= bit(s)
+	q.infos[s] = append(q.infos[s], info)
+}
+
+// take removes the lowest pending signal not in mask.
+func (q *sigPending) take(mask uint64) (SigInfo, bool) {
+	ready := q.set &^ mask
+	if ready == 0 {
+		return SigInfo{}, false
+	}
+	s := lowestSignal(ready)
+	info := q.infos[s][0]
+	if q.infos[s] = q.infos[s][1:]; len(q.infos[s]) == 0 {
+		q.set &^= bit(s)
+	}
+	return info, true
+}
+
+func (q *sigPending) discard(sigs uint64) {
+	for s := 1; s <= NSIG; s++ {
+		if sigs&bit(s) != 0 {
+			q.infos[s] = nil
+		}
+	}
+	q.set &^= sigs
+}
+
+func lowestSignal(set uint64) int {
+	s := 1
+	for set&bit(s) == 0 {
+		s++
+	}
+	return s
 }
 
 func bit(sig int) uint64 { return 1 << (sig - 1) }
@@ -77,34 +160,47 @@ func bit(sig int) uint64 { return 1 << (sig - 1) }
 // unblockable are SIGKILL and SIGSTOP, which no mask or handler affects.
 var unblockable = bit(SIGKILL) | bit(SIGSTOP)
 
-// defaultIgnored are the signals whose default action is to do nothing
-// (sig_kernel_ignore_mask); the stop signals join them, as there is no
-// job control here.
-func defaultIgnored(sig int) bool {
-	switch abi.Signal(sig) {
-	case abi.SIGCHLD, abi.SIGCONT, abi.SIGURG, abi.SIGWINCH,
-		abi.SIGSTOP, abi.SIGTSTP, abi.SIGTTIN, abi.SIGTTOU:
-		return true
-	}
-	return false
+// The default actions (the sig_kernel_*_mask sets of kernel/signal.c).
+var (
+	defaultIgnore = bit(int(abi.SIGCHLD)) | bit(int(abi.SIGCONT)) | bit(int(abi.SIGURG)) | bit(int(abi.SIGWINCH))
+	defaultStop   = bit(SIGSTOP) | bit(int(abi.SIGTSTP)) | bit(int(abi.SIGTTIN)) | bit(int(abi.SIGTTOU))
+	defaultCore   = bit(int(abi.SIGQUIT)) | bit(SIGILL) | bit(SIGTRAP) | bit(int(abi.SIGABRT)) | bit(SIGBUS) |
+		bit(SIGFPE) | bit(SIGSEGV) | bit(int(abi.SIGXCPU)) | bit(int(abi.SIGXFSZ)) | bit(int(abi.SIGSYS))
+)
+
+// ignored reports whether a signal would be thrown away on arrival
+// (sig_ignored): SIG_IGN, or SIG_DFL whose default is to ignore.
+func ignored(sig int, act SigAction) bool {
+	return act.Handler == SIG_IGN || act.Handler == SIG_DFL && defaultIgnore&bit(sig) != 0
 }
 
-// SigAction reads and optionally sets a handler (do_sigaction).
+// fatal reports whether delivering sig with act ends the process.
+func fatal(sig int, act SigAction) bool {
+	return sig == SIGKILL || act.Handler == SIG_DFL && (defaultIgnore|defaultStop)&bit(sig) == 0
+}
+
+// SigAction reads and optionally sets a handler (do_sigaction). Setting
+// a signal to be ignored throws away what is pending of it.
 func (p *Process) SigAction(sig int, act *SigAction) (SigAction, error) {
 	if sig < 1 || sig > NSIG || (act != nil && bit(sig)&unblockable != 0) {
 		return SigAction{}, abi.EINVAL
 	}
-	s := &p.sig
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	old := s.actions[sig]
+	h := p.sigh
+	h.mu.Lock()
+	old := h.actions[sig]
 	if act != nil {
 		a := *act
 		a.Mask &^= unblockable
-		s.actions[sig] = a
-		if a.Handler == SIG_IGN || (a.Handler == SIG_DFL && defaultIgnored(sig)) {
-			s.pending &^= bit(sig) // POSIX: setting SIG_IGN discards pending
+		h.actions[sig] = a
+	}
+	h.mu.Unlock()
+	if act != nil && ignored(sig, *act) {
+		p.mu.Lock()
+		p.shared.discard(bit(sig))
+		for t := range p.threads {
+			t.pending.discard(bit(sig))
 		}
+		p.mu.Unlock()
 	}
 	return old, nil
 }
@@ -156,95 +252,4 @@ func (t *Thread) SigAltStack(ss *AltStack) (AltStack, error) {
 		t.altstack = AltStack{SP: ss.SP, Size: ss.Size}
 	}
 	return old, nil
-}
-
-// Kill sends sig to the process, as kill(2) from outside would; SIGKILL
-// and signals whose default action is fatal end it at once (the fatal
-// fast path of Linux's complete_signal), waking any blocked call.
-func (p *Process) Kill(sig int) {
-	if sig < 1 || sig > NSIG {
-		return
-	}
-	s := &p.sig
-	s.mu.Lock()
-	act := s.actions[sig]
-	fatal := sig == SIGKILL || (act.Handler == SIG_DFL && !defaultIgnored(sig))
-	ignored := act.Handler == SIG_IGN || (act.Handler == SIG_DFL && defaultIgnored(sig))
-	if !fatal && !ignored {
-		s.pending |= bit(sig)
-		s.infos[sig] = SigInfo{Signo: sig, Code: SI_USER}
-	}
-	s.mu.Unlock()
-	if fatal {
-		p.Exit(ExitStatus{Signal: sig})
-		return
-	}
-	select {
-	case p.sig.wakeup() <- struct{}{}:
-	default:
-	}
-}
-
-// Interrupted yields a value when a signal has become pending: blocking
-// calls select on it (with Dying) to return EINTR.
-func (p *Process) Interrupted() <-chan struct{} { return p.sig.wakeup() }
-
-func (s *signals) wakeup() chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.incoming == nil {
-		s.incoming = make(chan struct{}, 1)
-	}
-	return s.incoming
-}
-
-// force delivers a synchronous fault signal (force_sig_info): if the
-// handler is SIG_IGN or the signal blocked, the handler is reset to
-// SIG_DFL and the signal unblocked, so a fault can never be ignored.
-func (t *Thread) force(info SigInfo) {
-	s := &t.P.sig
-	s.mu.Lock()
-	act := s.actions[info.Signo]
-	if act.Handler == SIG_IGN || t.sigmask&bit(info.Signo) != 0 {
-		act.Handler = SIG_DFL
-		s.actions[info.Signo] = act
-		t.sigmask &^= bit(info.Signo)
-	}
-	s.mu.Unlock()
-	t.dispatch(info, act)
-}
-
-// deliverPending takes the lowest pending unblocked signal, if any, and
-// acts on it (get_signal).
-func (t *Thread) deliverPending() {
-	s := &t.P.sig
-	s.mu.Lock()
-	ready := s.pending &^ t.sigmask
-	if ready == 0 {
-		s.mu.Unlock()
-		return
-	}
-	sig := 1
-	for ready&bit(sig) == 0 {
-		sig++
-	}
-	s.pending &^= bit(sig)
-	info, act := s.infos[sig], s.actions[sig]
-	s.mu.Unlock()
-	t.dispatch(info, act)
-}
-
-// dispatch performs the action for a signal being delivered.
-func (t *Thread) dispatch(info SigInfo, act SigAction) {
-	switch {
-	case act.Handler == SIG_IGN:
-	case act.Handler == SIG_DFL && defaultIgnored(info.Signo):
-	case act.Handler == SIG_DFL:
-		t.P.Exit(ExitStatus{Signal: info.Signo})
-	default:
-		if !t.setupFrame(info, act) {
-			// handle_signal: a frame that cannot be written is SIGSEGV.
-			t.P.Exit(ExitStatus{Signal: SIGSEGV})
-		}
-	}
 }

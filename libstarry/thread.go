@@ -7,32 +7,43 @@ import (
 	"github.com/starry-go/starry/libstarry/mm"
 )
 
-// Thread is one user thread: a CPU context in the process's Env, run by
-// one goroutine, with the per-thread parts of Linux's task_struct.
+// Thread is one user thread (a task): a CPU context in its process's
+// Env, run by one goroutine, with the per-thread parts of task_struct.
 type Thread struct {
-	P        *Process
-	ctx      *exo.Context
-	tid      int
-	sigmask  uint64 // blocked signals; bit n-1 is signal n
-	altstack AltStack
-	ClearTID uintptr  // set_tid_address
-	Robust   uintptr  // set_robust_list head
-	Comm     [16]byte // the name prctl(PR_SET_NAME) sets (task_struct.comm)
-	exited   bool     // exit(2) ended this thread; only its goroutine reads it
+	P         *Process
+	ctx       *exo.Context
+	tid       int
+	sigmask   uint64  // blocked signals; bit n-1 is signal n
+	saved     *uint64 // the mask rt_sigsuspend replaced, restored after a handler
+	altstack  AltStack
+	pending   sigPending    // signals sent to this thread (tgkill, faults)
+	wake      chan struct{} // a signal may need this thread's attention
+	restart   restartKind   // how to finish an interrupted system call
+	restartNr uint64        // and which one it was
+	ClearTID  uintptr       // set_tid_address
+	Robust    uintptr       // set_robust_list head
+	Comm      [16]byte      // the name prctl(PR_SET_NAME) sets (task_struct.comm)
+	exited    bool          // exit(2) ended this thread; only its goroutine reads it
+	zapped    bool          // a sibling's exec asked it to go (de_thread); Process.mu
 }
 
-func (p *Process) newThread(tid int) *Thread {
-	t := &Thread{P: p, ctx: p.env.NewContext(), tid: tid}
-	p.mu.Lock()
-	p.threads[t] = true
-	p.mu.Unlock()
-	return t
+// newThread makes a thread of p in p's Env, with no TID yet.
+func (p *Process) newThread() *Thread {
+	return &Thread{P: p, ctx: p.as.env.NewContext(), wake: make(chan struct{}, 1)}
 }
 
 // Dying and Interrupted make a thread an fd.Waiter: what ends a blocking
-// call early.
+// call early (the process exiting, a signal this thread should handle).
 func (t *Thread) Dying() <-chan struct{}       { return t.P.dying }
-func (t *Thread) Interrupted() <-chan struct{} { return t.P.Interrupted() }
+func (t *Thread) Interrupted() <-chan struct{} { return t.wake }
+
+// poke wakes the thread from a blocking call to look at its signals.
+func (t *Thread) poke() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
 
 // TID is the thread ID (the PID for the first thread).
 func (t *Thread) TID() int { return t.tid }
@@ -41,27 +52,29 @@ func (t *Thread) TID() int { return t.tid }
 // puts its result in RAX.
 func (t *Thread) Regs() *exo.Regs { return &t.ctx.Regs }
 
-// exiting reports whether the process is going away.
-func (p *Process) isExiting() bool {
-	select {
-	case <-p.dying:
-		return true
-	default:
-		return false
-	}
-}
-
-// run is the thread's life: deliver pending signals, enter user mode,
-// handle the trap that comes back, until the process exits.
+// run is the thread's life: stop while its process is stopped, deliver
+// pending signals, enter user mode, handle the trap that comes back,
+// until the thread or its process exits.
 func (t *Thread) run() {
-	defer t.P.threadExited(t)
-	for !t.P.isExiting() && !t.exited {
+	defer t.exit()
+	for t.alive() {
+		t.waitWhileStopped()
 		t.deliverPending()
-		if t.P.isExiting() {
+		if !t.alive() {
 			return
 		}
 		t.handle(t.ctx.Run())
 	}
+}
+
+// alive reports whether the thread should go on running user code.
+func (t *Thread) alive() bool {
+	if t.exited || t.P.isExiting() {
+		return false
+	}
+	t.P.mu.Lock()
+	defer t.P.mu.Unlock()
+	return !t.zapped
 }
 
 // handle dispatches one trap: syscalls to the personality, page faults

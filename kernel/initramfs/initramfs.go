@@ -11,6 +11,7 @@ import (
 	"github.com/u-root/u-root/pkg/cpio"
 
 	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Read returns the entries of every archive in b, in order, so that a
@@ -30,7 +31,8 @@ func Read(b []byte) ([]libstarry.RamEntry, error) {
 					return err
 				}
 			}
-			entries = append(entries, libstarry.RamEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data})
+			entries = append(entries, libstarry.RamEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data,
+				Rdev: abi.Mkdev(uint32(r.Rmajor), uint32(r.Rminor))})
 			return nil
 		})
 		if err != nil {

@@ -2,6 +2,7 @@ package fd
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -19,12 +20,34 @@ type slot struct {
 // dropped after the table's lock is let go, so a Release never runs
 // under it.
 type Table struct {
-	mu  sync.Mutex
-	fds []slot
+	mu    sync.Mutex
+	fds   []slot
+	users atomic.Int32 // processes sharing it (CLONE_FILES)
 }
 
-// NewTable makes an empty table.
-func NewTable() *Table { return &Table{} }
+// NewTable makes an empty table with one user.
+func NewTable() *Table {
+	t := &Table{}
+	t.users.Store(1)
+	return t
+}
+
+// Share adds a user: a clone with CLONE_FILES uses the same table.
+func (t *Table) Share() *Table {
+	t.users.Add(1)
+	return t
+}
+
+// Put drops a user; the last closes every descriptor (exit_files).
+func (t *Table) Put() {
+	if t.users.Add(-1) == 0 {
+		t.CloseAll()
+	}
+}
+
+// Shared reports whether another process uses the table too (exec
+// then takes a copy of its own: unshare_files).
+func (t *Table) Shared() bool { return t.users.Load() > 1 }
 
 // Get returns the open file for fd with a reference the caller drops
 // (fdget and fdput), or EBADF.
@@ -162,6 +185,7 @@ func (t *Table) Fork() *Table {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := &Table{fds: append([]slot(nil), t.fds...)}
+	n.users.Store(1)
 	for _, s := range n.fds {
 		if s.of != nil {
 			s.of.IncRef()

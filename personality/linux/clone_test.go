@@ -89,12 +89,18 @@ func TestCloneThread(t *testing.T) {
 	}
 }
 
-func TestCloneRefusesFork(t *testing.T) {
+// TestCloneFlagChecks: copy_process's EINVAL cases. (Forks are tested
+// with real programs in QEMU: here every context plays one script.)
+func TestCloneFlagChecks(t *testing.T) {
 	_, st := run(t, script(
-		sys(abi.SYS_CLONE, uint64(abi.SIGCHLD), 0, 0, 0, 0),
-		expect(t, "fork-style clone", errno(abi.ENOSYS)),
 		sys(abi.SYS_CLONE, threadCloneFlags|abi.CLONE_NEWNS, 0, 0, 0, 0),
 		expect(t, "clone with a namespace flag", errno(abi.EINVAL)),
+		sys(abi.SYS_CLONE, abi.CLONE_THREAD|abi.CLONE_VM, 0, 0, 0, 0),
+		expect(t, "CLONE_THREAD without CLONE_SIGHAND", errno(abi.EINVAL)),
+		sys(abi.SYS_CLONE, abi.CLONE_SIGHAND, 0, 0, 0, 0),
+		expect(t, "CLONE_SIGHAND without CLONE_VM", errno(abi.EINVAL)),
+		sys(abi.SYS_CLONE3, scratch, 8),
+		expect(t, "clone3 with a short struct", errno(abi.EINVAL)),
 		sys(abi.SYS_EXIT_GROUP, 0),
 	))
 	if st.ShellStatus() != 0 {

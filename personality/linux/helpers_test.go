@@ -138,7 +138,7 @@ func start(t *testing.T, cpu sim.CPU, extra ...libstarry.RamEntry) *env {
 	e := &env{m: sim.New(4096), console: &bytes.Buffer{}}
 	e.m.CPU = cpu
 	var mu sync.Mutex
-	cfg := libstarry.Config{Exo: exo.New(e.m, time.Millisecond), FS: fs, Console: e.console, Pid: 7,
+	cfg := libstarry.Config{Exo: exo.New(e.m, time.Millisecond), FS: fs, Console: e.console,
 		Log: func(s string) { mu.Lock(); e.logs = append(e.logs, s); mu.Unlock() }}
 	e.p, err = Start(cfg, "/bin/prog", []string{"prog"}, []string{"PATH=/bin"})
 	if err != nil {

@@ -15,9 +15,15 @@ func processCalls() []Syscall {
 		full(abi.SYS_GETEUID, "geteuid", sysZero),
 		full(abi.SYS_GETGID, "getgid", sysZero),
 		full(abi.SYS_GETEGID, "getegid", sysZero),
-		full(abi.SYS_GETPGRP, "getpgrp", sysGetpid),
-		full(abi.SYS_GETSID, "getsid", sysGetpid),
-		refuse(abi.SYS_WAIT4, "wait4", abi.ECHILD, "no child processes yet"),
+		full(abi.SYS_GETPGRP, "getpgrp", sysGetpgrp),
+		full(abi.SYS_GETPGID, "getpgid", sysGetpgid),
+		full(abi.SYS_SETPGID, "setpgid", sysSetpgid),
+		full(abi.SYS_GETSID, "getsid", sysGetsid),
+		full(abi.SYS_SETSID, "setsid", sysSetsid),
+		part(abi.SYS_WAIT4, "wait4", sysWait4, "rusage is all zeros"),
+		part(abi.SYS_WAITID, "waitid", sysWaitid, "P_PIDFD is EINVAL; rusage is all zeros"),
+		part(abi.SYS_EXECVE, "execve", sysExecve, "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"),
+		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "absolute paths or AT_FDCWD; AT_EMPTY_PATH and other dirfds are EINVAL"),
 		full(abi.SYS_GETGROUPS, "getgroups", sysGetgroups),
 		part(abi.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
 	}
@@ -72,3 +78,183 @@ func sysGetppid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P
 
 // sysZero answers the credential calls: everything runs as root (0).
 func sysZero(t *libstarry.Thread, a Args) (uint64, error) { return 0, nil }
+
+func sysGetpgrp(t *libstarry.Thread, a Args) (uint64, error) { return sysGetpgid(t, Args{}) }
+
+func sysGetpgid(t *libstarry.Thread, a Args) (uint64, error) {
+	g, err := t.Pgid(int(int32(a[0])))
+	return uint64(g), err
+}
+
+func sysSetpgid(t *libstarry.Thread, a Args) (uint64, error) {
+	return 0, t.SetPgid(int(int32(a[0])), int(int32(a[1])))
+}
+
+func sysGetsid(t *libstarry.Thread, a Args) (uint64, error) {
+	s, err := t.Sid(int(int32(a[0])))
+	return uint64(s), err
+}
+
+func sysSetsid(t *libstarry.Thread, a Args) (uint64, error) {
+	s, err := t.Setsid()
+	return uint64(s), err
+}
+
+// Wait flags (include/uapi/linux/wait.h).
+const (
+	wNoHang    = 1
+	wUntraced  = 2 // WSTOPPED for waitid
+	wExited    = 4
+	wContinued = 8
+	wNoWait    = 0x01000000
+	wNoThread  = 0x20000000
+	wAll       = 0x40000000
+	wClone     = 0x80000000
+)
+
+// sysWait4 is wait4(pid, wstatus, options, rusage): pid > 0 that child,
+// 0 the caller's process group, -1 any child, below -1 group -pid.
+func sysWait4(t *libstarry.Thread, a Args) (uint64, error) {
+	opts := a[2]
+	if opts&^(wNoHang|wUntraced|wContinued|wNoThread|wAll|wClone) != 0 {
+		return 0, abi.EINVAL
+	}
+	o := libstarry.WaitOptions{Exited: true, Stopped: opts&wUntraced != 0, Continued: opts&wContinued != 0,
+		NoHang: opts&wNoHang != 0, All: opts&wAll != 0, Clone: opts&wClone != 0}
+	switch pid := int(int32(a[0])); {
+	case pid > 0:
+		o.Which, o.ID = libstarry.WaitPID, pid
+	case pid == -1:
+		o.Which = libstarry.WaitAll
+	case pid == 0:
+		g, _ := t.Pgid(0)
+		o.Which, o.ID = libstarry.WaitPGID, g
+	default:
+		o.Which, o.ID = libstarry.WaitPGID, -pid
+	}
+	r, err := t.Wait(o)
+	if err != nil {
+		return 0, err
+	}
+	if r.Pid != 0 && a[1] != 0 {
+		if err := putU32(t, a[1], uint32(r.Status)); err != nil {
+			return 0, err
+		}
+	}
+	if a[3] != 0 {
+		if err := t.P.MM.CopyOut(uintptr(a[3]), make([]byte, rusageSize)); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(r.Pid), nil
+}
+
+// rusageSize is sizeof(struct rusage).
+const rusageSize = 144
+
+// sysWaitid is waitid(idtype, id, infop, options, rusage).
+func sysWaitid(t *libstarry.Thread, a Args) (uint64, error) {
+	opts := a[3]
+	if opts&^(wNoHang|wUntraced|wExited|wContinued|wNoWait|wNoThread|wAll|wClone) != 0 ||
+		opts&(wExited|wUntraced|wContinued) == 0 {
+		return 0, abi.EINVAL
+	}
+	o := libstarry.WaitOptions{Exited: opts&wExited != 0, Stopped: opts&wUntraced != 0,
+		Continued: opts&wContinued != 0, NoHang: opts&wNoHang != 0, NoWait: opts&wNoWait != 0,
+		All: opts&wAll != 0, Clone: opts&wClone != 0, ID: int(int32(a[1]))}
+	switch a[0] {
+	case libstarry.WaitAll, libstarry.WaitPID:
+		o.Which = int(a[0])
+	case libstarry.WaitPGID:
+		o.Which = libstarry.WaitPGID
+		if o.ID == 0 {
+			o.ID, _ = t.Pgid(0)
+		}
+	default:
+		return 0, abi.EINVAL
+	}
+	r, err := t.Wait(o)
+	if err != nil {
+		return 0, err
+	}
+	if a[2] != 0 {
+		b := make([]byte, 128) // siginfo_t; all zero when WNOHANG found nothing
+		if r.Pid != 0 {
+			le.PutUint32(b[0:], uint32(libstarry.SIGCHLD))
+			le.PutUint32(b[8:], uint32(r.Code))
+			le.PutUint32(b[16:], uint32(r.Pid))
+			le.PutUint32(b[24:], uint32(r.Value))
+		}
+		if err := t.P.MM.CopyOut(uintptr(a[2]), b); err != nil {
+			return 0, err
+		}
+	}
+	if a[4] != 0 {
+		if err := t.P.MM.CopyOut(uintptr(a[4]), make([]byte, rusageSize)); err != nil {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+func sysExecve(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysExecveat(t, Args{atFDCWD, a[0], a[1], a[2], 0})
+}
+
+// sysExecveat is execveat(dirfd, path, argv, envp, flags): the path and
+// the argument and environment vectors are read first (NULL vectors are
+// empty, as count_strings_kernel allows); then the process is replaced,
+// or the error comes back with the old program intact.
+func sysExecveat(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[4]&^uint64(abi.AT_EMPTY_PATH|abi.AT_SYMLINK_NOFOLLOW) != 0 {
+		return 0, abi.EINVAL
+	}
+	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	if err != nil {
+		return 0, err
+	}
+	if path[0] != '/' && int32(a[0]) != abi.AT_FDCWD {
+		return 0, abi.EINVAL // a directory descriptor: not yet (the VFS will have it)
+	}
+	argv, err := userStrings(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	envv, err := userStrings(t, a[3])
+	if err != nil {
+		return 0, err
+	}
+	if err := t.Exec(path, argv, envv); err != nil {
+		return 0, err
+	}
+	return 0, errKeepRegs
+}
+
+// maxArgStrings is MAX_ARG_STRINGS.
+const maxArgStrings = 0x7fffffff
+
+// userStrings reads a NULL-terminated array of string pointers; a NULL
+// array is empty. A string too long for exec is E2BIG, as copy_strings
+// answers.
+func userStrings(t *libstarry.Thread, va uint64) ([]string, error) {
+	var out []string
+	for va != 0 && len(out) < maxArgStrings {
+		p, err := getU64(t, va)
+		if err != nil {
+			return nil, err
+		}
+		if p == 0 {
+			return out, nil
+		}
+		s, err := t.P.MM.CopyInString(uintptr(p), 32*4096)
+		if err == abi.ENAMETOOLONG {
+			return nil, abi.E2BIG
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+		va += 8
+	}
+	return out, nil
+}

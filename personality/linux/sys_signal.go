@@ -14,9 +14,10 @@ func signalCalls() []Syscall {
 		full(abi.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
 		full(abi.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
 		full(abi.SYS_PAUSE, "pause", sysPause),
-		part(abi.SYS_KILL, "kill", sysKill, "only the calling process (pid 0, -1 or its own)"),
-		part(abi.SYS_TGKILL, "tgkill", sysTgkill, "threads of the calling process; delivered process-wide"),
-		part(abi.SYS_TKILL, "tkill", sysTkill, "threads of the calling process; delivered process-wide"),
+		full(abi.SYS_RT_SIGSUSPEND, "rt_sigsuspend", sysRtSigsuspend),
+		full(abi.SYS_KILL, "kill", sysKill),
+		full(abi.SYS_TGKILL, "tgkill", sysTgkill),
+		full(abi.SYS_TKILL, "tkill", sysTkill),
 	}
 }
 
@@ -100,44 +101,32 @@ func sysSigaltstack(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.P.MM.CopyOut(uintptr(a[1]), b[:])
 }
 
-// sendSelf delivers sig to the calling process; 0 only checks.
-func sendSelf(t *libstarry.Thread, sig uint64) (uint64, error) {
-	if sig > libstarry.NSIG {
-		return 0, abi.EINVAL
-	}
-	if sig != 0 {
-		t.P.Kill(int(sig))
-	}
-	return 0, nil
-}
-
 func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
-	pid := int(int32(a[0]))
-	if pid != 0 && pid != -1 && pid != t.P.Pid() {
-		return 0, abi.ESRCH
-	}
-	return sendSelf(t, a[1])
+	return 0, t.KillPID(int(int32(a[0])), int(int32(a[1])))
 }
 
-// sysTgkill signals a thread of the calling process. Pending signals are
-// kept per process, so any thread that does not block it takes it; the
-// callers (pthread_kill, the Go runtime's preemption) tolerate that.
 func sysTgkill(t *libstarry.Thread, a Args) (uint64, error) {
-	if int(int32(a[0])) != t.P.Pid() || t.P.ThreadByTID(int(int32(a[1]))) == nil {
-		return 0, abi.ESRCH
-	}
-	return sendSelf(t, a[2])
+	return 0, t.KillThread(int(int32(a[0])), int(int32(a[1])), int(int32(a[2])))
 }
 
 func sysTkill(t *libstarry.Thread, a Args) (uint64, error) {
-	if t.P.ThreadByTID(int(int32(a[0]))) == nil {
-		return 0, abi.ESRCH
-	}
-	return sendSelf(t, a[1])
+	return 0, t.KillThread(-1, int(int32(a[0])), int(int32(a[1])))
 }
 
 // sysPause sleeps until a signal arrives (sys_pause): the answer is
 // always EINTR, after which the signal is delivered on the way out.
 func sysPause(t *libstarry.Thread, a Args) (uint64, error) {
-	return 0, t.P.Pause()
+	return 0, t.Pause()
+}
+
+// sysRtSigsuspend waits with a temporary signal mask for a signal.
+func sysRtSigsuspend(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[1] != sigsetSize {
+		return 0, abi.EINVAL
+	}
+	mask, err := getU64(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.SigSuspend(mask)
 }

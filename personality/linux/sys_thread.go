@@ -19,11 +19,10 @@ func threadCalls() []Syscall {
 		full(abi.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
 		full(abi.SYS_GETTID, "gettid", sysGettid),
 		part(abi.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
-		part(abi.SYS_CLONE, "clone", sysClone, "threads (CLONE_VM|FS|FILES|SIGHAND|THREAD); new processes: ENOSYS"),
-		refuse(abi.SYS_CLONE3, "clone3", abi.ENOSYS, "not implemented; glibc and musl fall back to clone"),
-		refuse(abi.SYS_FORK, "fork", abi.ENOSYS, "not implemented yet"),
-		refuse(abi.SYS_VFORK, "vfork", abi.ENOSYS, "not implemented yet"),
-		refuse(abi.SYS_EXECVE, "execve", abi.ENOSYS, "not implemented yet (the loader exists: libstarry.LoadImage)"),
+		part(abi.SYS_CLONE, "clone", sysClone, "threads and processes; namespaces and CLONE_PIDFD are EINVAL"),
+		part(abi.SYS_CLONE3, "clone3", sysClone3, "as clone; set_tid and CLONE_INTO_CGROUP are EINVAL"),
+		full(abi.SYS_FORK, "fork", sysFork),
+		full(abi.SYS_VFORK, "vfork", sysVfork),
 	}
 }
 
@@ -97,10 +96,64 @@ func sysSchedYield(t *libstarry.Thread, a Args) (uint64, error) {
 
 func sysGettid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.TID()), nil }
 
-// sysClone creates a thread: clone(flags, stack, parent_tid, child_tid,
-// tls) in the x86-64 argument order.
+// sysClone is clone(flags, stack, parent_tid, child_tid, tls) in the
+// x86-64 argument order; the low byte of flags is the exit signal.
 func sysClone(t *libstarry.Thread, a Args) (uint64, error) {
-	tid, err := t.CloneThread(a[0], a[1], a[2], a[3], a[4])
+	tid, err := t.Clone(libstarry.CloneArgs{Flags: a[0] &^ 0xff, ExitSignal: int(a[0] & 0xff),
+		Stack: a[1], ParentTID: a[2], ChildTID: a[3], TLS: a[4]})
+	return uint64(tid), err
+}
+
+func sysFork(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysClone(t, Args{uint64(abi.SIGCHLD)})
+}
+
+func sysVfork(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysClone(t, Args{abi.CLONE_VM | abi.CLONE_VFORK | uint64(abi.SIGCHLD)})
+}
+
+// cloneArgsSize is sizeof(struct clone_args) as far as this kernel reads
+// it (through cgroup: CLONE_ARGS_SIZE_VER2); VER0 is the least accepted.
+const (
+	cloneArgsSize = 88
+	cloneArgsVer0 = 64
+)
+
+// sysClone3 is clone3(struct clone_args *, size): flags, pidfd,
+// child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+// set_tid_size, cgroup. A larger struct is fine if its tail is zero
+// (copy_struct_from_user); the stack is its lowest address and size.
+func sysClone3(t *libstarry.Thread, a Args) (uint64, error) {
+	size := a[1]
+	switch {
+	case size < cloneArgsVer0:
+		return 0, abi.EINVAL
+	case size > 4096:
+		return 0, abi.E2BIG
+	}
+	b := make([]byte, size)
+	if err := t.P.MM.CopyIn(uintptr(a[0]), b); err != nil {
+		return 0, err
+	}
+	for _, c := range b[min(size, cloneArgsSize):] {
+		if c != 0 {
+			return 0, abi.E2BIG
+		}
+	}
+	b = append(b, make([]byte, cloneArgsSize)...)
+	f := func(i int) uint64 { return le.Uint64(b[8*i:]) }
+	flags, exitSig, stack, stackSize := f(0), f(4), f(5), f(6)
+	switch {
+	case exitSig > libstarry.NSIG || f(8) != 0 || f(9) != 0 || f(10) != 0:
+		return 0, abi.EINVAL
+	case stack == 0 && stackSize != 0, stack != 0 && stackSize == 0:
+		return 0, abi.EINVAL
+	}
+	if stack != 0 {
+		stack += stackSize
+	}
+	tid, err := t.Clone(libstarry.CloneArgs{Flags: flags, ExitSignal: int(exitSig), Stack: stack,
+		ChildTID: f(2), ParentTID: f(3), TLS: f(7)})
 	return uint64(tid), err
 }
 

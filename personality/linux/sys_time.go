@@ -76,7 +76,7 @@ func sysNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	left, err := t.P.Sleep(d)
+	left, err := t.Sleep(d)
 	if err == abi.EINTR && a[1] != 0 {
 		_ = putTimespec(t, a[1], left)
 	}
@@ -98,7 +98,7 @@ func sysClockNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
 	if abs {
 		d -= now
 	}
-	left, err := t.P.Sleep(d)
+	left, err := t.Sleep(d)
 	if err == abi.EINTR && !abs && a[3] != 0 {
 		_ = putTimespec(t, a[3], left)
 	}

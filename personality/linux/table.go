@@ -98,9 +98,7 @@ func Dispatch(t *libstarry.Thread) {
 	default:
 		v, err := s.Fn(t, Args(raw))
 		switch {
-		case err == libstarry.ErrRestart:
-			regs.RIP -= 2 // back onto the two-byte SYSCALL, once a handler has run
-			regs.RAX = nr
+		case t.Interrupt(err, nr): // -ERESTART*: settled on the way out
 		case err == errKeepRegs:
 		case err != nil:
 			regs.RAX = negErrno(errnoOf(err))

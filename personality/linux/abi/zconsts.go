@@ -21,12 +21,17 @@ const (
 	CLONE_DETACHED           = 0x400000
 	CLONE_FILES              = 0x400
 	CLONE_FS                 = 0x200
+	CLONE_IO                 = 0x80000000
 	CLONE_NEWNS              = 0x20000
+	CLONE_PARENT             = 0x8000
 	CLONE_PARENT_SETTID      = 0x100000
+	CLONE_PTRACE             = 0x2000
 	CLONE_SETTLS             = 0x80000
 	CLONE_SIGHAND            = 0x800
 	CLONE_SYSVSEM            = 0x40000
 	CLONE_THREAD             = 0x10000
+	CLONE_UNTRACED           = 0x800000
+	CLONE_VFORK              = 0x4000
 	CLONE_VM                 = 0x100
 	CREAD                    = 128
 	CS8                      = 48
@@ -58,9 +63,11 @@ const (
 	ENOENT                   = Errno(2)
 	ENOEXEC                  = Errno(8)
 	ENOMEM                   = Errno(12)
+	ENOSPC                   = Errno(28)
 	ENOSYS                   = Errno(38)
 	ENOTDIR                  = Errno(20)
 	ENOTTY                   = Errno(25)
+	ENXIO                    = Errno(6)
 	EOVERFLOW                = Errno(75)
 	EPERM                    = Errno(1)
 	EPIPE                    = Errno(32)
@@ -165,6 +172,7 @@ const (
 	RLIMIT_STACK             = 3
 	RLIM_INFINITY            = 0xffffffffffffffff
 	R_OK                     = 4
+	SIGABRT                  = Signal(6)
 	SIGBUS                   = Signal(7)
 	SIGCHLD                  = Signal(17)
 	SIGCONT                  = Signal(18)
@@ -172,8 +180,10 @@ const (
 	SIGILL                   = Signal(4)
 	SIGKILL                  = Signal(9)
 	SIGPIPE                  = Signal(13)
+	SIGQUIT                  = Signal(3)
 	SIGSEGV                  = Signal(11)
 	SIGSTOP                  = Signal(19)
+	SIGSYS                   = Signal(31)
 	SIGTERM                  = Signal(15)
 	SIGTRAP                  = Signal(5)
 	SIGTSTP                  = Signal(20)
@@ -181,6 +191,8 @@ const (
 	SIGTTOU                  = Signal(22)
 	SIGURG                   = Signal(23)
 	SIGWINCH                 = Signal(28)
+	SIGXCPU                  = Signal(24)
+	SIGXFSZ                  = Signal(25)
 	SIG_BLOCK                = 0
 	SIG_SETMASK              = 2
 	SIG_UNBLOCK              = 1
@@ -206,6 +218,7 @@ const (
 	SYS_EVENTFD              = 0x11c
 	SYS_EVENTFD2             = 0x122
 	SYS_EXECVE               = 59
+	SYS_EXECVEAT             = 0x142
 	SYS_EXIT                 = 60
 	SYS_EXIT_GROUP           = 231
 	SYS_FACCESSAT            = 0x10d
@@ -220,6 +233,7 @@ const (
 	SYS_GETEUID              = 107
 	SYS_GETGID               = 104
 	SYS_GETGROUPS            = 115
+	SYS_GETPGID              = 121
 	SYS_GETPGRP              = 111
 	SYS_GETPID               = 39
 	SYS_GETPPID              = 110
@@ -260,9 +274,12 @@ const (
 	SYS_RT_SIGACTION         = 13
 	SYS_RT_SIGPROCMASK       = 14
 	SYS_RT_SIGRETURN         = 15
+	SYS_RT_SIGSUSPEND        = 130
 	SYS_SCHED_GETAFFINITY    = 204
 	SYS_SCHED_YIELD          = 24
+	SYS_SETPGID              = 109
 	SYS_SETRLIMIT            = 160
+	SYS_SETSID               = 112
 	SYS_SET_ROBUST_LIST      = 0x111
 	SYS_SET_TID_ADDRESS      = 218
 	SYS_SIGALTSTACK          = 131
@@ -273,6 +290,7 @@ const (
 	SYS_UNAME                = 63
 	SYS_VFORK                = 58
 	SYS_WAIT4                = 61
+	SYS_WAITID               = 247
 	SYS_WRITE                = 1
 	SYS_WRITEV               = 20
 	S_IFCHR                  = 0x2000

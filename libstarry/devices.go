@@ -1,0 +1,78 @@
+package libstarry
+
+import (
+	"crypto/rand"
+
+	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// The character devices every program expects (drivers/char/mem.c and
+// the tty layer's /dev/tty and /dev/console), until devtmpfs comes with
+// the VFS: the kernel adds their nodes under /dev, and Open serves them
+// by device number.
+
+// Device numbers (Documentation/admin-guide/devices.txt).
+const (
+	memMajor   = 1 // null 3, zero 5, full 7, random 8, urandom 9
+	ttyMajor   = 5 // tty 0, console 1
+	minNull    = 3
+	minZero    = 5
+	minFull    = 7
+	minRandom  = 8
+	minURandom = 9
+)
+
+// DeviceNodes are the /dev entries for the devices Open serves.
+func DeviceNodes() []RamEntry {
+	return []RamEntry{
+		RamDir("dev", 0o755),
+		RamCharDev("dev/null", 0o666, memMajor, minNull),
+		RamCharDev("dev/zero", 0o666, memMajor, minZero),
+		RamCharDev("dev/full", 0o666, memMajor, minFull),
+		RamCharDev("dev/random", 0o666, memMajor, minRandom),
+		RamCharDev("dev/urandom", 0o666, memMajor, minURandom),
+		RamCharDev("dev/tty", 0o666, ttyMajor, 0),
+		RamCharDev("dev/console", 0o600, ttyMajor, 1),
+	}
+}
+
+// memDevice is /dev/null, /dev/zero, /dev/full or a random device.
+type memDevice struct {
+	minor uint32
+	node  *Inode
+}
+
+func (d memDevice) Read(_ fd.Ctx, b []byte) (int, error) {
+	switch d.minor {
+	case minNull:
+		return 0, nil
+	case minRandom, minURandom:
+		return rand.Read(b)
+	}
+	clear(b) // zero and full read as zeros
+	return len(b), nil
+}
+
+func (d memDevice) Write(_ fd.Ctx, b []byte) (int, error) {
+	if d.minor == minFull {
+		return 0, abi.ENOSPC
+	}
+	return len(b), nil // null, zero and the random devices take anything
+}
+
+func (d memDevice) Stat() fd.Stat { return inodeStat(d.node) }
+
+// openDevice opens a character device node: ENXIO for a number no
+// driver here serves.
+func (p *Process) openDevice(n *Inode) (fd.File, error) {
+	major, minor := uint32((n.Rdev>>8)&0xfff), uint32(n.Rdev&0xff|(n.Rdev>>12)&0xfff00)
+	switch {
+	case major == memMajor && (minor == minNull || minor == minZero || minor == minFull ||
+		minor == minRandom || minor == minURandom):
+		return memDevice{minor, n}, nil
+	case major == ttyMajor && minor <= 1:
+		return consoleFile{p.cfg.Console}, nil
+	}
+	return nil, abi.ENXIO
+}

@@ -1,0 +1,198 @@
+package libstarry
+
+import (
+	"bytes"
+	"path"
+
+	"github.com/starry-go/starry/libstarry/binfmt"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// execve in the seed's two phases (reference/starry-kernel-execve.txt,
+// after Linux's fs/exec.c): all fallible work first (resolve the file,
+// build the new image in a fresh address space), then the siblings are
+// zapped and awaited, then a commit that cannot fail.
+
+// ramFiles is a process's view of the RamFS for exec: paths resolve from
+// its working directory.
+type ramFiles struct {
+	fs  *RamFS
+	cwd string
+}
+
+func (r ramFiles) Open(path string) (uint32, []byte, error) {
+	if r.fs == nil {
+		return 0, nil, abi.ENOENT
+	}
+	n, err := r.fs.Lookup(r.cwd, path, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	return n.Mode, n.Data, nil
+}
+
+// shell runs a file that is neither ELF nor "#!" (the seed's ENOEXEC
+// fallback, which Linux leaves to libc's execvp): an empty file stays
+// ENOEXEC, as Linux and LTP's execve03 want.
+const shell = "/bin/sh"
+
+// loadImage is exec's first phase: the program resolved and its image
+// built, nothing of any process touched.
+func loadImage(fs *RamFS, ctx *fsContext, file string, argv, envv []string) (*binfmt.Image, error) {
+	ctx.mu.Lock()
+	files := ramFiles{fs, ctx.cwd}
+	ctx.mu.Unlock()
+	img, err := binfmt.LoadImage(files, file, argv, envv)
+	if err != abi.ENOEXEC {
+		return img, err
+	}
+	if _, data, oerr := files.Open(file); oerr != nil || len(data) == 0 ||
+		bytes.HasPrefix(data, []byte("\x7fELF")) || bytes.HasPrefix(data, []byte("#!")) {
+		return nil, err
+	}
+	if len(argv) == 0 {
+		argv = []string{""}
+	}
+	img, serr := binfmt.LoadImage(files, shell, append([]string{shell, file}, argv[1:]...), envv)
+	if serr == abi.ENOENT {
+		return nil, err // no shell to fall back on: the file's own ENOEXEC
+	}
+	return img, serr
+}
+
+// commitImage maps img into the thread's (fresh, empty) address space,
+// writes the initial stack and points the thread at the entry: what
+// Linux does after begin_new_exec. An error means the process must die
+// with SIGSEGV, as bprm_execve's force_fatal_sig.
+func (t *Thread) commitImage(img *binfmt.Image) error {
+	m := t.P.MM
+	m.SetupStack(img.ExecStack)
+	if err := binfmt.Load(m, img); err != nil {
+		return err
+	}
+	sp, err := binfmt.BuildStack(m, img, t.P.cfg.HWCap, [4]uint64{})
+	if err != nil {
+		return err
+	}
+	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
+	t.P.mu.Lock()
+	t.P.exe = img.Exe
+	t.P.mu.Unlock()
+	t.Comm = [16]byte{}
+	copy(t.Comm[:15], path.Base(img.Path))
+	return nil
+}
+
+// Exec replaces the program of t's process (execve). It returns an error
+// only when the old program goes on; after the point of no return it
+// returns nil with the thread ready to enter the new image, or with the
+// process killed by SIGSEGV if the image could not be mapped.
+func (t *Thread) Exec(file string, argv, envv []string) error {
+	p := t.P
+	img, err := loadImage(p.cfg.FS, p.fs, file, argv, envv)
+	if err != nil {
+		return err
+	}
+	as, err := newAddrSpace(p.cfg.Exo)
+	if err != nil {
+		return abi.ENOMEM
+	}
+	if err := t.zapSiblings(); err != nil {
+		as.put()
+		return err
+	}
+	// The point of no return.
+	p.mu.Lock()
+	old := p.as
+	p.as, p.MM = as, as.mm
+	p.mu.Unlock()
+	t.ctx = as.env.NewContext() // every register reset (start_thread)
+	t.altstack, t.ClearTID, t.Robust = AltStack{}, 0, 0
+	loadErr := t.commitImage(img)
+	old.put() // a vfork parent's memory stays its own
+	if p.FDs.Shared() {
+		fds := p.FDs.Fork() // unshare_files
+		p.FDs.Put()
+		p.FDs = fds
+	}
+	p.FDs.CloseExec()
+	p.sigh = p.sigh.copy() // unshare_sighand, then flush_signal_handlers
+	p.sigh.resetForExec()
+	t.takeLeaderTID()
+	p.k.mu.Lock()
+	p.execed = true
+	p.k.mu.Unlock()
+	p.mu.Lock()
+	p.execing = false
+	vfork := p.vforkDone
+	p.vforkDone = nil
+	p.mu.Unlock()
+	if loadErr != nil {
+		p.Exit(ExitStatus{Signal: SIGSEGV})
+	}
+	if vfork != nil {
+		close(vfork) // last: the parent may now run and read our pipes
+	}
+	return nil
+}
+
+// zapSiblings is de_thread: every other thread is told to go, and exec
+// waits (not interruptibly) until they have. A thread whose sibling is
+// already past this point has itself been zapped: EINTR, and it goes.
+func (t *Thread) zapSiblings() error {
+	p := t.P
+	p.mu.Lock()
+	if t.zapped || p.exiting {
+		p.mu.Unlock()
+		return abi.EINTR
+	}
+	for p.execing { // another thread's exec is past its fallible phase
+		ch := p.childWait.Wait()
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-t.wake: // zapped by it
+		case <-p.dying:
+		}
+		p.mu.Lock()
+		if t.zapped || p.exiting {
+			p.mu.Unlock()
+			return abi.EINTR
+		}
+	}
+	p.execing = true
+	for {
+		for s := range p.threads {
+			if s != t && !s.zapped {
+				s.zapped = true
+				s.poke()
+			}
+		}
+		if len(p.threads) == 1 {
+			p.mu.Unlock()
+			return nil
+		}
+		ch := p.childWait.Wait()
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-p.dying:
+			return abi.EINTR
+		}
+		p.mu.Lock()
+	}
+}
+
+// takeLeaderTID gives the exec-ing thread the process's ID, as de_thread
+// does when a non-leader execs: the parent's PID then names it.
+func (t *Thread) takeLeaderTID() {
+	p, k := t.P, t.P.k
+	if t.tid == p.pid {
+		return
+	}
+	k.mu.Lock()
+	delete(k.threads, t.tid)
+	t.tid = p.pid
+	k.threads[t.tid] = t
+	k.mu.Unlock()
+}

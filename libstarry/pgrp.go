@@ -1,0 +1,162 @@
+package libstarry
+
+import (
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// Process groups and sessions (kernel/sys.c), and kill(2)'s targets
+// (kernel/signal.c's kill_something_info).
+
+// SetPgid is setpgid(pid, pgid): the caller or one of its children (not
+// yet exec'd, in the caller's session) joins or makes a process group
+// of the caller's session. A session leader cannot move.
+func (t *Thread) SetPgid(pid, pgid int) error {
+	p, k := t.P, t.P.k
+	if pgid < 0 {
+		return abi.EINVAL
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	target := p
+	if pid != 0 && pid != p.pid {
+		c := k.procs[pid]
+		if c == nil || c.parent != p || c.zombie {
+			return abi.ESRCH
+		}
+		if c.sid != p.sid {
+			return abi.EPERM
+		}
+		if c.execed {
+			return abi.EACCES
+		}
+		target = c
+	}
+	if pgid == 0 {
+		pgid = target.pid
+	}
+	if target.sid == target.pid {
+		return abi.EPERM
+	}
+	if pgid != target.pid && !k.groupInSessionLocked(pgid, target.sid) {
+		return abi.EPERM
+	}
+	k.joinGroupLocked(target, pgid, target.sid)
+	return nil
+}
+
+// groupInSessionLocked reports whether process group pgid exists in
+// session sid; k.mu is held.
+func (k *Kernel) groupInSessionLocked(pgid, sid int) bool {
+	for _, q := range k.procs {
+		if q.pgid == pgid && q.sid == sid && !q.zombie {
+			return true
+		}
+	}
+	return false
+}
+
+// Setsid makes the caller a session leader and process group leader of
+// new ones (setsid): EPERM for a process group leader.
+func (t *Thread) Setsid() (int, error) {
+	p, k := t.P, t.P.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if p.pgid == p.pid || k.groups[p.pid] > 0 {
+		return 0, abi.EPERM
+	}
+	k.joinGroupLocked(p, p.pid, p.pid)
+	return p.pid, nil
+}
+
+// Pgid and Sid read a process's group and session (getpgid, getsid);
+// pid 0 is the caller. ESRCH for no such process.
+func (t *Thread) Pgid(pid int) (int, error) {
+	q, err := t.target(pid)
+	if err != nil {
+		return 0, err
+	}
+	t.P.k.mu.Lock()
+	defer t.P.k.mu.Unlock()
+	return q.pgid, nil
+}
+
+func (t *Thread) Sid(pid int) (int, error) {
+	q, err := t.target(pid)
+	if err != nil {
+		return 0, err
+	}
+	t.P.k.mu.Lock()
+	defer t.P.k.mu.Unlock()
+	return q.sid, nil
+}
+
+func (t *Thread) target(pid int) (*Process, error) {
+	if pid == 0 {
+		return t.P, nil
+	}
+	q := t.P.k.Process(pid)
+	if q == nil {
+		return nil, abi.ESRCH
+	}
+	return q, nil
+}
+
+// KillPID is kill(pid, sig): pid > 0 one process, 0 the caller's process
+// group, -1 every process but init and the caller, below -1 the process
+// group -pid. ESRCH when no process matched; sig 0 only checks.
+func (t *Thread) KillPID(pid, sig int) error {
+	if sig < 0 || sig > NSIG {
+		return abi.EINVAL
+	}
+	p, k := t.P, t.P.k
+	var targets []*Process
+	k.mu.Lock()
+	switch {
+	case pid > 0:
+		if q := k.procs[pid]; q != nil {
+			targets = append(targets, q)
+		}
+	case pid == -1:
+		for _, q := range k.procs {
+			if q.pid != InitPID && q != p {
+				targets = append(targets, q)
+			}
+		}
+	default:
+		group := -pid
+		if pid == 0 {
+			group = p.pgid
+		}
+		for _, q := range k.procs {
+			if q.pgid == group {
+				targets = append(targets, q)
+			}
+		}
+	}
+	k.mu.Unlock()
+	if len(targets) == 0 {
+		return abi.ESRCH
+	}
+	for _, q := range targets {
+		if sig != 0 && q.pid != InitPID {
+			q.Signal(SigInfo{Signo: sig, Code: SI_USER, Pid: p.pid})
+		}
+	}
+	return nil
+}
+
+// KillThread is tgkill(tgid, tid, sig), or tkill(tid, sig) with tgid
+// -1: ESRCH unless tid names a live thread (of process tgid).
+func (t *Thread) KillThread(tgid, tid, sig int) error {
+	if sig < 0 || sig > NSIG || tid <= 0 || tgid == 0 || tgid < -1 {
+		return abi.EINVAL
+	}
+	target := t.P.k.Thread(tid)
+	if target == nil || (tgid != -1 && target.P.pid != tgid) {
+		return abi.ESRCH
+	}
+	if sig != 0 {
+		target.Signal(SigInfo{Signo: sig, Code: SI_TKILL, Pid: t.P.pid})
+	}
+	return nil
+}
