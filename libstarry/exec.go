@@ -110,11 +110,7 @@ func (t *Thread) Exec(file string, argv, envv []string) error {
 	t.altstack, t.ClearTID, t.Robust = AltStack{}, 0, 0
 	loadErr := t.commitImage(img)
 	old.put() // a vfork parent's memory stays its own
-	if p.FDs.Shared() {
-		fds := p.FDs.Fork() // unshare_files
-		p.FDs.Put()
-		p.FDs = fds
-	}
+	p.UnshareFiles()
 	p.FDs.CloseExec()
 	p.sigh = p.sigh.copy() // unshare_sighand, then flush_signal_handlers
 	p.sigh.resetForExec()

@@ -209,3 +209,13 @@ func (p *Process) Chdir(name string) error {
 	p.fs.cwd = path.Clean(name)
 	return nil
 }
+
+// UnshareFiles gives the process a descriptor table of its own if it
+// shares one (unshare_fd).
+func (p *Process) UnshareFiles() {
+	if p.FDs.Shared() {
+		fds := p.FDs.Fork()
+		p.FDs.Put()
+		p.FDs = fds
+	}
+}

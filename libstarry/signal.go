@@ -253,3 +253,11 @@ func (t *Thread) SigAltStack(ss *AltStack) (AltStack, error) {
 	}
 	return old, nil
 }
+
+// Pending is the set of signals pending for the thread or its process
+// that it blocks (rt_sigpending).
+func (t *Thread) Pending() uint64 {
+	t.P.mu.Lock()
+	defer t.P.mu.Unlock()
+	return (t.pending.set | t.P.shared.set) & t.sigmask
+}

@@ -19,7 +19,8 @@ import (
 )
 
 // The ELF loader's differential test: a seeded corpus of mutated copies
-// of three real binaries (static musl, glibc static-PIE, busybox) runs on
+// of four real binaries (static musl, glibc static-PIE, busybox, and a
+// program that forks and execs itself with a pipe) runs on
 // Linux and in the guest, and the outcomes are compared: the errno when
 // exec refuses it, else the exit status and the output.
 
@@ -174,8 +175,10 @@ func TestELFLoaderDifferential(t *testing.T) {
 		{"hello", filepath.Join(bin, "hello"), nil},
 		{"hello_pie", filepath.Join(bin, "hello_pie"), nil},
 		{"busybox", hostBusybox(t), []string{"echo", "elfdiff"}},
+		{"forkexec", filepath.Join(bin, "forkexec"), nil}, // loads itself again in a child
 	}
-	want := map[string]string{"hello": "hello from musl", "hello_pie": "hello from static-pie", "busybox": "elfdiff"}
+	want := map[string]string{"hello": "hello from musl", "hello_pie": "hello from static-pie", "busybox": "elfdiff",
+		"forkexec": "forkexec ok"}
 	vs := elfCorpus(t, bases)
 	pinMmapMinAddr(t)
 	root := t.TempDir()

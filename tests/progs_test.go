@@ -48,6 +48,13 @@ var progBuilds = []progBuild{
 	{name: "futex_glibc", src: "futex.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pthread_stress", src: "pthread_stress.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pthread_stress_glibc", src: "pthread_stress.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
+	{name: "proc", src: "proc.c"},
+	{name: "proc_glibc", src: "proc.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "exec", src: "exec.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
+	{name: "exec_glibc", src: "exec.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
+	{name: "pipes", src: "pipes.c"},
+	{name: "pipes_glibc", src: "pipes.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "forkexec", src: "forkexec.c"},
 }
 
 var (
@@ -92,7 +99,7 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
-	for _, prog := range []string{"gohello", "gcstress", "gostress"} {
+	for _, prog := range []string{"gohello", "gcstress", "gostress", "goexec"} {
 		if err := buildGo(filepath.Join(bin, prog), "./tests/progs/"+prog); err != nil {
 			return err
 		}

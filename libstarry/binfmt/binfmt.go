@@ -31,8 +31,9 @@ type binprm struct {
 	depth      int
 }
 
-// maxScriptDepth bounds interpreter chains like BINPRM_MAX_RECURSION.
-const maxScriptDepth = 4
+// maxScriptDepth bounds interpreter chains as exec_binprm does: five
+// nested "#!" scripts run, a sixth is ELOOP.
+const maxScriptDepth = 5
 
 // maxScriptLine is Linux's BINPRM_BUF_SIZE: how much of a "#!" line counts.
 const maxScriptLine = 256

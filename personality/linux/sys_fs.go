@@ -14,6 +14,7 @@ func fsCalls() []Syscall {
 		part(abi.SYS_OPEN, "open", sysOpen, "read-only RamFS: write access or creation is EROFS"),
 		part(abi.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
 		full(abi.SYS_CLOSE, "close", sysClose),
+		full(abi.SYS_CLOSE_RANGE, "close_range", sysCloseRange),
 		full(abi.SYS_FSTAT, "fstat", sysFstat),
 		full(abi.SYS_STAT, "stat", sysStat),
 		full(abi.SYS_LSTAT, "lstat", sysLstat),
@@ -78,6 +79,27 @@ func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
 
 func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.P.FDs.Close(int(int32(a[0])))
+}
+
+// close_range flags (include/uapi/linux/close_range.h).
+const (
+	closeRangeUnshare = 2
+	closeRangeCloexec = 4
+)
+
+// sysCloseRange is close_range(first, last, flags): CLOSE_RANGE_CLOEXEC
+// marks instead of closing; CLOSE_RANGE_UNSHARE first gives the caller a
+// table of its own.
+func sysCloseRange(t *libstarry.Thread, a Args) (uint64, error) {
+	first, last, flags := uint(uint32(a[0])), uint(uint32(a[1])), a[2]
+	if flags&^(closeRangeUnshare|closeRangeCloexec) != 0 || first > last {
+		return 0, abi.EINVAL
+	}
+	if flags&closeRangeUnshare != 0 {
+		t.P.UnshareFiles()
+	}
+	t.P.FDs.CloseRange(first, last, flags&closeRangeCloexec != 0)
+	return 0, nil
 }
 
 // putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).

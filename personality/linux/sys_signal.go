@@ -15,6 +15,7 @@ func signalCalls() []Syscall {
 		full(abi.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
 		full(abi.SYS_PAUSE, "pause", sysPause),
 		full(abi.SYS_RT_SIGSUSPEND, "rt_sigsuspend", sysRtSigsuspend),
+		full(abi.SYS_RT_SIGPENDING, "rt_sigpending", sysRtSigpending),
 		full(abi.SYS_KILL, "kill", sysKill),
 		full(abi.SYS_TGKILL, "tgkill", sysTgkill),
 		full(abi.SYS_TKILL, "tkill", sysTkill),
@@ -129,4 +130,13 @@ func sysRtSigsuspend(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	return 0, t.SigSuspend(mask)
+}
+
+func sysRtSigpending(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[1] > sigsetSize {
+		return 0, abi.EINVAL
+	}
+	var b [8]byte
+	le.PutUint64(b[:], t.Pending())
+	return 0, t.P.MM.CopyOut(uintptr(a[0]), b[:a[1]])
 }

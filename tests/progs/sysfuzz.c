@@ -3,11 +3,20 @@
  * negative fds and lengths, unknown call numbers. The kernel must answer
  * each with a result or an errno, or kill the program with a signal; it
  * must never crash, hang or leak. Calls that may block forever (console
- * reads, futex waits, long sleeps) are left out. Usage: sysfuzz SEED N */
+ * reads, futex waits, long sleeps) are left out; waits and polls are
+ * made non-blocking, signals only probed (signal 0) or invalid. Every
+ * thousand calls it forks three children that fuzz on their own while it
+ * goes on, so process calls meet live children, zombies and
+ * copy-on-write memory, and many processes exit at once. Usage:
+ * sysfuzz SEED N */
+#include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint64_t state;
@@ -66,6 +75,10 @@ static const long calls[] = {
 	SYS_getgroups, SYS_prctl, SYS_getppid, SYS_sched_yield, SYS_getdents64,
 	SYS_dup, SYS_eventfd2, SYS_epoll_create1, SYS_epoll_ctl, SYS_epoll_pwait,
 	SYS_sched_getaffinity, SYS_gettid, 512, 1000, -1, /* numbers no kernel knows */
+	/* processes and pipes, made safe below */
+	SYS_pipe, SYS_pipe2, SYS_poll, SYS_ppoll, SYS_wait4, SYS_waitid, SYS_kill,
+	SYS_tgkill, SYS_getpgid, SYS_setpgid, SYS_getsid, SYS_rt_sigpending,
+	SYS_close_range, SYS_dup3, SYS_execve,
 	/* memory calls, aimed by memarg */
 	SYS_mmap, SYS_mprotect, SYS_munmap, SYS_madvise,
 };
@@ -75,37 +88,109 @@ static int is_mem(long nr)
 	return nr == SYS_mmap || nr == SYS_mprotect || nr == SYS_munmap || nr == SYS_madvise;
 }
 
+static const struct timespec zerots;
+
+/* hostile is a pointer no call may follow. */
+static long hostile(void)
+{
+	static const long ps[] = {0, 0x7000dead0000L, (long)0xffff800000200000UL, 1L << 47, -4096};
+	return ps[next() % 5];
+}
+
+/* tame turns hostile arguments into ones that cannot block, harm the
+ * fuzzer's own pages or relatives, or run a program; it returns 0 when
+ * the call is to be skipped. */
+static int tame(long nr, long *a)
+{
+	switch (nr) {
+	case SYS_dup:
+		return a[0] != 1; /* a console fd 0 again would make reads wait */
+	case SYS_dup3:
+		return a[1] != 0;
+	case SYS_prctl:
+		return a[0] == 15 || a[0] == 16; /* PR_SET_NAME, PR_GET_NAME: others change the process */
+	case SYS_prlimit64:
+		a[2] = 0; /* read limits only: a CPU-time limit would kill the run */
+		return 1;
+	case SYS_poll:
+		a[2] &= 1; /* wait at most 1 ms */
+		return 1;
+	case SYS_epoll_pwait:
+		a[3] &= 1;
+		return 1;
+	case SYS_ppoll:
+		a[2] = (long)&zerots;
+		return 1;
+	case SYS_wait4:
+		a[2] |= WNOHANG;
+		return 1;
+	case SYS_waitid:
+		a[3] |= WNOHANG;
+		return 1;
+	case SYS_kill: /* probe (signal 0) or an invalid signal */
+		if (a[1] > 0 && a[1] <= 64)
+			a[1] = 0;
+		return 1;
+	case SYS_tgkill:
+		if (a[2] > 0 && a[2] <= 64)
+			a[2] = 0;
+		return 1;
+	case SYS_execve:
+		a[0] = hostile();
+		return 1;
+	case SYS_mmap:
+		if (!(a[3] & 0x10))
+			return 1;
+		if (a[0] == 0)
+			return 0; /* MAP_FIXED at 0 with a random length could hit the program */
+		a[0] = (long)scratch + (long)(next() % 256) * 4096, a[1] &= 0xfffff;
+		return 1;
+	case SYS_munmap:
+	case SYS_mprotect:
+	case SYS_madvise:
+		if (a[0] >= (long)scratch && a[0] < (long)scratch + (1 << 20))
+			a[1] &= 0xfffff; /* stay inside the scratch region */
+		else
+			a[1] &= 0xffff; /* short: from 0 it cannot reach the program */
+		return 1;
+	}
+	return 1;
+}
+
+/* fuzz makes n calls. */
+static void fuzz(long n)
+{
+	for (long i = 0; i < n; i++) {
+		long nr = calls[next() % (sizeof calls / sizeof calls[0])];
+		long a[6] = {is_mem(nr) ? memarg() : arg(), arg(), arg(), arg(), arg(), arg()};
+		if (tame(nr, a))
+			syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	state = argc > 1 ? strtoull(argv[1], 0, 0) * 2654435761u + 1 : 1;
 	long n = argc > 2 ? atol(argv[2]) : 20000;
 	close(0); /* no console reads: they would wait for input */
+	signal(SIGPIPE, SIG_IGN); /* a write to a pipe it closed the reader of must not end the run */
 	scratch = (char *)syscall(SYS_mmap, 0, 1 << 20, 3, 0x22, -1, 0);
 	buf = (char *)syscall(SYS_mmap, 0, 3 * 4096, 3, 0x22, -1, 0);
 	syscall(SYS_mprotect, buf + 2 * 4096, 4096, 0);
-	for (long i = 0; i < n; i++) {
-		long nr = calls[next() % (sizeof calls / sizeof calls[0])];
-		long a0 = is_mem(nr) ? memarg() : arg(), a1 = arg(), a2 = arg();
-		long a3 = arg();
-		if (nr == SYS_dup && a0 == 1)
-			continue; /* a console fd 0 again would make reads wait */
-		if (nr == SYS_mmap && (a3 & 0x10) && a0 == 0)
-			continue; /* MAP_FIXED at 0 with a random length could hit the program */
-		if (nr == SYS_prctl && a0 != 15 && a0 != 16)
-			continue; /* only PR_SET_NAME and PR_GET_NAME: others change the process */
-		if (nr == SYS_epoll_pwait)
-			a3 &= 1; /* wait at most 1 ms */
-		if (nr == SYS_prlimit64)
-			a2 = 0; /* read limits only: a CPU-time limit would kill the run */
-		if (nr == SYS_mmap && (a3 & 0x10))
-			a0 = (long)scratch + (long)(next() % 256) * 4096, a1 &= 0xfffff;
-		if (nr == SYS_munmap || nr == SYS_mprotect || nr == SYS_madvise) {
-			if (a0 >= (long)scratch && a0 < (long)scratch + (1 << 20))
-				a1 &= 0xfffff; /* stay inside the scratch region */
-			else
-				a1 &= 0xffff; /* short: from 0 it cannot reach the program */
+	for (long done = 0; done < n; done += 1000) {
+		pid_t kids[3];
+		for (int k = 0; k < 3; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0) {
+				state = state * 6364136223846793005ULL + k + 1; /* its own sequence */
+				fuzz(300);
+				_exit(0);
+			}
 		}
-		syscall(nr, a0, a1, a2, a3, arg(), arg());
+		fuzz(n - done < 1000 ? n - done : 1000); /* while the children run */
+		for (int k = 0; k < 3; k++)
+			while (kids[k] > 0 && waitpid(kids[k], 0, 0) == -1 && errno == EINTR)
+				;
 	}
 	printf("sysfuzz done\n");
 	return 0;

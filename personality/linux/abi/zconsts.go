@@ -207,6 +207,7 @@ const (
 	SYS_CLONE                = 56
 	SYS_CLONE3               = 0x1b3
 	SYS_CLOSE                = 3
+	SYS_CLOSE_RANGE          = 0x1b4
 	SYS_DUP                  = 32
 	SYS_DUP2                 = 33
 	SYS_DUP3                 = 0x124
@@ -272,6 +273,7 @@ const (
 	SYS_READV                = 19
 	SYS_RSEQ                 = 0x14e
 	SYS_RT_SIGACTION         = 13
+	SYS_RT_SIGPENDING        = 127
 	SYS_RT_SIGPROCMASK       = 14
 	SYS_RT_SIGRETURN         = 15
 	SYS_RT_SIGSUSPEND        = 130
