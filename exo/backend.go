@@ -11,6 +11,9 @@ type Backend interface {
 	// UserFrames is how many frames AllocPhys can hand out in all: the
 	// machine's memory less what the kernel keeps for itself.
 	UserFrames() int
+	// FreeFrames is how many more AllocPhys could hand out now, less any
+	// the machine spends on page tables meanwhile.
+	FreeFrames() int
 	// Phys gives access to a frame's bytes (for Read/Write).
 	Phys(phys uint64) []byte
 	// Load32 and CompareAndSwap32 act on the aligned word at physical

@@ -62,6 +62,10 @@ func (k *Exokernel) Slice() time.Duration { return k.slice }
 // library OS sizes its commit checks by it (Linux's totalram_pages).
 func (k *Exokernel) UserFrames() int { return k.backend.UserFrames() }
 
+// FreeFrames is how many frames are left for Envs now, page tables
+// included: a library OS's low-memory policies read it.
+func (k *Exokernel) FreeFrames() int { return k.backend.FreeFrames() }
+
 // FramesInUse counts frames handed out and not yet returned.
 func (k *Exokernel) FramesInUse() int {
 	k.mu.Lock()

@@ -110,6 +110,7 @@ func runCommands(archive []byte) int {
 		HWCap:   hw.HWCap(),
 		Log:     func(s string) { fmt.Println("starry:", s) },
 	}
+	cfg.Kernel.SetThreadsMax(libstarry.ThreadsMaxFor(cfg.Exo.UserFrames()))
 	limit := commandLimit(os.Args[1:])
 	var bg []*libstarry.Process
 	var ticks atomic.Int64
@@ -142,6 +143,11 @@ func runCommands(archive []byte) int {
 	for _, p := range bg {
 		p.Kill(int(unix.SIGKILL))
 		p.Wait()
+	}
+	if found, left := cfg.Kernel.KillAll(5 * time.Second); left > 0 {
+		fmt.Printf("starry: %d of %d processes left running would not die\n", left, found)
+	} else if found > 0 {
+		fmt.Printf("starry: killed %d processes left running\n", found)
 	}
 	fmt.Printf("starry: frames in use after the last program: %d\n", cfg.Exo.FramesInUse())
 	if len(bg) > 0 {

@@ -91,12 +91,20 @@ func (t *Thread) cloneThread(a CloneArgs) (int, error) {
 	return tid, nil
 }
 
+// forkReserve is how many free frames a fork leaves: below it fork is
+// ENOMEM, so that after a fork near the end of memory the parent can
+// still copy the pages it writes next instead of being killed for them.
+func forkReserve(userFrames int) int { return max(64, userFrames/64) }
+
 // cloneProcess makes a child process.
 func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	p, f := t.P, a.Flags
 	as := p.as.share()
 	if f&abi.CLONE_VM == 0 {
 		as.put()
+		if ex := p.cfg.Exo; ex.FreeFrames() < forkReserve(ex.UserFrames()) {
+			return 0, abi.ENOMEM
+		}
 		var err error
 		if as, err = newAddrSpace(p.cfg.Exo); err != nil {
 			return 0, abi.ENOMEM

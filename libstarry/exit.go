@@ -1,5 +1,7 @@
 package libstarry
 
+import "time"
+
 // Exit (kernel/exit.c): a thread's end, the last thread's teardown of its
 // process, and the process's afterlife as a zombie until its parent
 // reaps it.
@@ -160,4 +162,33 @@ func (p *Process) Wait() ExitStatus {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.status
+}
+
+// KillAll is init's last act at shutdown: SIGKILL to every process left
+// (orphans the runner never started among them), then a wait until all
+// are reaped or limit passes. It returns how many it found alive and
+// how many are still there.
+func (k *Kernel) KillAll(limit time.Duration) (found, left int) {
+	deadline := time.Now().Add(limit)
+	for first := true; ; first = false {
+		k.mu.Lock()
+		var left []*Process
+		for _, p := range k.procs {
+			if p != k.init && !p.zombie {
+				left = append(left, p)
+			}
+		}
+		n := len(k.procs) - 1
+		k.mu.Unlock()
+		if first {
+			found = len(left)
+		}
+		if n == 0 || time.Now().After(deadline) {
+			return found, n
+		}
+		for _, p := range left {
+			p.Kill(SIGKILL)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

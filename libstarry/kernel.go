@@ -20,6 +20,7 @@ type Kernel struct {
 	groups   map[int]int      // process group ID -> members (live or zombie)
 	sessions map[int]int      // session ID -> members
 	lastPID  int
+	maxTasks int // threads-max: live threads in all, as copy_process counts them
 	init     *Process
 	logged   map[string]bool // diagnostics already printed
 }
@@ -39,15 +40,35 @@ const (
 func NewKernel() *Kernel {
 	k := &Kernel{futex: futexTable{q: map[FutexKey][]*futexWaiter{}},
 		threads: map[int]*Thread{}, procs: map[int]*Process{}, groups: map[int]int{}, sessions: map[int]int{},
-		logged: map[string]bool{}, lastPID: InitPID}
+		logged: map[string]bool{}, lastPID: InitPID, maxTasks: pidMax}
 	k.init = newInit(k)
 	return k
 }
 
+// SetThreadsMax bounds the live threads of all processes together
+// (/proc/sys/kernel/threads-max): past it, fork and clone fail with
+// EAGAIN. Each thread costs kernel memory the frame budget does not see.
+func (k *Kernel) SetThreadsMax(n int) {
+	k.mu.Lock()
+	k.maxTasks = max(n, minThreads)
+	k.mu.Unlock()
+}
+
+// ThreadsMaxFor is Linux's default threads-max for a machine of frames
+// pages (set_max_threads: an eighth of memory in 16 KiB thread stacks).
+func ThreadsMaxFor(frames int) int { return min(max(frames/32, minThreads), pidMax) }
+
+// minThreads is Linux's floor for threads-max (MIN_THREADS).
+const minThreads = 20
+
 // allocPIDLocked gives out the next free process or thread ID
-// (alloc_pid): free means no thread, process (zombies included),
-// process group or session uses it; k.mu is held.
+// (alloc_pid) for a new thread: free means no thread, process (zombies
+// included), process group or session uses it; false when IDs or
+// threads-max run out. k.mu is held.
 func (k *Kernel) allocPIDLocked() (int, bool) {
+	if len(k.threads) >= k.maxTasks {
+		return 0, false
+	}
 	for tries := 0; tries < pidMax; tries++ {
 		k.lastPID++
 		if k.lastPID >= pidMax {

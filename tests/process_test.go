@@ -99,6 +99,10 @@ func buildProcRoot(root, progs, busybox string) error {
 		"script":  "#!/bin/exec script a  b \n", // the interpreter's argument keeps its inner spaces
 		"script2": "#!/data/script\n",
 		"deep1":   "#!/bin/exec script\n",
+		// Interpreters exec must refuse, and a "#!" naming none.
+		"nointerp":     "#!/no/such/interpreter\n",
+		"badinterp":    "#!/data/empty\n",
+		"nointerpname": "#!   \n",
 	}
 	for i := 2; i <= 7; i++ {
 		data[fmt.Sprintf("deep%d", i)] = fmt.Sprintf("#!/data/deep%d\n", i-1)
@@ -235,8 +239,9 @@ func TestProcessConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(r.lines) == 0 {
-			t.Fatalf("natively, %s printed nothing: the case checks nothing", strings.Join(c, " "))
+		if len(r.lines) == 0 || r.status != 0 {
+			t.Fatalf("natively, %s printed %d lines and exited %d: the program's expectations are not Linux's\n%s",
+				strings.Join(c, " "), len(r.lines), r.status, strings.Join(r.lines, "\n"))
 		}
 		native[i] = r
 		lines = append(lines, strings.Join(c, " "))
@@ -278,4 +283,38 @@ func TestShellFallback(t *testing.T) {
 	}
 	r := runInRoot(t, procRoot(t), "--add", filepath.Join(dir, "plain")+":/data/plain", "--", "/data/plain", "arg")
 	checkRun(t, r, 4, []string{"plain ran with arg"})
+}
+
+// TestForkExhaustion runs out of memory and of threads with fork, in a
+// small guest: children copying the parent's pages until frames run out
+// (fork is ENOMEM or a copying child is killed), then a fork bomb of
+// pausing children (EAGAIN at threads-max). The parents go on, later
+// commands still run, and every frame is back once the kernel has killed
+// the orphans left at shutdown.
+func TestForkExhaustion(t *testing.T) {
+	steps := []suiteStep{
+		{line: "/bin/forkoom 8", status: 0, text: "forkoom ok"},
+		{line: "/bin/forkoom 1", status: 0, text: "forkoom ok"},
+		{line: "/bin/forkbomb", status: 0, text: "forkbomb: parent alive"},
+		{line: "/bin/hello", status: 0, text: "hello from musl"},
+	}
+	var lines []string
+	for _, s := range steps {
+		lines = append(lines, s.line)
+	}
+	script := filepath.Join(t.TempDir(), "script")
+	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runProgs(t, "--mem", "128", "--script", script)
+	problems := stepProblems(r, steps)
+	if !strings.Contains(r.stdout, "starry: killed ") {
+		problems = append(problems, "the kernel did not kill the fork bomb's children at shutdown")
+	}
+	if m := framesLine.FindStringSubmatch(r.stdout); m == nil || m[1] != "0" {
+		problems = append(problems, "frames still in use at the end (or no frames line)")
+	}
+	if len(problems) > 0 {
+		t.Errorf("fork under exhaustion went wrong:\n  %s\n%v", strings.Join(problems, "\n  "), r)
+	}
 }

@@ -55,6 +55,8 @@ var progBuilds = []progBuild{
 	{name: "pipes", src: "pipes.c"},
 	{name: "pipes_glibc", src: "pipes.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "forkexec", src: "forkexec.c"},
+	{name: "forkoom", src: "forkoom.c"},
+	{name: "forkbomb", src: "forkbomb.c"},
 }
 
 var (

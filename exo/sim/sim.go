@@ -48,6 +48,13 @@ func (m *Machine) AllocPhys() (uint64, bool) {
 // UserFrames is the machine's size.
 func (m *Machine) UserFrames() int { return m.maxFrames }
 
+// FreeFrames is what AllocPhys could still hand out.
+func (m *Machine) FreeFrames() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.maxFrames - len(m.frames)
+}
+
 // FreePhys returns a frame; its contents are scribbled so a missing
 // zeroing on reuse would show.
 func (m *Machine) FreePhys(p uint64) {

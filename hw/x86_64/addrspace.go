@@ -35,12 +35,19 @@ func withIRQsOff(fn func()) {
 // what programs map), at least 16 MiB.
 func kernelReserve() uint64 { return max(4096, framesTotal/8) }
 
+// allocUserFrame takes a frame for user memory or a user page table,
+// leaving the kernel's reserve alone: a program's page tables are its
+// memory too, and a fork bomb must run out of frames, not the kernel's
+// heap. IRQs are off.
+func allocUserFrame() (uint64, bool) {
+	if framesFree > kernelReserve() {
+		return allocFrame()
+	}
+	return 0, false
+}
+
 func (machine) AllocPhys() (p uint64, ok bool) {
-	withIRQsOff(func() {
-		if framesFree > kernelReserve() {
-			p, ok = allocFrame()
-		}
-	})
+	withIRQsOff(func() { p, ok = allocUserFrame() })
 	return p, ok
 }
 
@@ -49,6 +56,15 @@ func (machine) UserFrames() int {
 		return int(framesTotal - r)
 	}
 	return 0
+}
+
+func (machine) FreeFrames() (n int) {
+	withIRQsOff(func() {
+		if r := kernelReserve(); framesFree > r {
+			n = int(framesFree - r)
+		}
+	})
+	return n
 }
 
 func (machine) FreePhys(p uint64) {
@@ -86,7 +102,7 @@ func (machine) NewAddressSpace() (exo.AddressSpace, error) {
 	var root uint64
 	var ok bool
 	withIRQsOff(func() {
-		if root, ok = allocFrame(); ok {
+		if root, ok = allocUserFrame(); ok {
 			copy(table(root)[256:], table(kernelPML4)[256:])
 		}
 	})
@@ -112,7 +128,7 @@ func (a *addressSpace) Set(va uintptr, phys uint64, p exo.Perm) error {
 	}
 	var err error
 	withIRQsOff(func() {
-		e := pteIn(a.root, va, true, pteP|pteRW|pteUser)
+		e := pteIn(a.root, va, allocUserFrame, pteP|pteRW|pteUser)
 		if e == nil {
 			err = errNoFrames
 			return
@@ -127,7 +143,7 @@ func (a *addressSpace) Set(va uintptr, phys uint64, p exo.Perm) error {
 
 func (a *addressSpace) Clear(va uintptr) {
 	withIRQsOff(func() {
-		if e := pteIn(a.root, va, false, 0); e != nil {
+		if e := pteIn(a.root, va, nil, 0); e != nil {
 			*e = 0
 			if curCR3 == a.root {
 				invlpg(va)
@@ -138,7 +154,7 @@ func (a *addressSpace) Clear(va uintptr) {
 
 func (a *addressSpace) Get(va uintptr) (phys uint64, p exo.Perm, ok bool) {
 	withIRQsOff(func() {
-		e := pteIn(a.root, va, false, 0)
+		e := pteIn(a.root, va, nil, 0)
 		if e == nil || *e&pteP == 0 {
 			return
 		}

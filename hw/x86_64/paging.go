@@ -53,20 +53,25 @@ func dropIdentityMap() {
 // tables when create is set. It returns nil when a level is missing (and
 // not created) or out of frames.
 func pte(va uintptr, create bool) *uint64 {
-	return pteIn(kernelPML4, va, create, pteP|pteRW)
+	var alloc func() (uint64, bool)
+	if create {
+		alloc = allocFrame
+	}
+	return pteIn(kernelPML4, va, alloc, pteP|pteRW)
 }
 
-// pteIn walks the tables under root; new intermediate tables get flags
-// (user tables add pteUser, which every level must allow).
-func pteIn(root uint64, va uintptr, create bool, flags uint64) *uint64 {
+// pteIn walks the tables under root, making missing intermediate tables
+// from alloc (nil: make none); they get flags (user tables add pteUser,
+// which every level must allow).
+func pteIn(root uint64, va uintptr, alloc func() (uint64, bool), flags uint64) *uint64 {
 	t := table(root)
 	for shift := uint(39); shift > 12; shift -= 9 {
 		e := &t[(va>>shift)&511]
 		if *e&pteP == 0 {
-			if !create {
+			if alloc == nil {
 				return nil
 			}
-			f, ok := allocFrame()
+			f, ok := alloc()
 			if !ok {
 				return nil
 			}

@@ -193,6 +193,10 @@ static void scripts(void)
 	char *argv2[] = {"deep", 0};
 	check("a sixth nested interpreter is ELOOP", strcmp(run("/data/deep6", argv2, 0, -1), "errno 40") == 0);
 	check("five levels still run", strncmp(run("/data/deep5", argv2, 0, -1), "argc=", 5) == 0);
+	check("a missing interpreter: ENOENT", execve("/data/nointerp", argv, 0) == -1 && errno == ENOENT);
+	check("an interpreter that is no program: ENOEXEC",
+	      execve("/data/badinterp", argv, 0) == -1 && errno == ENOEXEC);
+	check("a #! line with no interpreter: ENOEXEC", execve("/data/nointerpname", argv, 0) == -1 && errno == ENOEXEC);
 }
 
 int main(int argc, char **argv)
