@@ -74,7 +74,7 @@ func (t *Thread) commitImage(img *binfmt.Image) error {
 	if err != nil {
 		return err
 	}
-	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Entry, uint64(sp)
+	t.ctx.Regs.RIP, t.ctx.Regs.RSP = img.Start, uint64(sp)
 	t.P.mu.Lock()
 	t.P.exe = img.Exe
 	t.P.mu.Unlock()

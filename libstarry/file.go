@@ -109,7 +109,7 @@ func (f *ramFile) Seek(off int64, whence int) (int64, error) {
 }
 
 func inodeStat(n *Inode) fd.Stat {
-	return fd.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Rdev: n.Rdev, Size: int64(len(n.Data) + len(n.Target))}
+	return fd.Stat{Ino: n.Ino, Mode: n.Mode, Nlink: 1, Rdev: n.Rdev, Size: int64(len(n.Data) + len(n.Target)), MTime: n.MTime}
 }
 
 // StatPath stats a RamFS path (stat, lstat, newfstatat).

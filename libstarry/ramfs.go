@@ -20,6 +20,7 @@ type Inode struct {
 	Data   []byte // a regular file's contents
 	Target string // a symlink's target
 	Rdev   uint64 // a device node's number
+	MTime  int64  // seconds since the epoch; atime and ctime read the same
 	parent *Inode
 	kids   map[string]*Inode
 }
@@ -59,6 +60,9 @@ type RamEntry struct {
 	Mode uint32
 	Data []byte
 	Rdev uint64 // a device node's number (abi.Mkdev)
+	// MTime is the modification time, in seconds since the epoch, that
+	// the archive gives (Linux's initramfs sets it with do_utime).
+	MTime int64
 }
 
 // RamFile, RamSymlink and RamDir make entries.
@@ -129,11 +133,11 @@ func (fs *RamFS) add(r RamEntry) error {
 	}
 	leaf := parts[len(parts)-1]
 	if old := dir.kids[leaf]; old != nil && old.IsDir() && mode&abi.S_IFMT == abi.S_IFDIR {
-		old.Mode = mode // an explicit record for an implicit directory
+		old.Mode, old.MTime = mode, r.MTime // an explicit record for an implicit directory
 		return nil
 	}
 	n := fs.newInode(mode, dir)
-	n.Rdev = r.Rdev
+	n.Rdev, n.MTime = r.Rdev, r.MTime
 	switch {
 	case n.IsSymlink():
 		n.Target = string(r.Data)

@@ -36,6 +36,16 @@ var procSuite = []procCase{
 	{"/bin/sh", "/data/jobs.sh"},
 	{"GOMAXPROCS=1", "/bin/goexec"},
 	{"GOMAXPROCS=4", "/bin/goexec"},
+	// Dynamically linked: PT_INTERP loads ld.so (glibc's, musl's), which
+	// maps the libraries itself (dynamic_test.go).
+	{"/bin/hello_dyn"},
+	{"/bin/hello_musl_dyn"},
+	{"/bin/proc_dyn"},
+	{"/bin/pipes_musl_dyn"},
+	{"/bin/ls", "-1", "/data"}, // -1: the guest's stdout is a terminal, the host's a pipe
+	{"/bin/ls", "-ln", "/data/script", "/data/jobs.sh"},
+	{"/usr/bin/cat", "/data/script", "/data/jobs.sh"},
+	{"/usr/bin/env", "-i", "A=1", "B=2", "/usr/bin/env"},
 }
 
 // busyboxApplets are linked into bin/ for the shell script and goexec.
@@ -116,6 +126,9 @@ func buildProcRoot(root, progs, busybox string) error {
 	if err := os.Chmod(filepath.Join(root, "data", "noexec"), 0o644); err != nil {
 		return err
 	}
+	if err := addDynamic(root, progs); err != nil {
+		return err
+	}
 	null := filepath.Join(root, "dev", "null")
 	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
 		return fmt.Errorf("mknod %s (the native runs need root): %v", null, err)
@@ -123,13 +136,17 @@ func buildProcRoot(root, progs, busybox string) error {
 	return os.Chmod(null, 0o666)
 }
 
-// runInRoot boots with root's bin/ and data/ in the initramfs and the
+// runInRoot boots with root's directories but dev/ in the initramfs and the
 // given run arguments (more --add flags, then --script or -- COMMAND).
 func runInRoot(t *testing.T, root string, args ...string) cliResult {
 	t.Helper()
 	requireQEMU(t)
-	base := []string{"run", "--accel", "tcg", "--timeout", "300s", "--kernel", kernelImage(t),
-		"--add", filepath.Join(root, "bin") + ":/bin", "--add", filepath.Join(root, "data") + ":/data"}
+	base := []string{"run", "--accel", "tcg", "--timeout", "300s", "--kernel", kernelImage(t)}
+	for _, d := range []string{"bin", "data", "lib", "lib64", "usr"} {
+		if _, err := os.Stat(filepath.Join(root, d)); err == nil {
+			base = append(base, "--add", filepath.Join(root, d)+":/"+d)
+		}
+	}
 	return starry(t, nil, append(base, args...)...)
 }
 

@@ -16,7 +16,8 @@ import (
 // executables for the loader's error paths go to workDir/progs/bad (/bad).
 
 // progBuild says how to build one program: the source, the compiler
-// and extra flags. All are static; "musl-gcc -static -O2" unless noted.
+// and extra flags; "musl-gcc -static -O2" unless noted. With a compiler
+// named and no -static among the flags, the program is dynamic.
 type progBuild struct {
 	name, src string
 	cc        string
@@ -55,6 +56,11 @@ var progBuilds = []progBuild{
 	{name: "pipes", src: "pipes.c"},
 	{name: "pipes_glibc", src: "pipes.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "forkexec", src: "forkexec.c"},
+	// Dynamically linked (no -static): they need ld.so and libc in the image.
+	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
+	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},
+	{name: "proc_dyn", src: "proc.c", cc: "gcc"},
+	{name: "pipes_musl_dyn", src: "pipes.c", cc: "musl-gcc"},
 	{name: "forkoom", src: "forkoom.c"},
 	{name: "forkbomb", src: "forkbomb.c"},
 }

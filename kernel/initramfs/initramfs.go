@@ -32,7 +32,7 @@ func Read(b []byte) ([]libstarry.RamEntry, error) {
 				}
 			}
 			entries = append(entries, libstarry.RamEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data,
-				Rdev: abi.Mkdev(uint32(r.Rmajor), uint32(r.Rminor))})
+				Rdev: abi.Mkdev(uint32(r.Rmajor), uint32(r.Rminor)), MTime: int64(r.MTime)})
 			return nil
 		})
 		if err != nil {

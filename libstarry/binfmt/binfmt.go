@@ -112,9 +112,10 @@ func openExec(files Files, path string) ([]byte, error) {
 	return data, nil
 }
 
-// elfFormat is load_elf_binary up to the point of no return, for static
-// executables and static PIE; a PT_INTERP names a file that is opened
-// as open_exec would (relative to the working directory) and checked.
+// elfFormat is load_elf_binary up to the point of no return: the
+// program's headers, then, when it names one, its interpreter (the
+// dynamic linker) opened as open_exec would, relative to the working
+// directory, and its headers checked.
 func elfFormat(b *binprm) (*Image, error) {
 	img, err := parseELF(b.data)
 	if err != nil {
@@ -128,7 +129,9 @@ func elfFormat(b *binprm) (*Image, error) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, checkInterp(data)
+		if img.Interpreter, err = parseInterp(data); err != nil {
+			return nil, err
+		}
 	}
 	img.Path, img.Exe, img.Argv, img.Envv = b.path, b.path, b.argv, b.envv
 	return img, nil

@@ -47,9 +47,14 @@ type Image struct {
 	EEntry    uint64 // e_entry as written (before the load bias)
 	Interp    string // PT_INTERP's path, "" for a static program
 	ExecStack bool   // PT_GNU_STACK asked for an executable stack
+	// Interpreter is the dynamic linker PT_INTERP names, parsed; it is
+	// loaded beside the program, which it then starts.
+	Interpreter *Image
 
-	// Set by loadELF.
-	Entry    uint64
+	// Set by Load.
+	Entry    uint64 // the program's entry (AT_ENTRY)
+	Start    uint64 // where the first instruction runs: Entry, or the interpreter's
+	Base     uint64 // AT_BASE: the interpreter's load address, or 0
 	Phdr     uint64 // AT_PHDR
 	Bias     uint64 // load bias: 0 for ET_EXEC
 	BrkStart uint64
@@ -71,19 +76,9 @@ func parseELF(file []byte) (*Image, error) {
 	case machine != elf.EM_X86_64: // elf_check_arch
 		return nil, abi.ENOEXEC
 	}
-	img := &Image{File: file, Type: typ, EEntry: le.Uint64(h[24:]), Phoff: le.Uint64(h[32:]), Phnum: uint64(le.Uint16(h[56:]))}
-	// load_elf_phdrs: the entry size, a total of at most a page, all of
-	// it in the file; any failure there is ENOEXEC.
-	size := img.Phnum * phdrSize
-	if le.Uint16(h[54:]) != phdrSize || size == 0 || size > exo.PageSize ||
-		img.Phoff > uint64(len(file)) || size > uint64(len(file))-img.Phoff {
-		return nil, abi.ENOEXEC
-	}
-	for i := uint64(0); i < img.Phnum; i++ {
-		ph := file[img.Phoff+i*phdrSize:]
-		img.Progs = append(img.Progs, Prog{Type: elf.ProgType(le.Uint32(ph)), Flags: elf.ProgFlag(le.Uint32(ph[4:])),
-			Offset: le.Uint64(ph[8:]), Vaddr: le.Uint64(ph[16:]), Filesz: le.Uint64(ph[32:]),
-			Memsz: le.Uint64(ph[40:]), Align: le.Uint64(ph[48:])})
+	img, err := parseHeaders(file)
+	if err != nil {
+		return nil, err
 	}
 	for _, p := range img.Progs {
 		if p.Type == elf.PT_INTERP {
@@ -99,6 +94,29 @@ func parseELF(file []byte) (*Image, error) {
 		if p.Type == elf.PT_GNU_STACK { // the last one wins
 			img.ExecStack = p.Flags&elf.PF_X != 0
 		}
+	}
+	return img, nil
+}
+
+// parseHeaders reads the ELF header's fields and the program headers as
+// load_elf_phdrs does: the entry size, a total of at most a page, all of
+// it in the file; any failure there is ENOEXEC.
+func parseHeaders(file []byte) (*Image, error) {
+	le := binary.LittleEndian
+	var h [ehdrSize]byte // zero-padded, as bprm->buf
+	copy(h[:], file)
+	img := &Image{File: file, Type: elf.Type(le.Uint16(h[16:])), EEntry: le.Uint64(h[24:]), Phoff: le.Uint64(h[32:]),
+		Phnum: uint64(le.Uint16(h[56:]))}
+	size := img.Phnum * phdrSize
+	if le.Uint16(h[54:]) != phdrSize || size == 0 || size > exo.PageSize ||
+		img.Phoff > uint64(len(file)) || size > uint64(len(file))-img.Phoff {
+		return nil, abi.ENOEXEC
+	}
+	for i := uint64(0); i < img.Phnum; i++ {
+		ph := file[img.Phoff+i*phdrSize:]
+		img.Progs = append(img.Progs, Prog{Type: elf.ProgType(le.Uint32(ph)), Flags: elf.ProgFlag(le.Uint32(ph[4:])),
+			Offset: le.Uint64(ph[8:]), Vaddr: le.Uint64(ph[16:]), Filesz: le.Uint64(ph[32:]),
+			Memsz: le.Uint64(ph[40:]), Align: le.Uint64(ph[48:])})
 	}
 	return img, nil
 }
@@ -122,19 +140,24 @@ func interpPath(file []byte, p Prog) (string, error) {
 	return string(s[:bytes.IndexByte(s, 0)]), nil
 }
 
-// checkInterp is the interpreter's side of the checks before the point
-// of no return (open_exec, then its header: EIO if short, ELIBBAD if it
-// is not an x86-64 ELF with readable program headers). An interpreter
-// that passes them would have to be loaded beside the program, which
-// this kernel does not do yet: dynamically linked programs get ENOEXEC.
-func checkInterp(data []byte) error {
+// parseInterp makes load_elf_binary's checks of the interpreter before
+// the point of no return: its header read whole (EIO if the file is
+// shorter), ELFMAG and x86-64 (ELIBBAD), and program headers that
+// load_elf_phdrs accepts (ELIBBAD). Its type is load_elf_interp's check,
+// after the point of no return.
+func parseInterp(data []byte) (*Image, error) {
 	if len(data) < ehdrSize {
-		return abi.EIO
+		return nil, abi.EIO
 	}
-	if _, err := parseELF(data); err != nil {
-		return abi.ELIBBAD
+	le := binary.LittleEndian
+	if !bytes.Equal(data[:4], []byte(elf.ELFMAG)) || elf.Machine(le.Uint16(data[18:])) != elf.EM_X86_64 {
+		return nil, abi.ELIBBAD
 	}
-	return abi.ENOEXEC
+	img, err := parseHeaders(data)
+	if err != nil {
+		return nil, abi.ELIBBAD
+	}
+	return img, nil
 }
 
 // protOf turns p_flags into a protection (make_prot).

@@ -113,8 +113,9 @@ func TestELFChecks(t *testing.T) {
 	}
 }
 
-// TestELFInterpreter: a PT_INTERP is checked as load_elf_binary checks it,
-// then refused, since dynamic linking is not there yet.
+// TestELFInterpreter: a PT_INTERP and the interpreter's headers are
+// checked as load_elf_binary checks them before the point of no return;
+// the interpreter's type only when it is loaded, after it.
 func TestELFInterpreter(t *testing.T) {
 	le := binary.LittleEndian
 	withInterp := func(path string, filesz uint64) []byte {
@@ -126,6 +127,10 @@ func TestELFInterpreter(t *testing.T) {
 		le.PutUint64(second[32:], filesz)
 		return b
 	}
+	arm, badph, core := tinyELF(), tinyELF(), tinyELF()
+	le.PutUint16(arm[18:], uint16(elf.EM_AARCH64))
+	le.PutUint16(badph[54:], 32) // e_phentsize
+	le.PutUint16(core[16:], uint16(elf.ET_CORE))
 	fs := files(exe("bin/none", withInterp("/lib/none.so", 13)),
 		exe("bin/short", withInterp("/lib/x", 1)),
 		exe("bin/unterminated", withInterp("/lib/ld.so", 10)),
@@ -137,13 +142,28 @@ func TestELFInterpreter(t *testing.T) {
 		exe("bin/noexec", withInterp("/lib/noexec.so", 15)),
 		exe("lib/text.so", bytes.Repeat([]byte("text "), 20)),
 		exe("lib/ld.so", tinyELF()),
+		exe("bin/cut", withInterp("/lib/cut.so", 12)),
+		exe("lib/cut.so", tinyELF()[:40]),
+		exe("bin/arm", withInterp("/lib/arm.so", 12)),
+		exe("lib/arm.so", arm),
+		exe("bin/badph", withInterp("/lib/badph.so", 14)),
+		exe("lib/badph.so", badph),
+		exe("bin/core", withInterp("/lib/core.so", 13)),
+		exe("lib/core.so", core),
 	)
 	for path, want := range map[string]error{"/bin/none": abi.ENOENT, "/bin/short": abi.ENOEXEC,
 		"/bin/unterminated": abi.ENOEXEC, "/bin/pastEOF": abi.EIO, "/bin/empty": abi.ENOENT,
-		"/bin/text": abi.ELIBBAD, "/bin/noexec": abi.EACCES, "/bin/elfinterp": abi.ENOEXEC} {
+		"/bin/text": abi.ELIBBAD, "/bin/noexec": abi.EACCES, "/bin/elfinterp": nil,
+		"/bin/cut": abi.EIO, "/bin/arm": abi.ELIBBAD, "/bin/badph": abi.ELIBBAD,
+		"/bin/core": nil /* its type is checked after the point of no return */} {
 		if _, err := LoadImage(fs, path, nil, nil); err != want {
 			t.Errorf("%s: %v, want %v", path, err, want)
 		}
+	}
+	img, _ := LoadImage(fs, "/bin/core", nil, nil)
+	m, _ := newMM(t)
+	if err := Load(m, img); err != abi.EINVAL {
+		t.Errorf("loading an ET_CORE interpreter: %v, want EINVAL (SIGSEGV after the point of no return)", err)
 	}
 }
 

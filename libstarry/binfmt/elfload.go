@@ -8,14 +8,70 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
+// elfDynBase is ELF_ET_DYN_BASE on x86-64, two thirds of the user
+// address space: where a dynamically linked PIE goes, so that its
+// interpreter and libraries (placed top-down like any mmap) and its brk
+// have room on both sides.
+const elfDynBase = (1<<47 - exo.PageSize) / 3 * 2
+
 // Load maps an image into an address space that holds only its stack,
-// as load_elf_binary's loop does after the point of no return: the first
-// PT_LOAD of an ET_EXEC at its address without replacing anything
-// (MAP_FIXED_NOREPLACE), the first of an ET_DYN wherever the whole image
-// fits (top-down, honouring the largest power-of-two p_align), the rest
-// with MAP_FIXED at the same bias, so later segments may replace earlier
-// ones. An error means Linux would kill the process with SIGSEGV.
+// as load_elf_binary does after the point of no return, then the
+// interpreter it names, as load_elf_interp does. The program starts at
+// the interpreter's entry when it has one, with AT_BASE its load
+// address. An error means Linux would kill the process with SIGSEGV.
 func Load(m *mm.MM, img *Image) error {
+	first := placeProgram
+	if img.Interpreter != nil {
+		first = placeAtDynBase
+	}
+	brk, err := mapImage(m, img, first)
+	if err != nil {
+		return err
+	}
+	img.Entry, img.Start = img.EEntry+img.Bias, img.EEntry+img.Bias
+	if img.Entry >= mm.TaskSize {
+		return abi.EINVAL
+	}
+	img.BrkStart = pageUp(brk + img.Bias)
+	m.SetBrkStart(uintptr(img.BrkStart))
+	in := img.Interpreter
+	if in == nil {
+		return nil
+	}
+	if in.Type != elf.ET_EXEC && in.Type != elf.ET_DYN {
+		return abi.EINVAL
+	}
+	if _, err := mapImage(m, in, placeInterp); err != nil {
+		return err
+	}
+	img.Base, img.Start = in.Bias, in.EEntry+in.Bias
+	if img.Start >= mm.TaskSize {
+		return abi.EINVAL
+	}
+	return nil
+}
+
+// placement says where an image's first PT_LOAD goes; the rest follow it
+// with MAP_FIXED at the same bias, so later segments may replace earlier
+// ones.
+type placement int
+
+const (
+	// placeProgram: an ET_EXEC at its address without replacing anything
+	// (MAP_FIXED_NOREPLACE), a static PIE wherever the whole image fits
+	// (top-down, honouring the largest power-of-two p_align).
+	placeProgram placement = iota
+	// placeAtDynBase: a dynamically linked PIE at ELF_ET_DYN_BASE,
+	// aligned down to its largest p_align (MAP_FIXED_NOREPLACE).
+	placeAtDynBase
+	// placeInterp: an interpreter as load_elf_interp maps it: an ET_DYN
+	// wherever it fits, an ET_EXEC at its address (MAP_FIXED).
+	placeInterp
+)
+
+// mapImage maps img's PT_LOAD segments, sets its Bias and Phdr, and
+// returns the unbiased end of its highest segment.
+func mapImage(m *mm.MM, img *Image, how placement) (uint64, error) {
 	first := true
 	var bias, phdr, brk uint64
 	for _, p := range img.Progs {
@@ -26,19 +82,22 @@ func Load(m *mm.MM, img *Image) error {
 		switch {
 		case !first:
 		case img.Type == elf.ET_EXEC:
-			noReplace = true
+			noReplace = how != placeInterp
+		case how == placeAtDynBase:
+			base := uint64(elfDynBase) &^ (maxAlign(img.Progs) - 1)
+			bias, noReplace = pageDown(base-p.Vaddr), true
 		default:
 			base, err := placeImage(m, img.Progs)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			// The first segment's page goes at base, with room for
 			// total_mapping_size after it, as elf_map's first mmap.
-			bias, noReplace = base-pageDown(p.Vaddr), true
+			bias, noReplace = base-pageDown(p.Vaddr), how == placeProgram
 		}
 		first = false
 		if err := loadSegment(m, img.File, bias+p.Vaddr, p, noReplace); err != nil {
-			return err
+			return 0, err
 		}
 		if p.Offset <= img.Phoff && img.Phoff < p.Offset+p.Filesz {
 			phdr = img.Phoff - p.Offset + p.Vaddr
@@ -46,17 +105,24 @@ func Load(m *mm.MM, img *Image) error {
 		// "Check to see if the section's size will overflow the allowed
 		// task size" (on the unbiased address, after mapping it).
 		if p.Vaddr >= mm.TaskSize || p.Filesz > p.Memsz || p.Memsz > mm.TaskSize || mm.TaskSize-p.Memsz < p.Vaddr {
-			return abi.EINVAL
+			return 0, abi.EINVAL
 		}
 		brk = max(brk, p.Vaddr+p.Memsz)
 	}
-	img.Bias, img.Entry, img.Phdr = bias, img.EEntry+bias, phdr+bias
-	if img.Entry >= mm.TaskSize {
-		return abi.EINVAL
+	img.Bias, img.Phdr = bias, phdr+bias
+	return brk, nil
+}
+
+// maxAlign is maximum_alignment: the largest power-of-two p_align of the
+// PT_LOAD segments, at least a page.
+func maxAlign(progs []Prog) uint64 {
+	align := uint64(exo.PageSize)
+	for _, p := range progs {
+		if p.Type == elf.PT_LOAD && p.Align&(p.Align-1) == 0 {
+			align = max(align, pageUp(p.Align))
+		}
 	}
-	img.BrkStart = pageUp(brk + bias)
-	m.SetBrkStart(uintptr(img.BrkStart))
-	return nil
+	return align
 }
 
 // placeImage finds room for an ET_DYN image (total_mapping_size: from
@@ -64,15 +130,12 @@ func Load(m *mm.MM, img *Image) error {
 // top-down search of vm_mmap with no hint).
 func placeImage(m *mm.MM, progs []Prog) (uint64, error) {
 	low, high := ^uint64(0), uint64(0)
-	align := uint64(exo.PageSize)
 	for _, p := range progs {
 		if p.Type == elf.PT_LOAD {
 			low, high = min(low, pageDown(p.Vaddr)), max(high, p.Vaddr+p.Memsz)
-			if p.Align&(p.Align-1) == 0 { // only powers of two count
-				align = max(align, pageUp(p.Align))
-			}
 		}
 	}
+	align := maxAlign(progs)
 	total := high - low
 	if total == 0 {
 		return 0, abi.EINVAL

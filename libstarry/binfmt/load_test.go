@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"os"
 	"strings"
 	"testing"
 
@@ -186,9 +187,12 @@ func TestLoadRealBinaries(t *testing.T) {
 	}
 }
 
-// TestDynamicIsRefused: a dynamic program's interpreter is looked up as
-// Linux does (ENOENT when it is missing), and refused when present.
-func TestDynamicIsRefused(t *testing.T) {
+// TestDynamicLoad: a dynamic PIE's interpreter is looked up as Linux
+// does (ENOENT when it is missing); when present (the host's own glibc
+// ld.so), the program goes at ELF_ET_DYN_BASE, the interpreter top-down
+// below the mmap base, and the program starts at the interpreter's entry
+// with AT_BASE its load address and AT_ENTRY the program's.
+func TestDynamicLoad(t *testing.T) {
 	prog := buildProgram(t, "dynamic")
 	img, err := parseELF(prog)
 	if err != nil || img.Interp == "" {
@@ -198,8 +202,38 @@ func TestDynamicIsRefused(t *testing.T) {
 	if _, err := LoadImage(fs, "/bin/prog", nil, nil); err != abi.ENOENT {
 		t.Errorf("without its interpreter: %v, want ENOENT", err)
 	}
-	fs = files(exe("bin/prog", prog), exe(strings.TrimPrefix(img.Interp, "/"), tinyELF()))
-	if _, err := LoadImage(fs, "/bin/prog", nil, nil); err != abi.ENOEXEC {
-		t.Errorf("with an interpreter: %v, want ENOEXEC (not supported)", err)
+	ld, err := os.ReadFile(img.Interp)
+	if err != nil {
+		t.Skipf("the host has no %s: %v", img.Interp, err)
+	}
+	fs = files(exe("bin/prog", prog), exe(strings.TrimPrefix(img.Interp, "/"), ld))
+	img, err = LoadImage(fs, "/bin/prog", []string{"prog"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := newMM(t)
+	m.SetupStack(img.ExecStack)
+	if err := Load(m, img); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := BuildStack(m, img, 0, [4]uint64{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := loaded{img, m, sp}
+	aux := checkStack(t, l, []string{"prog"}, nil)
+	in := img.Interpreter
+	switch {
+	case img.Bias>>32 != elfDynBase>>32:
+		t.Errorf("program bias %#x, want near ELF_ET_DYN_BASE %#x", img.Bias, uint64(elfDynBase))
+	case img.Base == 0 || img.Base >= mm.MmapTop || img.Base != in.Bias:
+		t.Errorf("interpreter base %#x (bias %#x), want below the mmap base %#x", img.Base, in.Bias, uint64(mm.MmapTop))
+	case img.Start != img.Base+in.EEntry:
+		t.Errorf("start %#x, want the interpreter's entry %#x", img.Start, img.Base+in.EEntry)
+	case aux[AT_BASE] != img.Base || aux[AT_ENTRY] != img.Entry || img.Entry != img.Bias+img.EEntry:
+		t.Errorf("auxv AT_BASE %#x AT_ENTRY %#x, want %#x %#x", aux[AT_BASE], aux[AT_ENTRY], img.Base, img.Entry)
+	}
+	if l.u64(t, img.Base)&0xffffffff != 0x464c457f {
+		t.Errorf("no ELF header at the interpreter's base %#x", img.Base)
 	}
 }

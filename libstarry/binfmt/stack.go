@@ -28,7 +28,7 @@ func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uin
 		{AT_PHDR, img.Phdr},
 		{AT_PHENT, phdrSize},
 		{AT_PHNUM, img.Phnum},
-		{AT_BASE, 0}, // no interpreter
+		{AT_BASE, img.Base},
 		{AT_FLAGS, 0},
 		{AT_ENTRY, img.Entry},
 		{AT_UID, creds[0]},

@@ -12,6 +12,7 @@ type Stat struct {
 	Nlink uint32
 	Rdev  uint64
 	Size  int64
+	MTime int64 // seconds since the epoch (atime and ctime too)
 }
 
 // Waiter is the thread a blocking read or write puts to sleep: its sleep

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"github.com/starry-go/starry/libstarry"
-	fdt "github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -15,10 +14,6 @@ func fsCalls() []Syscall {
 		part(abi.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
 		full(abi.SYS_CLOSE, "close", sysClose),
 		full(abi.SYS_CLOSE_RANGE, "close_range", sysCloseRange),
-		full(abi.SYS_FSTAT, "fstat", sysFstat),
-		full(abi.SYS_STAT, "stat", sysStat),
-		full(abi.SYS_LSTAT, "lstat", sysLstat),
-		full(abi.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
 		full(abi.SYS_READLINK, "readlink", sysReadlink),
 		full(abi.SYS_READLINKAT, "readlinkat", sysReadlinkat),
 		full(abi.SYS_GETCWD, "getcwd", sysGetcwd),
@@ -100,57 +95,6 @@ func sysCloseRange(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	t.P.FDs.CloseRange(first, last, flags&closeRangeCloexec != 0)
 	return 0, nil
-}
-
-// putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).
-func putStat(t *libstarry.Thread, va uint64, s fdt.Stat) error {
-	st := abi.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
-		Size: s.Size, Blksize: 4096, Blocks: (s.Size + 511) / 512}
-	return putStruct(t, va, st)
-}
-
-func sysFstat(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := file(t, a[0])
-	if err != nil {
-		return 0, err
-	}
-	defer of.DecRef()
-	return 0, putStat(t, a[1], of.Stat())
-}
-
-func sysStat(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], 0})
-}
-
-func sysLstat(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysNewfstatat(t, Args{atFDCWD, a[0], a[1], abi.AT_SYMLINK_NOFOLLOW})
-}
-
-// sysNewfstatat is vfs_fstatat; with AT_EMPTY_PATH and "" it is fstat,
-// which is how glibc implements fstat.
-func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
-	flags := int(a[3])
-	path, err := t.P.MM.CopyInString(uintptr(a[1]), 4096)
-	if err != nil {
-		return 0, err
-	}
-	if path == "" {
-		if flags&abi.AT_EMPTY_PATH == 0 {
-			return 0, abi.ENOENT
-		}
-		return sysFstat(t, Args{a[0], a[2]})
-	}
-	var dir *libstarry.Inode
-	if path[0] != '/' {
-		if dir, err = dirOf(t, a[0]); err != nil {
-			return 0, err
-		}
-	}
-	st, err := t.P.StatPath(dir, path, flags&abi.AT_SYMLINK_NOFOLLOW == 0)
-	if err != nil {
-		return 0, err
-	}
-	return 0, putStat(t, a[2], st)
 }
 
 func sysReadlink(t *libstarry.Thread, a Args) (uint64, error) {

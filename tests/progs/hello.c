@@ -1,5 +1,6 @@
-/* hello prints one line; built three ways (musl static, glibc static,
- * static-PIE) so the loader is tested on each. HELLO_FROM names the build. */
+/* hello prints one line; built several ways (musl and glibc, static,
+ * static-PIE and dynamic) so the loader is tested on each. HELLO_FROM
+ * names the build. */
 #include <stdio.h>
 
 #ifndef HELLO_FROM

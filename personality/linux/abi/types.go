@@ -11,10 +11,36 @@ type (
 
 // Struct layouts the standard library has for linux/amd64.
 type (
-	Stat_t  = syscall.Stat_t
-	Timeval = syscall.Timeval
-	Rlimit  = syscall.Rlimit
+	Stat_t   = syscall.Stat_t
+	Timeval  = syscall.Timeval
+	Rlimit   = syscall.Rlimit
+	Statfs_t = syscall.Statfs_t
 )
+
+// Statx_t is struct statx (include/uapi/linux/stat.h), 256 bytes; x/sys
+// has it too, but this package stays free of unsafe.
+type Statx_t struct {
+	Mask, Blksize              uint32
+	Attributes                 uint64
+	Nlink, Uid, Gid            uint32
+	Mode                       uint16
+	_                          uint16
+	Ino, Size, Blocks          uint64
+	AttributesMask             uint64
+	Atime, Btime, Ctime, Mtime StatxTimestamp
+	RdevMajor, RdevMinor       uint32
+	DevMajor, DevMinor         uint32
+	MntID                      uint64
+	DioMemAlign, DioOffset     uint32
+	_                          [12]uint64
+}
+
+// StatxTimestamp is struct statx_timestamp.
+type StatxTimestamp struct {
+	Sec  int64
+	Nsec uint32
+	_    int32
+}
 
 // Utsname is struct utsname with byte fields (syscall's uses int8).
 type Utsname struct {

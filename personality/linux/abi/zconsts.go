@@ -5,6 +5,9 @@ package abi
 const (
 	AT_EMPTY_PATH            = 0x1000
 	AT_FDCWD                 = -100
+	AT_NO_AUTOMOUNT          = 0x800
+	AT_STATX_DONT_SYNC       = 0x4000
+	AT_STATX_FORCE_SYNC      = 0x2000
 	AT_SYMLINK_NOFOLLOW      = 0x100
 	B38400                   = 15
 	CLOCK_BOOTTIME           = 7
@@ -68,6 +71,7 @@ const (
 	ENOTDIR                  = Errno(20)
 	ENOTTY                   = Errno(25)
 	ENXIO                    = Errno(6)
+	EOPNOTSUPP               = Errno(95)
 	EOVERFLOW                = Errno(75)
 	EPERM                    = Errno(1)
 	EPIPE                    = Errno(32)
@@ -88,6 +92,7 @@ const (
 	ESPIPE                   = Errno(29)
 	ESRCH                    = Errno(3)
 	ETIMEDOUT                = Errno(110)
+	FADV_NORMAL              = 0
 	FD_CLOEXEC               = 1
 	F_DUPFD                  = 0
 	F_DUPFD_CLOEXEC          = 0x406
@@ -196,6 +201,8 @@ const (
 	SIG_BLOCK                = 0
 	SIG_SETMASK              = 2
 	SIG_UNBLOCK              = 1
+	STATX_BASIC_STATS        = 0x7ff
+	STATX__RESERVED          = 0x80000000
 	SYS_ACCESS               = 21
 	SYS_ACCT                 = 163
 	SYS_ARCH_PRCTL           = 158
@@ -224,9 +231,13 @@ const (
 	SYS_EXIT_GROUP           = 231
 	SYS_FACCESSAT            = 0x10d
 	SYS_FACCESSAT2           = 0x1b7
+	SYS_FADVISE64            = 221
 	SYS_FCNTL                = 72
+	SYS_FGETXATTR            = 193
+	SYS_FLISTXATTR           = 196
 	SYS_FORK                 = 57
 	SYS_FSTAT                = 5
+	SYS_FSTATFS              = 138
 	SYS_FUTEX                = 202
 	SYS_GETCWD               = 79
 	SYS_GETDENTS64           = 217
@@ -244,9 +255,13 @@ const (
 	SYS_GETTID               = 186
 	SYS_GETTIMEOFDAY         = 96
 	SYS_GETUID               = 102
+	SYS_GETXATTR             = 191
 	SYS_GET_ROBUST_LIST      = 0x112
 	SYS_IOCTL                = 16
 	SYS_KILL                 = 62
+	SYS_LGETXATTR            = 192
+	SYS_LISTXATTR            = 194
+	SYS_LLISTXATTR           = 195
 	SYS_LSEEK                = 8
 	SYS_LSTAT                = 6
 	SYS_MADVISE              = 28
@@ -286,6 +301,8 @@ const (
 	SYS_SET_TID_ADDRESS      = 218
 	SYS_SIGALTSTACK          = 131
 	SYS_STAT                 = 4
+	SYS_STATFS               = 137
+	SYS_STATX                = 0x14c
 	SYS_TGKILL               = 234
 	SYS_TIME                 = 201
 	SYS_TKILL                = 200
