@@ -1,23 +1,20 @@
 package libstarry
 
-import "encoding/binary"
+import (
+	"encoding/binary"
 
-// The x86-64 rt_sigframe (arch/x86/include/asm/sigframe.h): pretcode,
-// then struct ucontext, then siginfo; the FXSAVE image sits below the
-// frame, 64-byte aligned, and uc_mcontext.fpstate points at it.
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// The x86-64 rt_sigframe's layout is abi's (shared with the ring-0
+// shim); these are the rules for filling it in.
 const (
-	ucOff      = 8             // struct ucontext
-	ucStackOff = ucOff + 16    // uc_stack (stack_t)
-	mcOff      = ucOff + 40    // uc_mcontext (struct sigcontext)
-	ucMaskOff  = mcOff + 256   // uc_sigmask
-	infoOff    = ucMaskOff + 8 // struct siginfo
-	frameSize  = infoOff + 128
-	fpSize     = 512 // FXSAVE image; no XSAVE header, so no FP_XSTATE_MAGIC
-	redZone    = 128 // the System V ABI's red zone below the user's SP
-	mcFPOff    = mcOff + 184
+	redZone    = 128                                              // the System V ABI's red zone below the user's SP
 	userEflags = 0x40000 | 0x800 | 0x400 | 0x100 | 0xD5 | 0x10000 // FIX_EFLAGS: AC OF DF TF SF ZF AF PF CF RF
 	mxcsrOff   = 24
 	mxcsrMask  = 0xFFFF
+	userCS     = 0x33 // __USER_CS
+	userDS     = 0x2b // __USER_DS
 )
 
 // sigcontext lists the registers in struct sigcontext order.
@@ -41,30 +38,27 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	if act.Flags&SA_ONSTACK != 0 && alt.Size != 0 && !(sp > alt.SP && sp-alt.SP <= alt.Size) {
 		sp = alt.SP + alt.Size
 	}
-	fp := (sp - fpSize) &^ 63
-	frame := ((fp - frameSize) &^ 15) - 8 // as if a call pushed pretcode
-	b := make([]byte, frameSize)
+	fp := (sp - abi.FPStateSize) &^ 63
+	frame := ((fp - abi.FrameSize) &^ 15) - 8 // as if a call pushed pretcode
+	b := make([]byte, abi.FrameSize)
 	le := binary.LittleEndian
 	le.PutUint64(b[0:], act.Restorer)
-	le.PutUint64(b[ucStackOff:], alt.SP)
-	le.PutUint32(b[ucStackOff+8:], uint32(alt.Flags))
-	le.PutUint64(b[ucStackOff+16:], alt.Size)
+	uc := abi.Ucontext{Stack: abi.StackT{SP: alt.SP, Flags: int32(alt.Flags), Size: alt.Size}, Sigmask: t.frameMask()}
+	mc := &uc.Mcontext
 	for i, reg := range t.sigcontext() {
-		le.PutUint64(b[mcOff+8*i:], *reg)
+		mc.Gregs[i] = *reg
 	}
-	le.PutUint16(b[mcOff+144:], 0x33) // cs: __USER_CS
-	le.PutUint16(b[mcOff+150:], 0x2b) // ss: __USER_DS
+	mc.CS, mc.SS, mc.FPState = userCS, userDS, fp
 	if info.Signo == SIGSEGV || info.Signo == SIGBUS {
-		le.PutUint64(b[mcOff+176:], info.Addr) // cr2
+		mc.CR2 = info.Addr
 	}
-	le.PutUint64(b[mcFPOff:], fp)
-	le.PutUint64(b[ucMaskOff:], t.frameMask())
-	putSigInfo(b[infoOff:], info)
+	uc.Put(b[abi.FrameUcontext:])
+	putSigInfo(b[abi.FrameSiginfo:], info)
 	mm := t.P.MM
 	if mm.CopyOut(uintptr(fp), r.FX[:]) != nil || mm.CopyOut(uintptr(frame), b) != nil {
 		return false
 	}
-	r.RDI, r.RSI, r.RDX, r.RAX = uint64(info.Signo), frame+infoOff, frame+ucOff, 0
+	r.RDI, r.RSI, r.RDX, r.RAX = uint64(info.Signo), frame+abi.FrameSiginfo, frame+abi.FrameUcontext, 0
 	r.RSP, r.RIP = frame, act.Handler
 	r.RFLAGS &^= 0x400 | 0x100 | 0x40000 // DF, TF, AC cleared for the handler
 	if act.Flags&SA_NODEFER == 0 {
@@ -79,24 +73,20 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	return true
 }
 
-// putSigInfo encodes siginfo_t: signo, errno, code, then the union:
-// si_pid, si_uid and si_status for SIGCHLD, si_addr for faults, si_pid
-// and si_uid for kill.
+// putSigInfo encodes siginfo_t with the union member Linux fills in:
+// si_pid, si_uid and si_status for SIGCHLD, si_addr for faults (a
+// positive code other than SIGCHLD's), si_pid and si_uid otherwise.
 func putSigInfo(b []byte, info SigInfo) {
-	le := binary.LittleEndian
-	le.PutUint32(b[0:], uint32(info.Signo))
-	le.PutUint32(b[8:], uint32(int32(info.Code)))
+	kind := abi.SiginfoKill
 	switch {
 	case info.Signo == SIGCHLD && info.Code > 0:
-		le.PutUint32(b[16:], uint32(info.Pid))
-		le.PutUint32(b[20:], uint32(info.UID))
-		le.PutUint32(b[24:], uint32(info.Status))
+		kind = abi.SiginfoChild
 	case info.Code > 0:
-		le.PutUint64(b[16:], info.Addr)
-	default:
-		le.PutUint32(b[16:], uint32(info.Pid))
-		le.PutUint32(b[20:], uint32(info.UID))
+		kind = abi.SiginfoFault
 	}
+	si := abi.Siginfo{Signo: int32(info.Signo), Code: int32(info.Code), Pid: int32(info.Pid), UID: int32(info.UID),
+		Status: int32(info.Status), Addr: info.Addr}
+	si.Put(b, kind)
 }
 
 // Sigreturn restores the state saved by setupFrame (rt_sigreturn and
@@ -107,13 +97,14 @@ func putSigInfo(b []byte, info SigInfo) {
 func (t *Thread) Sigreturn() error {
 	r := &t.ctx.Regs
 	frame := r.RSP - 8
-	b := make([]byte, frameSize)
+	b := make([]byte, abi.FrameSize)
 	if err := t.P.MM.CopyIn(uintptr(frame), b); err != nil {
 		return err
 	}
-	var fx [fpSize]byte
-	le := binary.LittleEndian
-	fp := le.Uint64(b[mcFPOff:])
+	var uc abi.Ucontext
+	uc.Get(b[abi.FrameUcontext:])
+	var fx [abi.FPStateSize]byte
+	fp := uc.Mcontext.FPState
 	if fp != 0 {
 		if err := t.P.MM.CopyIn(uintptr(fp), fx[:]); err != nil {
 			return err
@@ -121,14 +112,15 @@ func (t *Thread) Sigreturn() error {
 	}
 	flags := r.RFLAGS
 	for i, reg := range t.sigcontext() {
-		*reg = le.Uint64(b[mcOff+8*i:])
+		*reg = uc.Mcontext.Gregs[i]
 	}
 	r.RFLAGS = flags&^userEflags | r.RFLAGS&userEflags
 	if fp != 0 {
+		le := binary.LittleEndian
 		mx := le.Uint32(fx[mxcsrOff:]) & mxcsrMask
 		le.PutUint32(fx[mxcsrOff:], mx)
 		r.FX = fx
 	}
-	t.sigmask = le.Uint64(b[ucMaskOff:]) &^ unblockable
+	t.sigmask = uc.Sigmask &^ unblockable
 	return nil
 }

@@ -1,5 +1,17 @@
 package x86_64
 
+import (
+	"unsafe"
+
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// The rt_sigframe for the Go runtime's own handlers: its layout is abi's,
+// shared with the library OS, encoded in place in the frame's memory.
+
+// bytesAt is the kernel memory at a as a byte slice.
+func bytesAt(a uintptr, n int) []byte { return unsafe.Slice((*byte)(ptrAt(a)), n) }
+
 // deliverSignal builds an rt_sigframe for sig on t's stack (its
 // sigaltstack when the handler asks for it) and points t at the handler.
 // It fails when no handler is installed or the stack is unusable.
@@ -13,28 +25,27 @@ func deliverSignal(t *thread, sig, code int, addr uint64) bool {
 	if act.flags&saOnStack != 0 && t.altFlags&ssDisable == 0 && !onAltStack(t, r.RSP) {
 		sp = t.altSP + t.altSize
 	}
-	fp := (sp - fpstateSize) &^ 63
-	info := fp - siginfoSize
-	uc := (info - ucontextSize) &^ 15
-	frame := uc - 8
+	fp := (sp - abi.FPStateSize) &^ 63
+	frame := ((fp - abi.FrameSize) &^ 15) - 8 // as if a call pushed pretcode
 	if !accessible(uintptr(frame), uintptr(sp-frame), true) {
 		return false
 	}
-	img := (*[fpstateSize]byte)(ptrAt(uintptr(fp)))
+	// (*[N]byte), not bytesAt: go1.26.8's SSA lowering crashes (disjointTypes)
+	// on a fixed-length copy between an unsafe.Slice and these areas.
+	img := (*[abi.FPStateSize]byte)(ptrAt(uintptr(fp)))
 	if r.fpuValid != 0 {
 		copy(img[:], fxArea(r))
 	} else { // interrupted at a kernel SYSCALL: its FPU state is the initial one
 		clear(img[:])
 		img[0], img[1], img[24], img[25] = 0x7F, 0x03, 0x80, 0x1F
 	}
-	clear((*[siginfoSize]byte)(ptrAt(uintptr(info)))[:])
-	*(*int32)(ptrAt(uintptr(info))) = int32(sig)
-	*(*int32)(ptrAt(uintptr(info + 8))) = int32(code)
-	*u64at(uintptr(info + 16)) = addr
+	info := abi.Siginfo{Signo: int32(sig), Code: int32(code), Addr: addr}
+	kind := abi.SiginfoFault
 	if code == siTkill {
-		*u64at(uintptr(info + 16)) = 1 // si_pid 1, si_uid 0
+		info.Pid, kind = 1, abi.SiginfoKill // si_pid 1, si_uid 0
 	}
-	writeUcontext(t, uintptr(uc), fp)
+	info.Put(bytesAt(uintptr(frame+abi.FrameSiginfo), abi.SiginfoSize), kind)
+	writeUcontext(t, uintptr(frame+abi.FrameUcontext), fp)
 	*u64at(uintptr(frame)) = act.restorer
 
 	t.sigmask |= act.mask
@@ -42,7 +53,7 @@ func deliverSignal(t *thread, sig, code int, addr uint64) bool {
 		t.sigmask |= 1 << (sig - 1)
 	}
 	r.RIP, r.RSP = act.handler, frame
-	r.RDI, r.RSI, r.RDX, r.RAX = uint64(sig), info, uc, 0
+	r.RDI, r.RSI, r.RDX, r.RAX = uint64(sig), frame+abi.FrameSiginfo, frame+abi.FrameUcontext, 0
 	r.RFLAGS &^= 1<<8 | 1<<10 // TF, DF
 	t.sigDepth++
 	return true
@@ -62,40 +73,37 @@ func gregs(r *Regs) [18]*uint64 {
 }
 
 func writeUcontext(t *thread, uc uintptr, fp uint64) {
-	clear((*[ucontextSize]byte)(ptrAt(uc))[:])
-	*u64at(uc + 16), *u64at(uc + 24), *u64at(uc + 32) = t.altSP, uint64(t.altFlags), t.altSize
-	mc := uc + mcontextOff
 	r := &t.regs
+	u := abi.Ucontext{Stack: abi.StackT{SP: t.altSP, Flags: int32(t.altFlags), Size: t.altSize}, Sigmask: t.sigmask}
+	mc := &u.Mcontext
 	for i, p := range gregs(r) {
-		*u64at(mc + uintptr(i)*8) = *p
+		mc.Gregs[i] = *p
 	}
-	*u64at(mc + 18*8) = r.CS | r.SS<<48 // cs, gs, fs, ss
-	*u64at(mc + 19*8) = r.ErrCode
-	*u64at(mc + 20*8) = r.Vector
-	*u64at(mc + 21*8) = t.sigmask // oldmask
-	*u64at(mc + 22*8) = r.CR2
-	*u64at(mc + 23*8) = fp
-	*u64at(uc + sigmaskOff) = t.sigmask
+	mc.CS, mc.SS = uint16(r.CS), uint16(r.SS)
+	mc.Err, mc.Trapno, mc.Oldmask, mc.CR2, mc.FPState = r.ErrCode, r.Vector, t.sigmask, r.CR2, fp
+	u.Put(bytesAt(uc, abi.UcontextSize))
 }
 
 // sysSigreturn restores the context saved by deliverSignal (or edited by
 // the handler: the runtime redirects RIP to sigpanic).
 func sysSigreturn(t *thread) int64 {
-	uc := uintptr(t.regs.RSP)
-	if !accessible(uc, ucontextSize, false) {
+	uc := uintptr(t.regs.RSP) // the handler's ret popped pretcode
+	if !accessible(uc, abi.UcontextSize, false) {
 		crash(&t.regs, "rt_sigreturn with a bad frame")
 	}
+	var u abi.Ucontext
+	u.Get(bytesAt(uc, abi.UcontextSize))
 	r := &t.regs
-	mc := uc + mcontextOff
 	flags := r.RFLAGS
 	for i, p := range gregs(r) {
-		*p = *u64at(mc + uintptr(i)*8)
+		*p = u.Mcontext.Gregs[i]
 	}
 	// Keep only the flags user code may change; interrupts stay on.
 	r.RFLAGS = r.RFLAGS&0x00DD5 | flags&^0x00DD5 | rflagsIF
-	if fp := uintptr(*u64at(mc + 23*8)); fp != 0 && accessible(fp, fpstateSize, false) {
+	if fp := uintptr(u.Mcontext.FPState); fp != 0 && accessible(fp, abi.FPStateSize, false) {
 		x := xArea(r)
-		copy(x, (*[fpstateSize]byte)(ptrAt(fp))[:])
+		copy(x, (*[abi.FPStateSize]byte)(ptrAt(fp))[:]) // not bytesAt: see deliverSignal
+
 		x[26], x[27] = 0, 0 // MXCSR reserved bits must be zero for FXRSTOR
 		x[24] &^= 0x40
 		// The frame holds the legacy image only: x87 and SSE come from it,
@@ -104,7 +112,7 @@ func sysSigreturn(t *thread) int64 {
 		x[xstateBVOff] = xcr0X87SSE
 		r.fpuValid = 1
 	}
-	t.sigmask = *u64at(uc + sigmaskOff) &^ (1<<(9-1) | 1<<(19-1))
+	t.sigmask = u.Sigmask &^ (1<<(9-1) | 1<<(19-1))
 	if t.sigDepth > 0 {
 		t.sigDepth--
 	}

@@ -22,12 +22,6 @@ const (
 	ssDisable = 2
 
 	minSigStack = 2048 // MINSIGSTKSZ
-
-	ucontextSize = 304 // uc_flags, uc_link, uc_stack, sigcontext (256), uc_sigmask
-	siginfoSize  = 128
-	fpstateSize  = 512
-	mcontextOff  = 40
-	sigmaskOff   = mcontextOff + 256
 )
 
 type sigaction struct{ handler, flags, restorer, mask uint64 }

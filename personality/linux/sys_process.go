@@ -178,12 +178,10 @@ func sysWaitid(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	if a[2] != 0 {
-		b := make([]byte, 128) // siginfo_t; all zero when WNOHANG found nothing
+		b := make([]byte, abi.SiginfoSize) // all zero when WNOHANG found nothing
 		if r.Pid != 0 {
-			le.PutUint32(b[0:], uint32(libstarry.SIGCHLD))
-			le.PutUint32(b[8:], uint32(r.Code))
-			le.PutUint32(b[16:], uint32(r.Pid))
-			le.PutUint32(b[24:], uint32(r.Value))
+			info := abi.Siginfo{Signo: int32(libstarry.SIGCHLD), Code: int32(r.Code), Pid: int32(r.Pid), Status: int32(r.Value)}
+			info.Put(b, abi.SiginfoChild)
 		}
 		if err := t.P.MM.CopyOut(uintptr(a[2]), b); err != nil {
 			return 0, err

@@ -96,10 +96,11 @@ func literal(c *types.Const) string {
 	return v
 }
 
-// usedNames lists the abi names the code refers to that types.go does
-// not define.
+// usedNames lists the abi names the code refers to that the package's
+// hand-written files (types.go, sigframe.go: all but zconsts.go and
+// tests) do not define.
 func usedNames(root string) ([]string, error) {
-	hand, err := declared(filepath.Join(root, "personality/linux/abi/types.go"))
+	hand, err := handDeclared(filepath.Join(root, "personality/linux/abi"))
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +154,28 @@ func loadUnix() (*types.Package, error) {
 }
 
 // declared lists the top-level names a Go file declares.
+// handDeclared is declared over every hand-written file in dir.
+func handDeclared(dir string) (map[string]bool, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return nil, err
+	}
+	all := map[string]bool{}
+	for _, f := range files {
+		if base := filepath.Base(f); base == "zconsts.go" || strings.HasSuffix(base, "_test.go") {
+			continue
+		}
+		names, err := declared(f)
+		if err != nil {
+			return nil, err
+		}
+		for n := range names {
+			all[n] = true
+		}
+	}
+	return all, nil
+}
+
 func declared(path string) (map[string]bool, error) {
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
 	if err != nil {
