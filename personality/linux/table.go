@@ -36,6 +36,7 @@ type Syscall struct {
 	Support Support
 	Errno   abi.Errno // what a Refused row answers
 	Note    string
+	Proto   string // the arguments' C types (prototypes.go)
 }
 
 // full, part and refuse build rows.
@@ -63,6 +64,7 @@ func buildTable() map[uint64]Syscall {
 			if _, dup := m[s.Nr]; dup {
 				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))
 			}
+			s.Proto = prototypes[s.Name]
 			m[s.Nr] = s
 		}
 	}
@@ -96,7 +98,7 @@ func Dispatch(t *libstarry.Thread) {
 	case s.Fn == nil:
 		regs.RAX = negErrno(s.Errno)
 	default:
-		v, err := s.Fn(t, Args(raw))
+		v, err := s.Fn(t, narrow(s.Proto, Args(raw)))
 		switch {
 		case t.Interrupt(err, nr): // -ERESTART*: settled on the way out
 		case err == errKeepRegs:
