@@ -118,7 +118,8 @@ type Process struct {
 }
 
 // Start runs the program at path as a new process whose parent is init,
-// as the kernel's command runner starts each command. All of exec's
+// leading a process group of its own, as the kernel's command runner
+// starts each command. All of exec's
 // fallible work happens before anything runs: an error means nothing ran
 // and nothing leaked. A failure Linux would meet after exec's point of no
 // return gives a process that was killed by SIGSEGV instead.
@@ -147,6 +148,11 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		p.FDs.Put()
 		return nil, errAgain
 	}
+	// Each command is a job of its own, as a shell starts it: a process
+	// group it leads, in init's session, so its group is not orphaned.
+	k.mu.Lock()
+	k.joinGroupLocked(p, p.pid, k.init.sid)
+	k.mu.Unlock()
 	if err := t.commitImage(img); err != nil {
 		t.P.Exit(ExitStatus{Signal: SIGSEGV}) // killed at exec (force_fatal_sig)
 	}

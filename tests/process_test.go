@@ -167,7 +167,11 @@ func runChrooted(root string, c procCase, limit time.Duration) (procResult, erro
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env = "/", env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root}
+	// Its own process group, killed whole at the deadline: a child left
+	// behind would hold the output pipe open, and Wait with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root, Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -175,7 +179,7 @@ func runChrooted(root string, c procCase, limit time.Duration) (procResult, erro
 	var ee *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		return r, fmt.Errorf("natively, %s ran past %v", strings.Join(c, " "), limit)
+		return r, fmt.Errorf("natively, %s ran past %v; it printed:\n%s", strings.Join(c, " "), limit, out.String())
 	case errors.As(err, &ee):
 		ws := ee.Sys().(syscall.WaitStatus)
 		r.status = ws.ExitStatus()
