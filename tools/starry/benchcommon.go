@@ -54,19 +54,26 @@ func newBenchTarget(name string, args []string, stderr io.Writer, timeout time.D
 // bootFigures boots once and returns the "bench:" figures the guest
 // printed; on failure it shows the guest's console on stderr.
 func (b *benchTarget) bootFigures(ctx context.Context, name string, m bootMedia, stderr io.Writer) ([]benchFigure, error) {
-	m.kernel = b.kernel
-	var out, errOut bytes.Buffer
-	res, err := boot(ctx, b.qemu, qemuArgs(&b.vm, b.accel, m), b.vm.timeout, nil, &out, &errOut)
-	if err == nil {
-		err = res.verdict(b.vm.timeout)
-	}
-	figs := parseBenchLines(out.String())
+	out, errOut, err := b.bootConsole(ctx, m)
+	figs := parseBenchLines(out)
 	if err == nil && len(figs) == 0 {
 		err = fail(exitFailure, "the guest printed no \"bench: NAME median N ns M cycles\" lines")
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "starry: %s: the guest run failed; its console:\n%s%s", name, out.String(), errOut.String())
+		fmt.Fprintf(stderr, "starry: %s: the guest run failed; its console:\n%s%s", name, out, errOut)
 		return nil, fail(exitFailure, "%s: %s", name, describeErr(err))
 	}
 	return figs, nil
+}
+
+// bootConsole boots once, quietly, and returns the guest's console (QEMU's
+// stdout), QEMU's stderr and the run's verdict.
+func (b *benchTarget) bootConsole(ctx context.Context, m bootMedia) (out, errOut string, err error) {
+	m.kernel = b.kernel
+	var o, e bytes.Buffer
+	res, err := boot(ctx, b.qemu, qemuArgs(&b.vm, b.accel, m), b.vm.timeout, nil, &o, &e)
+	if err == nil {
+		err = res.verdict(b.vm.timeout)
+	}
+	return o.String(), e.String(), err
 }

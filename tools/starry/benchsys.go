@@ -82,6 +82,13 @@ func benchSyscall(args []string, stdout, stderr io.Writer) error {
 
 // compileBenchProgram builds the default benchmark program into dir.
 func compileBenchProgram(dir string) (string, error) {
+	return compileStaticProgram(dir, benchSyscallSource)
+}
+
+// compileStaticProgram builds source (a C file relative to the module
+// root) with musl-gcc -static -O2 into dir, named after source without
+// its ".c", and returns the binary's path.
+func compileStaticProgram(dir, source string) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
@@ -89,10 +96,10 @@ func compileBenchProgram(dir string) (string, error) {
 	if _, err := exec.LookPath("musl-gcc"); err != nil {
 		return "", fail(exitFailure, "musl-gcc not found: install the Debian package musl-tools (tools/setup.sh does), or pass --prog")
 	}
-	out := filepath.Join(dir, "bench_syscall")
-	cmd := exec.Command("musl-gcc", "-static", "-O2", "-o", out, filepath.Join(root, benchSyscallSource))
+	out := filepath.Join(dir, strings.TrimSuffix(filepath.Base(source), ".c"))
+	cmd := exec.Command("musl-gcc", "-static", "-O2", "-o", out, filepath.Join(root, source))
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fail(exitFailure, "compiling %s: %v\n%s", benchSyscallSource, err, msg)
+		return "", fail(exitFailure, "compiling %s: %v\n%s", source, err, msg)
 	}
 	return out, nil
 }

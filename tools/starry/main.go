@@ -4,7 +4,7 @@
 //
 //	go run ./tools/starry build [-o DIR]
 //	go run ./tools/starry run [flags] [--add HOST:GUEST]... [--script FILE | -- COMMAND ARGS...]
-//	go run ./tools/starry bench boot|syscall [flags]
+//	go run ./tools/starry bench boot|syscall|exec|exo [flags]
 //
 // Exit statuses: the guest's status for run; 1 for host-side failures
 // (QEMU missing, build failed, guest died without powering off); 2 for bad
@@ -48,7 +48,16 @@ commands:
   run     build, then boot the kernel under QEMU with the serial console here;
           "run --add ./prog:/bin/prog -- /bin/prog args" runs a program
   bench   benchmarks: "bench boot" times the self-test boot, "bench syscall"
-          compares a benchmark program under starry and on the host
+          compares a benchmark program under starry and on the host,
+          "bench exo" times the exokernel's primitives from ring 3;
+          "bench exec" boots tests/progs/bench_exec.c (musl-gcc -static) and
+          runs the same binary on the host: medians of fork+exit+wait (2000
+          runs), fork+execve+wait, vfork+execve+wait and posix_spawn+wait of
+          a static hello (the program itself, 200 runs each), fork+execve of
+          busybox "sh -c true" + wait (200 runs; --busybox, default
+          /bin/busybox, is /bin/sh in the guest) and a 1-byte pipe round trip
+          between two processes (10000, in batches of 100), side by side; a
+          measurement that fails is listed and makes the exit status 1
 
 Run "starry <command> -h" for the flags of a command.
 `
