@@ -1,6 +1,11 @@
 package x86_64
 
-import "golang.org/x/sys/unix"
+import (
+	"unsafe"
+
+	"github.com/starry-go/starry/personality/linux/abi"
+	"golang.org/x/sys/unix"
+)
 
 // The kernel's own file descriptors: the console on 0-2, and the eventfds
 // and epoll instances the runtime's netpoller uses for timers and wakeups.
@@ -139,17 +144,14 @@ func sysFstat(fd int, st uintptr) int64 {
 	if f == nil {
 		return -errEBADF
 	}
-	if !accessible(st, 144, true) {
+	if !accessible(st, unsafe.Sizeof(abi.Stat_t{}), true) {
 		return -errEFAULT
 	}
-	clear((*[144]byte)(ptrAt(st))[:])
 	mode := uint32(unix.S_IFCHR | 0o620)
 	if f.kind != fdConsole {
 		mode = 0o600 // anonymous inode, as Linux shows eventfd and epoll
 	}
-	*(*uint32)(ptrAt(st + 24)) = mode // st_mode
-	*u64at(st + 16) = 1               // st_nlink
-	*u64at(st + 56) = 4096            // st_blksize
+	*(*abi.Stat_t)(ptrAt(st)) = abi.Stat_t{Mode: mode, Nlink: 1, Blksize: 4096} // the library OS's layout too
 	return 0
 }
 
