@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -107,11 +108,16 @@ func runCLI(env []string, limit time.Duration, args ...string) cliResult {
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// The CLI and its QEMU are one process group, killed whole at the
+	// backstop: a QEMU outliving a killed CLI would hold the output pipes
+	// open, and Wait would wait for it for ever.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return cliResult{stderr: err.Error(), code: -1}
 	}
-	timer := time.AfterFunc(limit, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(limit, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	err := cmd.Wait()
 	timer.Stop()
 	r := cliResult{stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
@@ -127,10 +133,11 @@ func runCLI(env []string, limit time.Duration, args ...string) cliResult {
 	return r
 }
 
-// starry runs the CLI with a generous backstop for one boot.
+// starry runs the CLI with a generous backstop for one boot: longer than
+// any --timeout a test passes, so the CLI reports its own timeout first.
 func starry(t *testing.T, env []string, args ...string) cliResult {
 	t.Helper()
-	r := runCLI(env, 5*time.Minute, args...)
+	r := runCLI(env, 11*time.Minute, args...) // past the longest --timeout a test gives (600s)
 	t.Logf("starry %q: exit status %d after %v", args, r.code, r.elapsed.Round(time.Millisecond))
 	return r
 }
