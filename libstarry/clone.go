@@ -72,7 +72,8 @@ func (t *Thread) copyRegs(nt *Thread, a CloneArgs) {
 func (t *Thread) cloneThread(a CloneArgs) (int, error) {
 	p, k := t.P, t.P.k
 	nt := p.newThread()
-	t.copyRegs(nt, a) // the signal stack is not inherited by threads
+	t.copyRegs(nt, a)
+	nt.altstack = AltStack{Flags: SS_DISABLE} // sas_ss_reset: threads get no signal stack
 	k.mu.Lock()
 	p.mu.Lock()
 	tid, ok := k.allocPIDLocked()
@@ -132,7 +133,9 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	nt := c.newThread()
 	t.copyRegs(nt, a)
 	if f&abi.CLONE_VM == 0 || f&abi.CLONE_VFORK != 0 {
-		nt.altstack = t.altstack // kept by fork and vfork (copy_sighand's sas_ss_reset otherwise)
+		nt.altstack = t.altstack // kept by fork and vfork (sas_ss_reset otherwise)
+	} else {
+		nt.altstack = AltStack{Flags: SS_DISABLE}
 	}
 	nt.Comm = t.Comm
 	parent := p

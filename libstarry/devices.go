@@ -63,13 +63,32 @@ func (d memDevice) Write(_ fd.Ctx, b []byte) (int, error) {
 
 func (d memDevice) Stat() fd.Stat { return inodeStat(d.node) }
 
+// sinkDevice is /dev/null, /dev/zero or /dev/full: writes that never
+// read their bytes (write_null, write_full). The random devices read
+// theirs, to mix them in.
+type sinkDevice struct{ memDevice }
+
+func (d sinkDevice) Sink(n int) (int, error) {
+	if d.minor == minFull {
+		return 0, abi.ENOSPC
+	}
+	return n, nil
+}
+
+// ReadAt: the memory devices ignore the offset (pread works, as on Linux).
+func (d memDevice) ReadAt(b []byte, _ int64) (int, error) { return d.Read(fd.Ctx{}, b) }
+
+// Seek always lands at 0, as null_lseek and the zero device's do.
+func (d memDevice) Seek(int64, int) (int64, error) { return 0, nil }
+
 // openDevice opens a character device node: ENXIO for a number no
 // driver here serves.
 func (p *Process) openDevice(n *Inode) (fd.File, error) {
 	major, minor := uint32((n.Rdev>>8)&0xfff), uint32(n.Rdev&0xff|(n.Rdev>>12)&0xfff00)
 	switch {
-	case major == memMajor && (minor == minNull || minor == minZero || minor == minFull ||
-		minor == minRandom || minor == minURandom):
+	case major == memMajor && (minor == minNull || minor == minZero || minor == minFull):
+		return sinkDevice{memDevice{minor, n}}, nil
+	case major == memMajor && (minor == minRandom || minor == minURandom):
 		return memDevice{minor, n}, nil
 	case major == ttyMajor && minor <= 1:
 		return consoleFile{p.cfg.Console}, nil

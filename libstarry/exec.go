@@ -147,7 +147,7 @@ func (t *Thread) zapSiblings() error {
 		p.mu.Unlock()
 		select {
 		case <-ch:
-		case <-t.wake: // zapped by it
+		case <-t.intr.C(): // zapped by it
 		case <-p.dying:
 		}
 		p.mu.Lock()

@@ -47,6 +47,9 @@ func (c consoleFile) Stat() fd.Stat {
 
 func (c consoleFile) IsTerminal() bool { return true }
 
+// Async: a terminal has fasync (tty_fasync), so O_ASYNC stays set.
+func (c consoleFile) Async() {}
+
 // ramFile is an open RamFS inode with its own position.
 type ramFile struct {
 	mu  sync.Mutex
@@ -81,6 +84,9 @@ func (f *ramFile) ReadAt(b []byte, off int64) (int, error) {
 func (f *ramFile) Write(_ fd.Ctx, b []byte) (int, error) { return 0, abi.EBADF }
 
 func (f *ramFile) Stat() fd.Stat { return inodeStat(f.n) }
+
+// DirectIO: rootfs files take O_DIRECT, as tmpfs's do.
+func (f *ramFile) DirectIO() {}
 
 func (f *ramFile) Dir() *Inode { return f.n }
 

@@ -12,13 +12,19 @@ import (
 // of the caller's session. A session leader cannot move.
 func (t *Thread) SetPgid(pid, pgid int) error {
 	p, k := t.P, t.P.k
+	if pid == 0 {
+		pid = p.pid
+	}
+	if pgid == 0 {
+		pgid = pid
+	}
 	if pgid < 0 {
 		return abi.EINVAL
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	target := p
-	if pid != 0 && pid != p.pid {
+	if pid != p.pid {
 		c := k.procs[pid]
 		if c == nil || c.parent != p || c.zombie {
 			return abi.ESRCH
@@ -30,9 +36,6 @@ func (t *Thread) SetPgid(pid, pgid int) error {
 			return abi.EACCES
 		}
 		target = c
-	}
-	if pgid == 0 {
-		pgid = target.pid
 	}
 	if target.sid == target.pid {
 		return abi.EPERM
@@ -103,10 +106,12 @@ func (t *Thread) target(pid int) (*Process, error) {
 
 // KillPID is kill(pid, sig): pid > 0 one process, 0 the caller's process
 // group, -1 every process but init and the caller, below -1 the process
-// group -pid. ESRCH when no process matched; sig 0 only checks.
+// group -pid. ESRCH when no process matched, else EINVAL for a signal
+// that does not exist (check_kill_permission, per target); sig 0 only
+// checks.
 func (t *Thread) KillPID(pid, sig int) error {
-	if sig < 0 || sig > NSIG {
-		return abi.EINVAL
+	if pid == -1<<31 {
+		return abi.ESRCH // -INT_MIN is no group
 	}
 	p, k := t.P, t.P.k
 	var targets []*Process
@@ -137,6 +142,9 @@ func (t *Thread) KillPID(pid, sig int) error {
 	if len(targets) == 0 {
 		return abi.ESRCH
 	}
+	if sig < 0 || sig > NSIG {
+		return abi.EINVAL
+	}
 	for _, q := range targets {
 		if sig != 0 && q.pid != InitPID {
 			q.Signal(SigInfo{Signo: sig, Code: SI_USER, Pid: p.pid})
@@ -148,15 +156,43 @@ func (t *Thread) KillPID(pid, sig int) error {
 // KillThread is tgkill(tgid, tid, sig), or tkill(tid, sig) with tgid
 // -1: ESRCH unless tid names a live thread (of process tgid).
 func (t *Thread) KillThread(tgid, tid, sig int) error {
-	if sig < 0 || sig > NSIG || tid <= 0 || tgid == 0 || tgid < -1 {
+	if tid <= 0 || tgid == 0 || tgid < -1 {
 		return abi.EINVAL
 	}
 	target := t.P.k.Thread(tid)
 	if target == nil || (tgid != -1 && target.P.pid != tgid) {
 		return abi.ESRCH
 	}
+	if sig < 0 || sig > NSIG {
+		return abi.EINVAL
+	}
 	if sig != 0 {
 		target.Signal(SigInfo{Signo: sig, Code: SI_TKILL, Pid: t.P.pid})
 	}
 	return nil
+}
+
+// IDInUse reports whether id names anything (find_vpid): a thread, a
+// process (a zombie too), a process group or a session.
+func (k *Kernel) IDInUse(id int) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.threads[id] != nil || k.procs[id] != nil || k.groups[id] > 0 || k.sessions[id] > 0
+}
+
+// OwnerExists reports whether a file owner still has a task of its kind
+// (pid_task): the thread, the process with that PID, or a member of the
+// group. F_GETOWN reads 0 for an owner that has none.
+func (k *Kernel) OwnerExists(kind, id int) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch kind {
+	case abi.F_OWNER_TID:
+		return k.threads[id] != nil
+	case abi.F_OWNER_PID:
+		return k.procs[id] != nil
+	case abi.F_OWNER_PGRP:
+		return k.groups[id] > 0
+	}
+	return false
 }

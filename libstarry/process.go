@@ -200,6 +200,9 @@ func (p *Process) PPid() int {
 func (p *Process) Env() *exo.Env {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.as == nil {
+		return nil // init has no address space
+	}
 	return p.as.env
 }
 

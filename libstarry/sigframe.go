@@ -35,8 +35,12 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	r := &t.ctx.Regs
 	sp := r.RSP - redZone
 	alt := t.altstack
-	if act.Flags&SA_ONSTACK != 0 && alt.Size != 0 && !(sp > alt.SP && sp-alt.SP <= alt.Size) {
+	alt.Flags = t.altFlags(r.RSP) // as __save_altstack reports it
+	if act.Flags&SA_ONSTACK != 0 && alt.Size != 0 && !t.onAltStack(sp) {
 		sp = alt.SP + alt.Size
+		if uint32(t.altstack.Flags)&ssAutoDisarm != 0 {
+			t.altstack = AltStack{} // sas_ss_reset, until sigreturn restores it
+		}
 	}
 	fp := (sp - abi.FPStateSize) &^ 63
 	frame := ((fp - abi.FrameSize) &^ 15) - 8 // as if a call pushed pretcode
@@ -122,5 +126,10 @@ func (t *Thread) Sigreturn() error {
 		r.FX = fx
 	}
 	t.sigmask = uc.Sigmask &^ unblockable
+	// restore_altstack: the stack the frame saved (SS_AUTODISARM's
+	// comes back here); a stack sigaltstack would refuse is a bad frame.
+	if _, err := t.SigAltStack(&AltStack{SP: uc.Stack.SP, Flags: uc.Stack.Flags, Size: uc.Stack.Size}); err != nil {
+		return abi.EFAULT
+	}
 	return nil
 }

@@ -222,34 +222,58 @@ func (t *Thread) SigProcMask(how int, set *uint64) (uint64, error) {
 		return old, abi.EINVAL
 	}
 	t.sigmask &^= unblockable
+	t.recalcPending()
 	return old, nil
 }
 
-// SigAltStack reads and optionally sets the alternate signal stack
-// (do_sigaltstack): EPERM while running on it.
-func (t *Thread) SigAltStack(ss *AltStack) (AltStack, error) {
-	old := t.altstack
-	sp := t.ctx.Regs.RSP
-	onStack := old.Size != 0 && sp > old.SP && sp-old.SP <= old.Size
-	if onStack {
-		old.Flags = SS_ONSTACK
-	} else if old.Size == 0 {
-		old.Flags = SS_DISABLE
+// ssAutoDisarm is SS_AUTODISARM: the stack is given up while a handler
+// runs on it (and taken back by sigreturn's restore of uc_stack).
+const ssAutoDisarm = 1 << 31
+
+// onAltStack is on_sig_stack: sp is inside the stack (never, once armed
+// with SS_AUTODISARM).
+func (t *Thread) onAltStack(sp uint64) bool {
+	a := t.altstack
+	return uint32(a.Flags)&ssAutoDisarm == 0 && a.Size != 0 && sp > a.SP && sp-a.SP <= a.Size
+}
+
+// altFlags is what sigaltstack and signal frames report as ss_flags
+// (sas_ss_flags): SS_DISABLE with no stack, SS_ONSTACK on it, with the
+// SS_AUTODISARM bit as set.
+func (t *Thread) altFlags(sp uint64) int32 {
+	f := uint32(t.altstack.Flags) & ssAutoDisarm
+	switch {
+	case t.altstack.Size == 0:
+		f |= SS_DISABLE
+	case t.onAltStack(sp):
+		f |= SS_ONSTACK
 	}
+	return int32(f)
+}
+
+// SigAltStack reads and optionally sets the alternate signal stack, as
+// do_sigaltstack: EPERM while running on it, EINVAL for an unknown mode,
+// nothing checked further when the stack asked for is the one there.
+func (t *Thread) SigAltStack(ss *AltStack) (AltStack, error) {
+	sp := t.ctx.Regs.RSP
+	cur := t.altstack
+	old := AltStack{SP: cur.SP, Size: cur.Size, Flags: t.altFlags(sp)}
 	if ss == nil {
 		return old, nil
 	}
+	mode := uint32(ss.Flags) &^ ssAutoDisarm
 	switch {
-	case onStack:
+	case t.onAltStack(sp):
 		return old, abi.EPERM
-	case ss.Flags&^(SS_DISABLE|SS_ONSTACK) != 0:
+	case mode != 0 && mode != SS_ONSTACK && mode != SS_DISABLE:
 		return old, abi.EINVAL
-	case ss.Flags&SS_DISABLE != 0:
-		t.altstack = AltStack{}
+	case *ss == cur:
+	case mode == SS_DISABLE:
+		t.altstack = AltStack{Flags: ss.Flags}
 	case ss.Size < MINSIGSTKSZ:
 		return old, abi.ENOMEM
 	default:
-		t.altstack = AltStack{SP: ss.SP, Size: ss.Size}
+		t.altstack = *ss
 	}
 	return old, nil
 }

@@ -163,6 +163,7 @@ func (t *Thread) waitWhileStopped() {
 // user mode to run it. An interrupted system call is finished here.
 func (t *Thread) deliverPending() {
 	p := t.P
+	defer t.recalcPending() // what was taken no longer interrupts
 	for {
 		p.mu.Lock()
 		info, ok := t.pending.take(t.sigmask)

@@ -19,7 +19,7 @@ func (t *Thread) Sleep(d time.Duration) (time.Duration, error) {
 	case <-tm.C:
 		return 0, nil
 	case <-t.P.dying:
-	case <-t.wake:
+	case <-t.intr.C():
 	}
 	return max(0, d-time.Since(start)), abi.EINTR
 }
@@ -31,7 +31,7 @@ func (t *Thread) Pause() error {
 	select {
 	case <-t.P.dying:
 		return abi.EINTR
-	case <-t.wake:
+	case <-t.intr.C():
 		return ErrRestartNoHand
 	}
 }
@@ -44,9 +44,30 @@ func (t *Thread) SigSuspend(mask uint64) error {
 	old := t.sigmask
 	t.saved = &old
 	t.sigmask = mask &^ unblockable
+	t.recalcPending() // a signal only the new mask lets through ends it at once
 	select {
 	case <-t.P.dying:
-	case <-t.wake:
+	case <-t.intr.C():
 	}
 	return abi.EINTR
+}
+
+// SetCallMask replaces the signal mask for the rest of a system call
+// (set_user_sigmask: ppoll, pselect6, epoll_pwait). EndCallMask is
+// restore_saved_sigmask_unless: a call that was interrupted leaves the
+// old mask for the handler's frame to keep (or for the return to user
+// mode to restore when no handler runs); any other end restores it now,
+// so a signal only the call's mask let through stays pending.
+func (t *Thread) SetCallMask(mask uint64) {
+	old := t.sigmask
+	t.saved = &old
+	t.sigmask = mask &^ unblockable
+	t.recalcPending()
+}
+
+// EndCallMask ends what SetCallMask began.
+func (t *Thread) EndCallMask(interrupted bool) {
+	if !interrupted {
+		t.restoreMask()
+	}
 }

@@ -16,34 +16,26 @@ type Thread struct {
 	sigmask   uint64  // blocked signals; bit n-1 is signal n
 	saved     *uint64 // the mask rt_sigsuspend replaced, restored after a handler
 	altstack  AltStack
-	pending   sigPending    // signals sent to this thread (tgkill, faults)
-	wake      chan struct{} // a signal may need this thread's attention
-	restart   restartKind   // how to finish an interrupted system call
-	restartNr uint64        // and which one it was
-	ClearTID  uintptr       // set_tid_address
-	Robust    uintptr       // set_robust_list head
-	Comm      [16]byte      // the name prctl(PR_SET_NAME) sets (task_struct.comm)
-	exited    bool          // exit(2) ended this thread; only its goroutine reads it
-	zapped    bool          // a sibling's exec asked it to go (de_thread); Process.mu
+	pending   sigPending  // signals sent to this thread (tgkill, faults)
+	intr      interrupt   // raised while a signal may need this thread's attention
+	restart   restartKind // how to finish an interrupted system call
+	restartNr uint64      // and which one it was
+	ClearTID  uintptr     // set_tid_address
+	Robust    uintptr     // set_robust_list head
+	Comm      [16]byte    // the name prctl(PR_SET_NAME) sets (task_struct.comm)
+	exited    bool        // exit(2) ended this thread; only its goroutine reads it
+	zapped    bool        // a sibling's exec asked it to go (de_thread); Process.mu
 }
 
 // newThread makes a thread of p in p's Env, with no TID yet.
 func (p *Process) newThread() *Thread {
-	return &Thread{P: p, ctx: p.as.env.NewContext(), wake: make(chan struct{}, 1)}
+	return &Thread{P: p, ctx: p.as.env.NewContext()}
 }
 
 // Dying and Interrupted make a thread an fd.Waiter: what ends a blocking
 // call early (the process exiting, a signal this thread should handle).
 func (t *Thread) Dying() <-chan struct{}       { return t.P.dying }
-func (t *Thread) Interrupted() <-chan struct{} { return t.wake }
-
-// poke wakes the thread from a blocking call to look at its signals.
-func (t *Thread) poke() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
-}
+func (t *Thread) Interrupted() <-chan struct{} { return t.intr.C() }
 
 // TID is the thread ID (the PID for the first thread).
 func (t *Thread) TID() int { return t.tid }

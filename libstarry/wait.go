@@ -49,7 +49,7 @@ func (t *Thread) Wait(o WaitOptions) (WaitResult, error) {
 		}
 		select {
 		case <-ch:
-		case <-t.wake:
+		case <-t.intr.C():
 			return WaitResult{}, ErrRestartSys
 		case <-p.dying:
 			return WaitResult{}, abi.EINTR

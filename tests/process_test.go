@@ -82,7 +82,7 @@ func buildProcRoot(root, progs, busybox string) error {
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {

@@ -49,6 +49,34 @@ type Seeker interface {
 	Seek(off int64, whence int) (int64, error)
 }
 
+// Unreadable and Unwritable are files with no read or write at all (an
+// epoll instance): Linux refuses those with EINVAL before it looks at
+// the user's buffer (FMODE_CAN_READ, FMODE_CAN_WRITE).
+type Unreadable interface{ Unreadable() }
+type Unwritable interface{ Unwritable() }
+
+// WriteChecker is a file that refuses some write sizes before copying
+// the user's bytes in (an eventfd takes exactly 8), as its write op
+// does on Linux before copy_from_user.
+type WriteChecker interface{ CheckWrite(n int) error }
+
+// Sink is a file that takes writes without reading them (/dev/null,
+// /dev/zero, /dev/full): Linux never touches the buffer, so a write
+// from an unmapped one still succeeds (or fails as the file says).
+type Sink interface{ Sink(n int) (int, error) }
+
+// DirectIO is a file that takes O_DIRECT (FMODE_CAN_ODIRECT: regular
+// files, pipes); F_SETFL refuses the flag elsewhere with EINVAL.
+type DirectIO interface{ DirectIO() }
+
+// Async is a file with an fasync op (pipes, terminals): only those keep
+// O_ASYNC, which F_SETFL silently drops for the rest.
+type Async interface{ Async() }
+
+// NoExec is a file on a noexec mount (pipefs, anonymous inodes): mmap
+// with PROT_EXEC is EPERM before the file is asked whether it maps.
+type NoExec interface{ NoExec() }
+
 // ReaderAt is a file readable at an offset (pread64).
 type ReaderAt interface {
 	ReadAt(b []byte, off int64) (int, error)

@@ -18,6 +18,7 @@ type OpenFile struct {
 	mu      sync.Mutex
 	flags   int
 	onClose map[any]func() // run at the last DecRef: epoll drops its watches
+	owner   Owner
 }
 
 // New opens f with status flags: one reference, the caller's.
@@ -76,13 +77,23 @@ func (o *OpenFile) Flags() int {
 	return o.flags
 }
 
-// SetFlags changes the settable status flags (F_SETFL: O_APPEND,
-// O_NONBLOCK and friends; the access mode stays).
-func (o *OpenFile) SetFlags(fl int) {
-	const settable = abi.O_APPEND | abi.O_NONBLOCK | abi.O_ASYNC | abi.O_DIRECT | abi.O_NOATIME
+// SetFlags changes the settable status flags (setfl: O_APPEND,
+// O_NONBLOCK, O_DIRECT, O_NOATIME; O_ASYNC where the file has fasync;
+// the access mode stays). O_DIRECT on a file without direct I/O is EINVAL.
+func (o *OpenFile) SetFlags(fl int) error {
+	settable := abi.O_APPEND | abi.O_NONBLOCK | abi.O_DIRECT | abi.O_NOATIME
+	if fl&abi.O_DIRECT != 0 {
+		if _, ok := o.File.(DirectIO); !ok {
+			return abi.EINVAL
+		}
+	}
+	if _, ok := o.File.(Async); ok {
+		settable |= abi.O_ASYNC
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.flags = o.flags&^settable | fl&settable
+	return nil
 }
 
 // ctx is the context of one read or write by w.

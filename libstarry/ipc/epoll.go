@@ -46,7 +46,15 @@ func NewEpoll() *Epoll { return &Epoll{watches: map[epKey]*epWatch{}} }
 func (e *Epoll) Read(fd.Ctx, []byte) (int, error)  { return 0, abi.EINVAL }
 func (e *Epoll) Write(fd.Ctx, []byte) (int, error) { return 0, abi.EINVAL }
 func (e *Epoll) Stat() fd.Stat                     { return fd.Stat{Mode: 0o600, Nlink: 1} }
-func (e *Epoll) Queue() *Queue                     { return &e.q }
+
+// NoExec: an epoll instance is an anonymous inode, on a noexec mount.
+func (e *Epoll) NoExec()     {}
+func (e *Epoll) Unreadable() {}
+func (e *Epoll) Unwritable() {}
+
+// Seek is noop_llseek: an epoll file "seeks" and stays at 0.
+func (e *Epoll) Seek(int64, int) (int64, error) { return 0, nil }
+func (e *Epoll) Queue() *Queue                  { return &e.q }
 
 // Readiness makes an epoll instance itself pollable: readable when one
 // of its watches is ready.
@@ -66,6 +74,9 @@ func (e *Epoll) Ctl(op, n int, of *fd.OpenFile, ev EpollEvent) error {
 	p, ok := of.File.(Pollable)
 	if !ok {
 		return abi.EPERM
+	}
+	if op != abi.EPOLL_CTL_ADD && op != abi.EPOLL_CTL_MOD && op != abi.EPOLL_CTL_DEL {
+		return abi.EINVAL
 	}
 	key := epKey{n, of}
 	e.mu.Lock()

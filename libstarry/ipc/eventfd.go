@@ -53,7 +53,7 @@ func (e *EventFD) Read(c fd.Ctx, b []byte) (int, error) {
 }
 
 func (e *EventFD) Write(c fd.Ctx, b []byte) (int, error) {
-	if len(b) < 8 {
+	if e.CheckWrite(len(b)) != nil {
 		return 0, abi.EINVAL
 	}
 	v := binary.LittleEndian.Uint64(b)
@@ -81,6 +81,21 @@ func (e *EventFD) Write(c fd.Ctx, b []byte) (int, error) {
 
 // Stat is an anonymous inode's.
 func (e *EventFD) Stat() fd.Stat { return fd.Stat{Mode: 0o600, Nlink: 1} }
+
+// NoExec: an eventfd is an anonymous inode, on a noexec mount.
+func (e *EventFD) NoExec() {}
+
+// CheckWrite: a write of other than 8 bytes is EINVAL before the buffer
+// is read (Linux 6.18 wants exactly 8; reads take 8 or more).
+func (e *EventFD) CheckWrite(n int) error {
+	if n != 8 {
+		return abi.EINVAL
+	}
+	return nil
+}
+
+// Seek is noop_llseek, as eventfd's: the position stays 0.
+func (e *EventFD) Seek(int64, int) (int64, error) { return 0, nil }
 
 func (e *EventFD) Queue() *Queue { return &e.q }
 

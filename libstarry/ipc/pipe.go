@@ -71,6 +71,20 @@ func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) {
 // whole or waits until it fits; a longer one goes in as room appears.
 // With no reader left it is EPIPE (the caller raises SIGPIPE); a write
 // cut short by a signal or O_NONBLOCK reports what went in.
+// CheckWrite is pipe_write's first look: with no reader left a write of
+// anything is EPIPE before the caller's bytes are read.
+func (e *PipeEnd) CheckWrite(n int) error {
+	if !e.write || n == 0 {
+		return nil
+	}
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	if e.p.readers == 0 {
+		return abi.EPIPE
+	}
+	return nil
+}
+
 func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
 	if !e.write {
 		return 0, abi.EBADF
@@ -116,6 +130,12 @@ func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
 
 // Stat is a FIFO's.
 func (e *PipeEnd) Stat() fd.Stat { return fd.Stat{Mode: abi.S_IFIFO | 0o600, Nlink: 1} }
+
+// A pipe lives on pipefs (noexec), takes O_DIRECT (packet mode, not yet
+// honoured: writes are not split into packets) and has fasync.
+func (e *PipeEnd) NoExec()   {}
+func (e *PipeEnd) DirectIO() {}
+func (e *PipeEnd) Async()    {}
 
 // Release closes this end: readers see end of file once the last writer
 // goes, writers EPIPE once the last reader goes.

@@ -12,6 +12,10 @@ const (
 	AdviceHint     Advice = iota // accepted and not acted on (WILLNEED, HUGEPAGE, ...)
 	AdviceDontNeed               // MADV_DONTNEED: private pages are dropped
 	AdviceFree                   // MADV_FREE: private anonymous pages may be dropped
+	// AdviceRemove is MADV_REMOVE: punching a hole in a shared object,
+	// which private regions refuse with EINVAL; shared memory here has
+	// no holes to punch yet, so it refuses too.
+	AdviceRemove
 )
 
 // Madvise applies advice to the regions in [addr, addr+length)
@@ -43,6 +47,9 @@ func (m *MM) Madvise(addr, length uintptr, advice Advice) error {
 		v := m.vmas[i]
 		if v.Start > a {
 			err = abi.ENOMEM
+		}
+		if advice == AdviceRemove {
+			return abi.EINVAL // the first region visited decides (madvise_remove)
 		}
 		lo, hi := max(a, v.Start), min(end, v.End)
 		if drop := advice == AdviceDontNeed || (advice == AdviceFree && v.File == nil); drop && !v.Shared {

@@ -17,6 +17,14 @@ func (m *MM) Place(v VMA, noReplace bool) error {
 	return m.place(&v, noReplace)
 }
 
+// Mapped reports whether any region overlaps [addr, addr+length), as
+// MAP_FIXED_NOREPLACE asks before anything else is decided.
+func (m *MM) Mapped(addr, length uintptr) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.overlaps(addr, addr+length)
+}
+
 // FreeRange finds the highest free range of length bytes, aligned to
 // align (a power of two), below MmapTop: where a mapping without a hint
 // goes (arch_get_unmapped_area_topdown).

@@ -13,12 +13,13 @@ package linux
 //
 // Every row of the table has a prototype (a test checks), so a new call
 // cannot forget its narrowing. Where Linux's own type is unsigned long
-// but the value is narrowed inside (readv's fd goes to fdget as an
-// unsigned int), the prototype says where it ends up.
+// but the value is narrowed inside (readv's fd goes to fdget, and its
+// count to import_iovec, as unsigned ints), the prototype says where it
+// ends up.
 var prototypes = map[string]string{
 	// Files and descriptors.
 	"read": "ull", "write": "ull", "pread64": "ulll", "pwrite64": "ulll",
-	"readv": "ull", "writev": "ull", "lseek": "ulu",
+	"readv": "ulu", "writev": "ulu", "lseek": "ulu",
 	"open": "liu", "openat": "iliu", "close": "u", "close_range": "uuu",
 	"dup": "u", "dup2": "uu", "dup3": "uui", "fcntl": "uul", "ioctl": "uul",
 	"getdents64": "ulu", "getcwd": "ll", "chdir": "l",

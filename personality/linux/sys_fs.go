@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -20,11 +21,11 @@ func fsCalls() []Syscall {
 		full(abi.SYS_CHDIR, "chdir", sysChdir),
 		full(abi.SYS_ACCESS, "access", sysAccess),
 		full(abi.SYS_FACCESSAT, "faccessat", sysFaccessat),
-		full(abi.SYS_FACCESSAT2, "faccessat2", sysFaccessat),
+		full(abi.SYS_FACCESSAT2, "faccessat2", sysFaccessat2),
 		full(abi.SYS_DUP, "dup", sysDup),
 		full(abi.SYS_DUP2, "dup2", sysDup2),
 		full(abi.SYS_DUP3, "dup3", sysDup3),
-		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; no locks"),
+		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETOWN/SETOWN(_EX), F_GETSIG/SETSIG, F_GETOWNER_UIDS; the owner is recorded but no SIGIO is sent; record and lease locks are EINVAL"),
 		full(abi.SYS_GETDENTS64, "getdents64", sysGetdents64),
 	}
 }
@@ -52,7 +53,13 @@ func sysOpen(t *libstarry.Thread, a Args) (uint64, error) {
 	return sysOpenat(t, Args{atFDCWD, a[0], a[1], a[2]})
 }
 
+// sysOpenat is do_sys_openat2 for openat's flags: build_open_flags
+// refuses impossible combinations before the path is read; unknown
+// flags are dropped (only openat2 refuses them).
 func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
+	if err := checkOpenFlags(int(a[2])); err != nil {
+		return 0, err
+	}
 	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
 	if err != nil {
 		return 0, err
@@ -70,6 +77,24 @@ func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	fd, err := t.P.FDs.Install(of, 0, flags&abi.O_CLOEXEC != 0)
 	return uint64(fd), err
+}
+
+// oTmpfileBit is __O_TMPFILE alone; O_TMPFILE is it with O_DIRECTORY.
+const oTmpfileBit = abi.O_TMPFILE &^ abi.O_DIRECTORY
+
+// checkOpenFlags is build_open_flags' EINVAL cases: O_CREAT with
+// O_DIRECTORY, and __O_TMPFILE without O_DIRECTORY or write access.
+func checkOpenFlags(flags int) error {
+	if flags&abi.O_PATH != 0 { // O_PATH beats everything else
+		flags &= abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_PATH | abi.O_CLOEXEC
+	}
+	switch {
+	case flags&(abi.O_DIRECTORY|abi.O_CREAT) == abi.O_DIRECTORY|abi.O_CREAT:
+		return abi.EINVAL
+	case flags&oTmpfileBit != 0 && (flags&abi.O_TMPFILE != abi.O_TMPFILE || flags&abi.O_ACCMODE == abi.O_RDONLY):
+		return abi.EINVAL
+	}
+	return nil
 }
 
 func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
@@ -102,19 +127,26 @@ func sysReadlink(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 // sysReadlinkat knows /proc/self/exe (and /proc/<pid>/exe) besides the
-// RamFS's own links.
+// RamFS's own links. As do_readlinkat: the size first, then the path, an
+// empty one naming dirfd itself (never a symlink here: ENOENT).
 func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
-	if err != nil {
-		return 0, err
-	}
 	if int64(a[3]) <= 0 {
 		return 0, abi.EINVAL
 	}
+	path, err := t.P.MM.CopyInString(uintptr(a[1]), 4096)
+	if err != nil {
+		return 0, err
+	}
 	var target string
-	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe" {
+	switch {
+	case path == "":
+		if _, err := dirOf(t, a[0]); err != nil && err != abi.ENOTDIR {
+			return 0, err
+		}
+		return 0, abi.ENOENT
+	case path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe":
 		target = t.P.Exe()
-	} else {
+	default:
 		var dir *libstarry.Inode
 		if path[0] != '/' {
 			if dir, err = dirOf(t, a[0]); err != nil {
@@ -151,33 +183,34 @@ func sysChdir(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysAccess(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysFaccessat(t, Args{atFDCWD, a[0], a[1]})
+	return accessAt(t, atFDCWD, a[0], a[1], 0)
 }
 
-// sysFaccessat checks as root does: reading always passes, writing
-// fails on the read-only file system, executing needs some x bit.
 func sysFaccessat(t *libstarry.Thread, a Args) (uint64, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
-	if err != nil {
-		return 0, err
-	}
-	mode := uint32(a[2])
-	if mode&^uint32(abi.R_OK|abi.W_OK|abi.X_OK) != 0 {
+	return accessAt(t, a[0], a[1], a[2], 0)
+}
+
+// atEaccess is AT_EACCESS: check with the effective IDs (the same here).
+const atEaccess = 0x200
+
+func sysFaccessat2(t *libstarry.Thread, a Args) (uint64, error) {
+	return accessAt(t, a[0], a[1], a[2], int(a[3]))
+}
+
+// accessAt is do_faccessat, checking as root does: reading always
+// passes, writing fails on the read-only file system, executing needs
+// some x bit. The mode, then the flags, are checked before the path.
+func accessAt(t *libstarry.Thread, dirfd, pathVA, mode uint64, flags int) (uint64, error) {
+	if mode&^uint64(abi.R_OK|abi.W_OK|abi.X_OK) != 0 || flags&^(atEaccess|abi.AT_SYMLINK_NOFOLLOW|abi.AT_EMPTY_PATH) != 0 {
 		return 0, abi.EINVAL
 	}
-	var dir *libstarry.Inode
-	if path[0] != '/' {
-		if dir, err = dirOf(t, a[0]); err != nil {
-			return 0, err
-		}
-	}
-	n, err := t.P.Lookup(dir, path, true)
+	st, err := statAt(t, dirfd, pathVA, flags)
 	switch {
 	case err != nil:
 		return 0, err
 	case mode&abi.W_OK != 0:
 		return 0, abi.EROFS
-	case mode&abi.X_OK != 0 && n.Mode&0o111 == 0:
+	case mode&abi.X_OK != 0 && st.Mode&0o111 == 0:
 		return 0, abi.EACCES
 	}
 	return 0, nil
@@ -228,10 +261,82 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 	case abi.F_GETFL:
 		return uint64(of.Flags()), nil
 	case abi.F_SETFL:
-		of.SetFlags(int(a[2]))
-		return 0, nil
+		return 0, of.SetFlags(int(a[2]))
+	case abi.F_GETOWN, abi.F_SETOWN, abi.F_GETOWN_EX, abi.F_SETOWN_EX, abi.F_GETSIG, abi.F_SETSIG:
+		return fcntlOwner(t, of, int(a[1]), a[2])
+	case fGetOwnerUIDs:
+		// The owner's real and effective UIDs as F_SETOWN's caller had
+		// them: every process here is root, so both are 0.
+		return 0, t.P.MM.CopyOut(uintptr(a[2]), make([]byte, 8))
 	}
 	return 0, abi.EINVAL
+}
+
+// fGetOwnerUIDs is F_GETOWNER_UIDS (CONFIG_CHECKPOINT_RESTORE), which
+// x/sys lacks.
+const fGetOwnerUIDs = 17
+
+// fcntlOwner keeps a file's owner record as fs/fcntl.c does: F_SETOWN
+// takes a PID (a group when negative), F_SETOWN_EX a struct f_owner_ex
+// {int type; pid_t pid}; an ID that names nothing is ESRCH, and a read
+// shows 0 once the owner has no task of its kind left.
+func fcntlOwner(t *libstarry.Thread, of *fd.OpenFile, cmd int, arg uint64) (uint64, error) {
+	k := t.P.Kernel()
+	switch cmd {
+	case abi.F_GETOWN:
+		o := of.Owner()
+		if o.ID == 0 || !k.OwnerExists(o.Kind, o.ID) {
+			return 0, nil
+		}
+		if o.Kind == abi.F_OWNER_PGRP {
+			return uint64(-o.ID), nil
+		}
+		return uint64(o.ID), nil
+	case abi.F_SETOWN:
+		who, kind := int(int32(arg)), abi.F_OWNER_PID
+		if who < 0 {
+			if who == -1<<31 {
+				return 0, abi.EINVAL
+			}
+			who, kind = -who, abi.F_OWNER_PGRP
+		}
+		if who != 0 && !k.IDInUse(who) {
+			return 0, abi.ESRCH
+		}
+		of.SetOwner(kind, who)
+		return 0, nil
+	case abi.F_GETOWN_EX:
+		o := of.Owner()
+		var b [8]byte
+		binary.LittleEndian.PutUint32(b[0:], uint32(o.Kind))
+		if o.ID != 0 && k.OwnerExists(o.Kind, o.ID) {
+			binary.LittleEndian.PutUint32(b[4:], uint32(o.ID))
+		}
+		return 0, t.P.MM.CopyOut(uintptr(arg), b[:])
+	case abi.F_SETOWN_EX:
+		var b [8]byte
+		if err := t.P.MM.CopyIn(uintptr(arg), b[:]); err != nil {
+			return 0, err
+		}
+		kind, who := int(int32(binary.LittleEndian.Uint32(b[0:]))), int(int32(binary.LittleEndian.Uint32(b[4:])))
+		if kind < abi.F_OWNER_TID || kind > abi.F_OWNER_PGRP {
+			return 0, abi.EINVAL
+		}
+		if who != 0 && !k.IDInUse(who) {
+			return 0, abi.ESRCH
+		}
+		of.SetOwner(kind, who)
+		return 0, nil
+	case abi.F_GETSIG:
+		return uint64(of.Owner().Signal), nil
+	default: // F_SETSIG
+		sig := uint64(int64(int32(arg)))
+		if sig > libstarry.NSIG {
+			return 0, abi.EINVAL
+		}
+		of.SetOwnerSignal(int(sig))
+		return 0, nil
+	}
 }
 
 // sysGetdents64 lists a RamFS directory: ".", "..", then the entries in

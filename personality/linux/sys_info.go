@@ -40,13 +40,24 @@ func sysUname(t *libstarry.Thread, a Args) (uint64, error) {
 
 // sysGetrandom fills the buffer from the kernel's generator; it never
 // blocks, since crypto/rand is always seeded.
+// maxRWCount is MAX_RW_COUNT: the most one read or write transfers.
+const maxRWCount = (1<<31 - 1) &^ (4096 - 1)
+
+// sysGetrandom is getrandom(buf, len, flags): the flags (GRND_INSECURE
+// and GRND_RANDOM together are EINVAL), access_ok, then as many bytes
+// as can be written before a fault.
 func sysGetrandom(t *libstarry.Thread, a Args) (uint64, error) {
-	if a[2]&^uint64(abi.GRND_NONBLOCK|abi.GRND_RANDOM|abi.GRND_INSECURE) != 0 {
+	const insecureRandom = abi.GRND_RANDOM | abi.GRND_INSECURE
+	if a[2]&^uint64(abi.GRND_NONBLOCK|insecureRandom) != 0 || a[2]&insecureRandom == insecureRandom {
 		return 0, abi.EINVAL
+	}
+	if !accessOK(a[0], min(a[1], maxRWCount)) { // import_ubuf clamps before access_ok
+		return 0, abi.EFAULT
 	}
 	buf := make([]byte, min(a[1], maxIO))
 	_, _ = rand.Read(buf)
-	return uint64(len(buf)), t.P.MM.CopyOut(uintptr(a[0]), buf)
+	n, err := copyOutPartial(t, a[0], buf)
+	return uint64(n), err
 }
 
 // rlimit is a resource's fixed (soft, hard) pair.
@@ -66,8 +77,16 @@ func rlimit(res uint64) (abi.Rlimit, error) {
 	return abi.Rlimit{Cur: inf, Max: inf}, nil
 }
 
+// sysPrlimit64 reads the (fixed) limits of any process, in the syscall's
+// order: the new limits are read first (EFAULT), then the process looked
+// up (ESRCH), then the resource (EINVAL). New limits are not kept.
 func sysPrlimit64(t *libstarry.Thread, a Args) (uint64, error) {
-	if pid := int(int32(a[0])); pid != 0 && pid != t.P.Pid() {
+	if a[2] != 0 {
+		if err := t.P.MM.CopyIn(uintptr(a[2]), make([]byte, 16)); err != nil {
+			return 0, err
+		}
+	}
+	if pid := int(a[0]); pid != 0 && t.P.Kernel().Process(pid) == nil {
 		return 0, abi.ESRCH
 	}
 	lim, err := rlimit(a[1])
@@ -77,11 +96,19 @@ func sysPrlimit64(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, putStruct(t, a[3], lim)
 }
 
+// sysGetrlimit is getrlimit: the resource, then the copy (NULL: EFAULT).
 func sysGetrlimit(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysPrlimit64(t, Args{0, a[0], 0, a[1]})
+	lim, err := rlimit(a[0])
+	if err != nil {
+		return 0, err
+	}
+	return 0, putStruct(t, a[1], lim)
 }
 
 func sysSetrlimit(t *libstarry.Thread, a Args) (uint64, error) {
+	if err := t.P.MM.CopyIn(uintptr(a[1]), make([]byte, 16)); err != nil {
+		return 0, err
+	}
 	_, err := rlimit(a[0])
 	return 0, err
 }

@@ -14,7 +14,7 @@ func mmCalls() []Syscall {
 		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private (or read-only shared) mappings of RamFS files; shared anonymous memory is not shared across processes yet"),
 		full(abi.SYS_MUNMAP, "munmap", sysMunmap),
 		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
-		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL; other advice is checked and not acted on"),
+		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"),
 		part(abi.SYS_MREMAP, "mremap", sysMremap, "grow, shrink, MAYMOVE, FIXED, DONTUNMAP (private regions); old_len 0 (duplicating a shared mapping) is EINVAL"),
 	}
 }
@@ -23,11 +23,9 @@ func sysBrk(t *libstarry.Thread, a Args) (uint64, error) {
 	return uint64(t.P.MM.Brk(uintptr(a[0]))), nil
 }
 
-// perm converts PROT_* bits; unknown bits are EINVAL as in Linux.
-func perm(prot uint64) (exo.Perm, error) {
-	if prot&^uint64(abi.PROT_READ|abi.PROT_WRITE|abi.PROT_EXEC) != 0 {
-		return 0, abi.EINVAL
-	}
+// perm converts the PROT_READ, PROT_WRITE and PROT_EXEC bits; mmap
+// ignores any others, as Linux's does.
+func perm(prot uint64) exo.Perm {
 	var p exo.Perm
 	if prot&abi.PROT_READ != 0 {
 		p |= exo.PermRead
@@ -38,60 +36,201 @@ func perm(prot uint64) (exo.Perm, error) {
 	if prot&abi.PROT_EXEC != 0 {
 		p |= exo.PermExec
 	}
-	return p, nil
+	return p
 }
 
-// sysMmap is ksys_mmap_pgoff for what a static program needs.
+// mapDroppable is MAP_DROPPABLE (Linux 6.11), a mapping type for
+// anonymous memory only.
+const mapDroppable = 0x08
+
+// MAP_HUGE_SHIFT and MAP_HUGE_MASK: a huge page's size, as its log2,
+// in the flags' top bits.
+const (
+	mapHugeShift = 26
+	mapHugeMask  = 0x3f
+)
+
+// sysMmap is x86-64's mmap, checking in ksys_mmap_pgoff's and do_mmap's
+// order: the offset's alignment, the descriptor, the length, the address
+// range, and only then the mapping type and the file's access.
 func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
-	prot, err := perm(a[2])
-	if err != nil {
-		return 0, err
-	}
-	flags := a[3]
-	kind := flags & abi.MAP_TYPE
-	if kind != abi.MAP_PRIVATE && kind != abi.MAP_SHARED && kind != abi.MAP_SHARED_VALIDATE {
-		return 0, abi.EINVAL
-	}
+	addr, length, flags := a[0], a[1], a[3]
 	if a[5]&(exo.PageSize-1) != 0 {
 		return 0, abi.EINVAL
 	}
-	r := mm.MapRequest{Addr: uintptr(a[0]), Len: uintptr(a[1]), Prot: prot,
-		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
-		NoReserve: flags&abi.MAP_NORESERVE != 0}
+	var of *fdt.OpenFile
 	if flags&abi.MAP_ANONYMOUS == 0 {
-		of, err := file(t, a[4])
-		if err != nil {
+		var err error
+		if of, err = file(t, a[4]); err != nil {
 			return 0, err
 		}
 		defer of.DecRef()
+	}
+	align, err := hugeAlign(flags, of != nil)
+	if err != nil {
+		return 0, err
+	}
+	// Huge pages: the length is rounded up to whole ones first (if that
+	// wraps to 0, do_mmap refuses the empty mapping), and a fixed address
+	// must be aligned to one before any range check.
+	if align > exo.PageSize {
+		length = (length + align - 1) &^ (align - 1)
+	}
+	fixed := flags&(abi.MAP_FIXED|abi.MAP_FIXED_NOREPLACE) != 0
+	pages := (length + exo.PageSize - 1) / exo.PageSize
+	switch {
+	case length == 0:
+		return 0, abi.EINVAL
+	case pages == 0 || length > mm.TaskSize: // PAGE_ALIGN wrapped, or past TASK_SIZE
+		return 0, abi.ENOMEM
+	case of != nil && a[5]/exo.PageSize+pages < a[5]/exo.PageSize:
+		return 0, abi.EOVERFLOW
+	case fixed && align > exo.PageSize && addr&(align-1) != 0:
+		return 0, abi.EINVAL
+	case fixed && addr > mm.TaskSize-pages*exo.PageSize:
+		return 0, abi.ENOMEM
+	case fixed && addr&(exo.PageSize-1) != 0:
+		return 0, abi.EINVAL
+	}
+	// do_mmap finds the range (and refuses a taken one for
+	// MAP_FIXED_NOREPLACE) before it looks at the type or the file.
+	if !fixed {
+		if _, ok := t.P.MM.FreeRange(uintptr(pages*exo.PageSize), uintptr(align)); !ok {
+			return 0, abi.ENOMEM
+		}
+	}
+	if flags&abi.MAP_FIXED_NOREPLACE != 0 && t.P.MM.Mapped(uintptr(addr), uintptr(pages*exo.PageSize)) {
+		return 0, abi.EEXIST
+	}
+	kind, err := mapKind(flags, of != nil)
+	if err != nil {
+		return 0, err
+	}
+	prot := perm(a[2])
+	r := mm.MapRequest{Addr: uintptr(addr), Len: uintptr(length), Prot: prot,
+		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
+		NoReserve: flags&abi.MAP_NORESERVE != 0}
+	if of != nil {
+		// The open file's mode first (EACCES), then whether it maps at all.
+		acc := of.Flags() & abi.O_ACCMODE
+		if kind != abi.MAP_PRIVATE && prot&exo.PermWrite != 0 && acc == abi.O_RDONLY || acc == abi.O_WRONLY {
+			return 0, abi.EACCES
+		}
+		if _, noexec := of.File.(fdt.NoExec); noexec && prot&exo.PermExec != 0 {
+			return 0, abi.EPERM
+		}
 		m, ok := of.File.(fdt.Mappable)
 		if !ok {
 			return 0, abi.ENODEV
 		}
+		if flags&abi.MAP_GROWSDOWN != 0 {
+			return 0, abi.EINVAL // a file mapping cannot grow
+		}
 		if kind != abi.MAP_PRIVATE && prot&exo.PermWrite != 0 {
-			return 0, abi.EACCES // a writable shared map of a read-only file
+			return 0, abi.EACCES // the RamFS is read-only: no file is open for writing
 		}
 		r.File, r.FileOff = m.Bytes(), a[5]
 		if r.File == nil {
 			r.File = []byte{}
 		}
+	} else if flags&abi.MAP_HUGETLB != 0 {
+		return 0, abi.ENOMEM // no huge pages are reserved (Linux with vm.nr_hugepages 0)
 	} else if r.Shared {
 		r.Name = "/dev/zero (deleted)" // what /proc/PID/maps shows for it
 	}
-	addr, err := t.P.MM.Mmap(r)
-	return uint64(addr), err
+	va, err := t.P.MM.Mmap(r)
+	return uint64(va), err
 }
+
+// hugeAlign is the page size a mapping is made of: a huge page's for
+// anonymous MAP_HUGETLB (2 MiB unless the flags' top bits name 1 GiB;
+// any other size has no hstate, EINVAL), EINVAL for MAP_HUGETLB on a
+// file (none here lives on hugetlbfs), else a page.
+func hugeAlign(flags uint64, file bool) (uint64, error) {
+	if flags&abi.MAP_HUGETLB == 0 {
+		return exo.PageSize, nil
+	}
+	switch sz := flags >> mapHugeShift & mapHugeMask; {
+	case file:
+		return 0, abi.EINVAL
+	case sz == 0:
+		return 1 << 21, nil
+	case sz == 21 || sz == 30:
+		return 1 << sz, nil
+	}
+	return 0, abi.EINVAL
+}
+
+// mapKind checks the mapping type as do_mmap does for a file or for
+// anonymous memory, and returns MAP_PRIVATE or MAP_SHARED. Anonymous
+// memory is shared, droppable (pages the kernel may zero at will; keeping
+// them is allowed) or private, and only a private one may grow down; a
+// file takes MAP_SHARED_VALIDATE too, which refuses flags it does not
+// know (EOPNOTSUPP).
+func mapKind(flags uint64, file bool) (uint64, error) {
+	grows := flags&abi.MAP_GROWSDOWN != 0
+	switch kind := flags & abi.MAP_TYPE; {
+	case kind == abi.MAP_PRIVATE:
+		return abi.MAP_PRIVATE, nil
+	case kind == abi.MAP_SHARED && !file:
+		if grows {
+			return 0, abi.EINVAL
+		}
+		return abi.MAP_SHARED, nil
+	case kind == mapDroppable && !file:
+		if grows || flags&(abi.MAP_LOCKED|abi.MAP_HUGETLB) != 0 {
+			return 0, abi.EINVAL
+		}
+		return abi.MAP_PRIVATE, nil
+	case kind == abi.MAP_SHARED_VALIDATE && file:
+		if flags&^mapValidated != 0 {
+			return 0, abi.EOPNOTSUPP
+		}
+		return abi.MAP_SHARED, nil
+	case kind == abi.MAP_SHARED && file:
+		return abi.MAP_SHARED, nil
+	}
+	return 0, abi.EINVAL
+}
+
+// mapValidated is what MAP_SHARED_VALIDATE accepts of a file that is not
+// DAX (no MAP_SYNC), as measured on Linux 6.18: LEGACY_MAP_MASK, which
+// lacks MAP_FIXED_NOREPLACE; flags are unsigned long, so any upper bit
+// is unknown too.
+const mapValidated = abi.MAP_SHARED | abi.MAP_PRIVATE | abi.MAP_FIXED | abi.MAP_ANONYMOUS | abi.MAP_32BIT | mapAbove4G |
+	abi.MAP_GROWSDOWN | abi.MAP_DENYWRITE | abi.MAP_EXECUTABLE | abi.MAP_LOCKED | abi.MAP_NORESERVE |
+	abi.MAP_POPULATE | abi.MAP_NONBLOCK | abi.MAP_STACK | abi.MAP_HUGETLB | mapHugeMask<<mapHugeShift
+
+// mapAbove4G is MAP_ABOVE4G (Linux 6.5), which x/sys lacks.
+const mapAbove4G = 0x80
 
 func sysMunmap(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.P.MM.Munmap(uintptr(a[0]), uintptr(a[1]))
 }
 
+// protSem is PROT_SEM, which mprotect accepts and x86 ignores.
+const protSem = 0x8
+
+// sysMprotect checks in do_mprotect_pkey's order: PROT_GROWSDOWN with
+// PROT_GROWSUP, the start's alignment, a zero length (success), a range
+// that wraps (ENOMEM), then unknown protection bits.
 func sysMprotect(t *libstarry.Thread, a Args) (uint64, error) {
-	prot, err := perm(a[2] &^ (abi.PROT_GROWSDOWN | abi.PROT_GROWSUP))
-	if err != nil {
-		return 0, err
+	start, length, prot := a[0], a[1], a[2]
+	grows := prot & (abi.PROT_GROWSDOWN | abi.PROT_GROWSUP)
+	prot &^= grows
+	switch {
+	case grows == abi.PROT_GROWSDOWN|abi.PROT_GROWSUP, start&(exo.PageSize-1) != 0:
+		return 0, abi.EINVAL
+	case length == 0:
+		return 0, nil
+	case start+(length+exo.PageSize-1)&^(exo.PageSize-1) <= start:
+		return 0, abi.ENOMEM
+	case prot&^uint64(abi.PROT_READ|abi.PROT_WRITE|abi.PROT_EXEC|protSem) != 0:
+		return 0, abi.EINVAL
+	case grows != 0:
+		return 0, abi.EINVAL // no region here grows (VM_GROWSDOWN)
 	}
-	return 0, t.P.MM.Mprotect(uintptr(a[0]), uintptr(a[1]), prot)
+	return 0, t.P.MM.Mprotect(uintptr(start), uintptr(length), perm(prot))
 }
 
 // advice maps MADV_* values (include/uapi/asm-generic/mman-common.h) to
@@ -108,8 +247,10 @@ func advice(v uint64) (adv mm.Advice, ok bool) {
 		abi.MADV_WIPEONFORK, abi.MADV_KEEPONFORK, abi.MADV_COLD, abi.MADV_PAGEOUT,
 		abi.MADV_POPULATE_READ, abi.MADV_POPULATE_WRITE, abi.MADV_COLLAPSE:
 		return mm.AdviceHint, true
+	case abi.MADV_REMOVE:
+		return mm.AdviceRemove, true
 	}
-	return 0, false // MADV_REMOVE needs a shared file; HWPOISON and GUARD_* are not offered
+	return 0, false // HWPOISON and GUARD_* are not offered
 }
 
 func sysMadvise(t *libstarry.Thread, a Args) (uint64, error) {

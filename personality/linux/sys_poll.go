@@ -20,9 +20,9 @@ func pollCalls() []Syscall {
 		full(abi.SYS_EPOLL_CREATE, "epoll_create", sysEpollCreate),
 		part(abi.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "pipes, eventfds and epoll instances (other files: EPERM); level-triggered, EPOLLET acts the same"),
 		part(abi.SYS_EPOLL_WAIT, "epoll_wait", sysEpollWait, "see epoll_ctl"),
-		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollWait, "see epoll_ctl; the signal mask argument is ignored"),
-		part(abi.SYS_POLL, "poll", sysPoll, "pipes, eventfds and epoll instances wait; other files are always ready"),
-		part(abi.SYS_PPOLL, "ppoll", sysPpoll, "as poll; the signal mask argument is ignored"),
+		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollPwait, "see epoll_ctl"),
+		part(abi.SYS_POLL, "poll", sysPoll, "pipes, eventfds and epoll instances wait; other files are always readable and writable"),
+		part(abi.SYS_PPOLL, "ppoll", sysPpoll, "as poll"),
 	}
 }
 
@@ -94,22 +94,21 @@ var le = binary.LittleEndian
 // epollEventSize is sizeof(struct epoll_event): packed on x86-64.
 const epollEventSize = 12
 
-// epollOf returns the epoll instance of descriptor a, with a reference.
-func epollOf(t *libstarry.Thread, a uint64) (*fdt.OpenFile, *ipc.Epoll, error) {
-	of, err := file(t, a)
-	if err != nil {
-		return nil, nil, err
-	}
-	ep, ok := of.File.(*ipc.Epoll)
-	if !ok {
-		of.DecRef()
-		return nil, nil, abi.EINVAL
-	}
-	return of, ep, nil
-}
-
+// sysEpollCtl is epoll_ctl: the event is copied in first for every op
+// but EPOLL_CTL_DEL (ep_op_has_event), then both descriptors are looked
+// up, then the watched file must poll (EPERM) and the first be an epoll
+// instance (EINVAL).
 func sysEpollCtl(t *libstarry.Thread, a Args) (uint64, error) {
-	epf, ep, err := epollOf(t, a[0])
+	op := int(a[1])
+	var ev ipc.EpollEvent
+	if op != abi.EPOLL_CTL_DEL {
+		var b [epollEventSize]byte
+		if err := t.P.MM.CopyIn(uintptr(a[3]), b[:]); err != nil {
+			return 0, err
+		}
+		ev = ipc.EpollEvent{Events: le.Uint32(b[:]), Data: le.Uint64(b[4:])}
+	}
+	epf, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
@@ -119,29 +118,43 @@ func sysEpollCtl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
-	var ev ipc.EpollEvent
-	if op := int(a[1]); op == abi.EPOLL_CTL_ADD || op == abi.EPOLL_CTL_MOD {
-		var b [epollEventSize]byte
-		if err := t.P.MM.CopyIn(uintptr(a[3]), b[:]); err != nil {
-			return 0, err
-		}
-		ev = ipc.EpollEvent{Events: le.Uint32(b[:]), Data: le.Uint64(b[4:])}
+	if _, ok := of.File.(ipc.Pollable); !ok {
+		return 0, abi.EPERM
 	}
-	return 0, ep.Ctl(int(a[1]), int(int32(a[2])), of, ev)
+	ep, ok := epf.File.(*ipc.Epoll)
+	if !ok {
+		return 0, abi.EINVAL
+	}
+	if op != abi.EPOLL_CTL_ADD && op != abi.EPOLL_CTL_MOD {
+		ev = ipc.EpollEvent{}
+	}
+	return 0, ep.Ctl(op, int(a[2]), of, ev)
 }
 
+// epMaxEvents is EP_MAX_EVENTS: as many events as fit in INT_MAX bytes.
+const epMaxEvents = (1<<31 - 1) / epollEventSize
+
 // sysEpollWait waits a[3] milliseconds (-1: forever) for ready watches.
+// As Linux 6.18's do_epoll_wait: the descriptor, maxevents, access_ok on
+// the events array, then whether it is an epoll instance.
 func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
-	epf, ep, err := epollOf(t, a[0])
+	epf, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	defer epf.DecRef()
-	max := int(int32(a[2]))
-	if max <= 0 || max > 1<<16 {
+	max := int(a[2])
+	if max <= 0 || max > epMaxEvents {
 		return 0, abi.EINVAL
 	}
-	evs, err := ep.Wait(t, max, msTimeout(a[3]))
+	if !accessOK(a[1], uint64(max)*epollEventSize) {
+		return 0, abi.EFAULT
+	}
+	ep, ok := epf.File.(*ipc.Epoll)
+	if !ok {
+		return 0, abi.EINVAL
+	}
+	evs, err := ep.Wait(t, min(max, 1<<16), msTimeout(a[3]))
 	if err != nil {
 		return 0, err
 	}
@@ -166,7 +179,8 @@ func sysPoll(t *libstarry.Thread, a Args) (uint64, error) {
 	return doPoll(t, a[0], a[1], msTimeout(a[2]))
 }
 
-// sysPpoll is ppoll(fds, nfds, tsp, sigmask, sigsetsize).
+// sysPpoll is ppoll(fds, nfds, tsp, sigmask, sigsetsize): the timeout,
+// then the signal mask, which holds while it waits.
 func sysPpoll(t *libstarry.Thread, a Args) (uint64, error) {
 	timeout := time.Duration(-1)
 	if a[2] != 0 {
@@ -176,7 +190,46 @@ func sysPpoll(t *libstarry.Thread, a Args) (uint64, error) {
 		}
 		timeout = d
 	}
-	return doPoll(t, a[0], a[1], timeout)
+	set, err := callMask(t, a[3], a[4])
+	if err != nil {
+		return 0, err
+	}
+	n, err := doPoll(t, a[0], a[1], timeout)
+	if set {
+		t.EndCallMask(err != nil)
+	}
+	return n, err
+}
+
+// sysEpollPwait is epoll_pwait: the signal mask first, then epoll_wait
+// under it.
+func sysEpollPwait(t *libstarry.Thread, a Args) (uint64, error) {
+	set, err := callMask(t, a[4], a[5])
+	if err != nil {
+		return 0, err
+	}
+	n, err := sysEpollWait(t, a)
+	if set {
+		t.EndCallMask(err != nil)
+	}
+	return n, err
+}
+
+// callMask is set_user_sigmask: no mask (NULL) changes nothing; else
+// the size must be a sigset_t's (EINVAL) and the mask readable (EFAULT).
+func callMask(t *libstarry.Thread, va, size uint64) (bool, error) {
+	if va == 0 {
+		return false, nil
+	}
+	if size != 8 {
+		return false, abi.EINVAL
+	}
+	mask, err := getU64(t, va)
+	if err != nil {
+		return false, err
+	}
+	t.SetCallMask(mask)
+	return true, nil
 }
 
 // pollFDSize is sizeof(struct pollfd): fd, events, revents.
@@ -217,8 +270,13 @@ func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, e
 		}
 		files = append(files, of)
 		if _, ok := of.File.(ipc.Pollable); !ok {
-			revents[i] = uint16(events & (abi.POLLIN | abi.POLLOUT | abi.EPOLLRDNORM | abi.EPOLLWRNORM))
-			ready++
+			// DEFAULT_POLLMASK, filtered as vfs_poll's callers filter
+			// it: a descriptor counts only if something it asked for
+			// (or an error or hang-up) holds.
+			const always = abi.POLLIN | abi.POLLOUT | abi.EPOLLRDNORM | abi.EPOLLWRNORM
+			if revents[i] = uint16(always & (events | abi.POLLERR | abi.POLLHUP)); revents[i] != 0 {
+				ready++
+			}
 			continue
 		}
 		_ = ep.Ctl(abi.EPOLL_CTL_ADD, int(i), of, ipc.EpollEvent{Events: events, Data: i})
@@ -236,6 +294,9 @@ func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, e
 	}
 	for i := range revents {
 		le.PutUint16(b[uint64(i)*pollFDSize+6:], revents[i])
+	}
+	if !accessOK(va, n*pollFDSize) { // user_write_access_begin, even for no fds
+		return 0, abi.EFAULT
 	}
 	return uint64(ready), t.P.MM.CopyOut(uintptr(va), b)
 }

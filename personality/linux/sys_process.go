@@ -122,6 +122,8 @@ func sysWait4(t *libstarry.Thread, a Args) (uint64, error) {
 	o := libstarry.WaitOptions{Exited: true, Stopped: opts&wUntraced != 0, Continued: opts&wContinued != 0,
 		NoHang: opts&wNoHang != 0, All: opts&wAll != 0, Clone: opts&wClone != 0}
 	switch pid := int(int32(a[0])); {
+	case pid == -1<<31:
+		return 0, abi.ESRCH // -INT_MIN is no group
 	case pid > 0:
 		o.Which, o.ID = libstarry.WaitPID, pid
 	case pid == -1:
@@ -152,47 +154,62 @@ func sysWait4(t *libstarry.Thread, a Args) (uint64, error) {
 // rusageSize is sizeof(struct rusage).
 const rusageSize = 144
 
-// sysWaitid is waitid(idtype, id, infop, options, rusage).
+// sysWaitid is waitid(idtype, id, infop, options, rusage). As Linux's,
+// it fills in infop whatever the wait said, so a bad infop is EFAULT
+// even when the wait itself failed; rusage only when a child was found.
 func sysWaitid(t *libstarry.Thread, a Args) (uint64, error) {
+	r, err := waitid(t, a)
+	if err == nil && r.Pid != 0 && a[4] != 0 {
+		if err := t.P.MM.CopyOut(uintptr(a[4]), make([]byte, rusageSize)); err != nil {
+			return 0, err
+		}
+	}
+	if a[2] == 0 {
+		return 0, err
+	}
+	var info abi.Siginfo
+	if err == nil && r.Pid != 0 {
+		info = abi.Siginfo{Signo: int32(libstarry.SIGCHLD), Code: int32(r.Code), Pid: int32(r.Pid), Status: int32(r.Value)}
+	}
+	b := make([]byte, abi.SiginfoSize)
+	info.Put(b, abi.SiginfoChild)
+	// Only the fields Linux stores (signo, errno, code, pid, uid, status).
+	if !accessOK(a[2], abi.SiginfoSize) || t.P.MM.CopyOut(uintptr(a[2]), b[:28]) != nil {
+		return 0, abi.EFAULT
+	}
+	return 0, err
+}
+
+// waitid is kernel_waitid: the options and the ID type, then the wait.
+func waitid(t *libstarry.Thread, a Args) (libstarry.WaitResult, error) {
 	opts := a[3]
 	if opts&^(wNoHang|wUntraced|wExited|wContinued|wNoWait|wNoThread|wAll|wClone) != 0 ||
 		opts&(wExited|wUntraced|wContinued) == 0 {
-		return 0, abi.EINVAL
+		return libstarry.WaitResult{}, abi.EINVAL
 	}
 	o := libstarry.WaitOptions{Exited: opts&wExited != 0, Stopped: opts&wUntraced != 0,
 		Continued: opts&wContinued != 0, NoHang: opts&wNoHang != 0, NoWait: opts&wNoWait != 0,
 		All: opts&wAll != 0, Clone: opts&wClone != 0, ID: int(int32(a[1]))}
 	switch a[0] {
-	case libstarry.WaitAll, libstarry.WaitPID:
-		o.Which = int(a[0])
+	case libstarry.WaitAll:
+		o.Which = libstarry.WaitAll
+	case libstarry.WaitPID:
+		if o.ID <= 0 {
+			return libstarry.WaitResult{}, abi.EINVAL
+		}
+		o.Which = libstarry.WaitPID
 	case libstarry.WaitPGID:
+		if o.ID < 0 {
+			return libstarry.WaitResult{}, abi.EINVAL
+		}
 		o.Which = libstarry.WaitPGID
 		if o.ID == 0 {
 			o.ID, _ = t.Pgid(0)
 		}
 	default:
-		return 0, abi.EINVAL
+		return libstarry.WaitResult{}, abi.EINVAL
 	}
-	r, err := t.Wait(o)
-	if err != nil {
-		return 0, err
-	}
-	if a[2] != 0 {
-		b := make([]byte, abi.SiginfoSize) // all zero when WNOHANG found nothing
-		if r.Pid != 0 {
-			info := abi.Siginfo{Signo: int32(libstarry.SIGCHLD), Code: int32(r.Code), Pid: int32(r.Pid), Status: int32(r.Value)}
-			info.Put(b, abi.SiginfoChild)
-		}
-		if err := t.P.MM.CopyOut(uintptr(a[2]), b); err != nil {
-			return 0, err
-		}
-	}
-	if a[4] != 0 {
-		if err := t.P.MM.CopyOut(uintptr(a[4]), make([]byte, rusageSize)); err != nil {
-			return 0, err
-		}
-	}
-	return 0, nil
+	return t.Wait(o)
 }
 
 func sysExecve(t *libstarry.Thread, a Args) (uint64, error) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/starry-go/starry/libstarry"
 	fdt "github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -55,18 +56,27 @@ func withMode(t *libstarry.Thread, fd uint64, refused int) (*fdt.OpenFile, error
 	return of, err
 }
 
+// sysRead is ksys_read: the descriptor, then access_ok on the whole
+// buffer (EFAULT even when less would be read), then the file.
 func sysRead(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := readable(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	defer of.DecRef()
+	if _, no := of.File.(fdt.Unreadable); no {
+		return 0, abi.EINVAL
+	}
+	if !accessOK(a[1], a[2]) {
+		return 0, abi.EFAULT
+	}
 	buf := make([]byte, min(a[2], maxIO))
 	n, err := of.Read(t, buf)
 	if err != nil {
-		return 0, err
+		return 0, restartable(err)
 	}
-	return uint64(n), t.P.MM.CopyOut(uintptr(a[1]), buf[:n])
+	n, err = copyOutPartial(t, a[1], buf[:n])
+	return uint64(n), err
 }
 
 // sysWrite is ksys_write; a pipe with no reader left also raises SIGPIPE
@@ -77,29 +87,68 @@ func sysWrite(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
-	buf := make([]byte, min(a[2], maxIO))
+	if _, no := of.File.(fdt.Unwritable); no {
+		return 0, abi.EINVAL
+	}
+	if !accessOK(a[1], a[2]) {
+		return 0, abi.EFAULT
+	}
+	if s, ok := of.File.(fdt.Sink); ok {
+		n, err := s.Sink(int(min(a[2], maxRWCount)))
+		return uint64(n), err
+	}
+	n := int(min(a[2], maxIO))
+	if c, ok := of.File.(fdt.WriteChecker); ok {
+		if err := c.CheckWrite(n); err != nil {
+			if err == abi.EPIPE {
+				t.P.Kill(int(abi.SIGPIPE))
+			}
+			return 0, err
+		}
+	}
+	buf := make([]byte, n)
 	if err := t.P.MM.CopyIn(uintptr(a[1]), buf); err != nil {
 		return 0, err
 	}
-	n, err := of.Write(t, buf)
+	n, err = of.Write(t, buf)
 	if err == abi.EPIPE {
 		t.P.Kill(int(abi.SIGPIPE))
 	}
-	return uint64(n), err
+	return uint64(n), restartable(err)
 }
 
+// restartable is how a read or write that a signal cut short before it
+// moved anything ends: -ERESTARTSYS, as pipe_read, pipe_write and the
+// eventfd's ops return, so it runs again unless a handler without
+// SA_RESTART runs.
+func restartable(err error) error {
+	if err == abi.EINTR {
+		return libstarry.ErrRestartSys
+	}
+	return err
+}
+
+// sysPread64 is ksys_pread64: a negative offset first, then the
+// descriptor, ESPIPE for what cannot seek, its access mode, access_ok,
+// the file.
 func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
-	of, err := readable(t, a[0])
+	if int64(a[3]) < 0 {
+		return 0, abi.EINVAL
+	}
+	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	defer of.DecRef()
 	ra, ok := of.File.(fdt.ReaderAt)
-	if !ok {
-		return 0, abi.ESPIPE
+	switch {
+	case !ok:
+		return 0, abi.ESPIPE // FMODE_PREAD, before vfs_read's own checks
+	case of.Flags()&abi.O_ACCMODE == abi.O_WRONLY:
+		return 0, abi.EBADF
 	}
-	if int64(a[3]) < 0 {
-		return 0, abi.EINVAL
+	if !accessOK(a[1], a[2]) {
+		return 0, abi.EFAULT
 	}
 	buf := make([]byte, min(a[2], maxIO))
 	n, err := ra.ReadAt(buf, int64(a[3]))
@@ -128,12 +177,19 @@ func iovecs(t *libstarry.Thread, va, n uint64) ([][2]uint64, error) {
 	return out, nil
 }
 
+// sysWritev and sysReadv check the descriptor as vfs_writev and
+// vfs_readv do (the access mode, then whether it can write or read at
+// all) before the iovecs are read.
 func sysWritev(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := writable(t, a[0])
 	if err != nil {
 		return 0, err
 	}
+	_, no := of.File.(fdt.Unwritable)
 	of.DecRef()
+	if no {
+		return 0, abi.EINVAL
+	}
 	return vectored(t, a, sysWrite)
 }
 
@@ -142,7 +198,11 @@ func sysReadv(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	_, no := of.File.(fdt.Unreadable)
 	of.DecRef()
+	if no {
+		return 0, abi.EINVAL
+	}
 	return vectored(t, a, sysRead)
 }
 
@@ -153,6 +213,13 @@ func vectored(t *libstarry.Thread, a Args, rw Handler) (uint64, error) {
 	iov, err := iovecs(t, a[1], a[2])
 	if err != nil {
 		return 0, err
+	}
+	var sum uint64
+	for _, v := range iov {
+		sum += v[1]
+	}
+	if sum == 0 {
+		return 0, nil // vfs_writev and vfs_readv stop here, the file unasked
 	}
 	var total uint64
 	for _, v := range iov {
@@ -174,13 +241,19 @@ func sysLseek(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
+	if a[2] > seekMax {
+		return 0, abi.EINVAL // ksys_lseek checks whence before the file can seek
+	}
 	s, ok := of.File.(fdt.Seeker)
 	if !ok {
 		return 0, abi.ESPIPE
 	}
-	off, err := s.Seek(int64(a[1]), int(int32(a[2])))
+	off, err := s.Seek(int64(a[1]), int(a[2]))
 	return uint64(off), err
 }
+
+// seekMax is SEEK_MAX (SEEK_HOLE).
+const seekMax = 4
 
 // pending is a file that can say how much waits to be read (FIONREAD).
 type pending interface{ Pending() int }
@@ -193,8 +266,14 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
+	if handled, err := genericIoctl(t, int(a[0]), of, uint32(a[1]), a[2]); handled {
+		return 0, err
+	}
 	if p, ok := of.File.(pending); ok && uint32(a[1]) == abi.TIOCINQ {
 		return 0, putU32(t, a[2], uint32(p.Pending()))
+	}
+	if _, ok := of.File.(*ipc.Epoll); ok {
+		return 0, abi.EINVAL // ep_eventpoll_ioctl knows only its own requests
 	}
 	if tty, ok := of.File.(fdt.Terminal); !ok || !tty.IsTerminal() {
 		return 0, abi.ENOTTY
@@ -210,6 +289,39 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, putU32(t, a[2], uint32(t.P.Pid()))
 	}
 	return 0, abi.ENOTTY
+}
+
+// The requests do_vfs_ioctl serves for every file before the file's own
+// ioctl sees them.
+const (
+	fioclex  = 0x5451
+	fionclex = 0x5450
+	fionbio  = 0x5421
+	figetbsz = 2
+)
+
+// genericIoctl is do_vfs_ioctl's own requests: FIOCLEX and FIONCLEX set
+// and clear close-on-exec, FIONBIO sets O_NONBLOCK from an int, FIGETBSZ
+// reports the block size.
+func genericIoctl(t *libstarry.Thread, fd int, of *fdt.OpenFile, cmd uint32, arg uint64) (bool, error) {
+	switch cmd {
+	case fioclex, fionclex:
+		return true, t.P.FDs.SetCloseOnExec(fd, cmd == fioclex)
+	case fionbio:
+		v, err := getU32(t, arg)
+		if err != nil {
+			return true, err
+		}
+		fl := of.Flags() &^ abi.O_NONBLOCK
+		if v != 0 {
+			fl |= abi.O_NONBLOCK
+		}
+		_ = of.SetFlags(fl) // O_DIRECT is as it was: this cannot fail
+		return true, nil
+	case figetbsz:
+		return true, putU32(t, arg, 4096)
+	}
+	return false, nil
 }
 
 // saneTermios is struct termios (the kernel's 36-byte one, no speeds) as

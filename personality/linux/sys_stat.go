@@ -69,10 +69,15 @@ func sysLstat(t *libstarry.Thread, a Args) (uint64, error) {
 const statFlags = abi.AT_SYMLINK_NOFOLLOW | abi.AT_NO_AUTOMOUNT | abi.AT_EMPTY_PATH
 
 // sysNewfstatat is vfs_fstatat; with AT_EMPTY_PATH and "" it is fstat,
-// which is how glibc implements fstat.
+// which is how glibc implements fstat. As Linux 6.18's: an empty (or
+// NULL) path with AT_EMPTY_PATH and a real dirfd is fstat of it at once,
+// whatever other flags say; otherwise the flags are checked.
 func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
-	flags := int(int32(a[3]))
-	if flags&^statFlags != 0 {
+	flags := int(a[3])
+	if emptyPath(t, a[1], flags) && int32(a[0]) >= 0 {
+		return sysFstat(t, Args{a[0], a[2]})
+	}
+	if flags&^(statFlags|statxSyncType) != 0 {
 		return 0, abi.EINVAL
 	}
 	st, err := statAt(t, a[0], a[1], flags)
@@ -80,6 +85,20 @@ func sysNewfstatat(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	return 0, putStat(t, a[2], st)
+}
+
+// emptyPath is vfs_empty_path's short cut: whether AT_EMPTY_PATH is set
+// and the path is NULL or "" (a pointer it cannot read is not empty; the
+// lookup reports its EFAULT later).
+func emptyPath(t *libstarry.Thread, pathVA uint64, flags int) bool {
+	if flags&abi.AT_EMPTY_PATH == 0 {
+		return false
+	}
+	if pathVA == 0 {
+		return true
+	}
+	var c [1]byte
+	return t.P.MM.CopyIn(uintptr(pathVA), c[:]) == nil && c[0] == 0
 }
 
 // statAt resolves an *at call's (dirfd, path, flags) to a stat: "" (or,
@@ -121,10 +140,18 @@ const statxSyncType = abi.AT_STATX_FORCE_SYNC | abi.AT_STATX_DONT_SYNC
 // known, whatever mask asks for, so stx_mask is STATX_BASIC_STATS.
 func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
 	flags, mask := int(int32(a[2])), uint32(a[3])
-	if mask&abi.STATX__RESERVED != 0 || flags&statxSyncType == statxSyncType || flags&^(statFlags|statxSyncType) != 0 {
+	empty := emptyPath(t, a[1], flags)
+	if mask&abi.STATX__RESERVED != 0 || flags&statxSyncType == statxSyncType ||
+		!(empty && int32(a[0]) >= 0) && flags&^(statFlags|statxSyncType) != 0 {
 		return 0, abi.EINVAL
 	}
-	st, err := statAt(t, a[0], a[1], flags&^statxSyncType)
+	var st fdt.Stat
+	var err error
+	if empty && int32(a[0]) >= 0 {
+		st, err = fdStat(t, a[0]) // do_statx_fd
+	} else {
+		st, err = statAt(t, a[0], a[1], flags&^statxSyncType)
+	}
 	if err != nil {
 		return 0, err
 	}

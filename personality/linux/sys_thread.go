@@ -160,12 +160,14 @@ func sysClone3(t *libstarry.Thread, a Args) (uint64, error) {
 // sysSchedGetaffinity reports CPU 0 only (the Go runtime sizes
 // GOMAXPROCS by it): the mask is one 64-bit word, as Linux writes
 // nr_cpu_ids bits rounded up to longs, and the call returns its size.
+// sysSchedGetaffinity: the length (a whole number of longs covering
+// the CPUs) first, then the thread, which may be any thread's ID.
 func sysSchedGetaffinity(t *libstarry.Thread, a Args) (uint64, error) {
-	if pid := int(int32(a[0])); pid != 0 && t.P.ThreadByTID(pid) == nil {
-		return 0, abi.ESRCH
-	}
 	if a[1] < 8 || a[1]%8 != 0 {
 		return 0, abi.EINVAL
+	}
+	if pid := int(a[0]); pid != 0 && t.P.Kernel().Thread(pid) == nil {
+		return 0, abi.ESRCH
 	}
 	var mask [8]byte
 	mask[0] = 1

@@ -2,7 +2,8 @@
  * PIPE_BUF atomicity, end of file, EPIPE and SIGPIPE, O_NONBLOCK, pipe2
  * flags, FIONREAD, poll and epoll readiness, blocking readers woken by
  * another process, open file descriptions shared by dup and fork (one
- * offset, one set of status flags), dup3, F_DUPFD_CLOEXEC, close_range.
+ * offset, one set of status flags), dup3, F_DUPFD_CLOEXEC, close_range;
+ * and how signals end a blocked read (SA_RESTART, stops, stale wake-ups).
  * Each check prints one line; "pipes ok N" at the end. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -187,6 +188,116 @@ static void sharing(const char *self)
 	close(p[1]);
 }
 
+static volatile sig_atomic_t gotusr;
+static void onusr(int s) { (void)s; gotusr++; }
+
+/* waitfor reaps child c within about five seconds, else kills it: a
+ * kernel that loses a wake-up fails the check instead of hanging. */
+static int waitfor(pid_t c)
+{
+	int st;
+	for (int i = 0; i < 500; i++) {
+		if (waitpid(c, &st, WNOHANG) == c)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		usleep(10000);
+	}
+	kill(c, SIGKILL);
+	waitpid(c, &st, 0);
+	return -1;
+}
+
+/* blockedread forks a child that says it is ready, then reads one byte
+ * from a pipe nobody writes for a while; the parent runs poke on it
+ * (a signal, a stop), writes the byte, and returns what the child's read
+ * ended with: 1, or -errno. */
+static int blockedread(int restart, void (*poke)(pid_t))
+{
+	int p[2], ready[2], res[2];
+	pipe(p), pipe(ready), pipe(res);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		struct sigaction sa = {0};
+		sa.sa_handler = onusr;
+		sa.sa_flags = restart ? SA_RESTART : 0;
+		sigaction(SIGUSR1, &sa, 0);
+		write(ready[1], "r", 1);
+		char b;
+		int r = read(p[0], &b, 1);
+		int out = r == 1 ? 1 : -errno;
+		write(res[1], &out, sizeof out);
+		_exit(0);
+	}
+	char b;
+	read(ready[0], &b, 1);
+	usleep(200000); /* long enough for the child to block in read */
+	poke(c);
+	usleep(100000);
+	write(p[1], "x", 1);
+	int out = 0;
+	if (waitfor(c) != 0 || read(res[0], &out, sizeof out) != sizeof out)
+		out = 0;
+	close(p[0]), close(p[1]), close(ready[0]), close(ready[1]), close(res[0]), close(res[1]);
+	return out;
+}
+
+static void usr1(pid_t c) { kill(c, SIGUSR1); }
+static void stopcont(pid_t c)
+{
+	int st;
+	kill(c, SIGSTOP);
+	waitpid(c, &st, WUNTRACED);
+	kill(c, SIGCONT);
+}
+
+/* interrupts checks how signals end blocking calls: a handler that has
+ * already run does not cut a later read short, a blocked pending signal
+ * ends rt_sigsuspend at once, SA_RESTART restarts a pipe read and its
+ * absence makes it EINTR, and a stop and continue restart it too. */
+static void interrupts(void)
+{
+	struct sigaction sa = {0}, old;
+	sa.sa_handler = onusr;
+	sigaction(SIGUSR1, &sa, &old);
+	gotusr = 0;
+	kill(getpid(), SIGUSR1); /* raise would block signals around its tkill */
+	check("a signal sent to oneself is handled before kill returns", gotusr == 1);
+	int p[2];
+	pipe(p);
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		usleep(100000);
+		write(p[1], "z", 1);
+		_exit(0);
+	}
+	char b = 0;
+	int r = read(p[0], &b, 1);
+	check("a read after the handler ran blocks until data comes", r == 1 && b == 'z');
+	waitfor(c);
+	close(p[0]), close(p[1]);
+
+	fflush(stdout);
+	c = fork();
+	if (c == 0) {
+		sigset_t set, none;
+		sigemptyset(&set), sigemptyset(&none);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, 0);
+		gotusr = 0;
+		raise(SIGUSR1);
+		int was = gotusr;
+		r = sigsuspend(&none);
+		_exit(was == 0 && r == -1 && errno == EINTR && gotusr == 1 ? 0 : 1);
+	}
+	check("rt_sigsuspend ends at once for a signal pending while blocked", waitfor(c) == 0);
+
+	check("SA_RESTART: a blocked pipe read goes on after the handler", blockedread(1, usr1) == 1);
+	check("no SA_RESTART: a blocked pipe read is EINTR", blockedread(0, usr1) == -EINTR);
+	check("stop and continue: a blocked pipe read goes on", blockedread(0, stopcont) == 1);
+	sigaction(SIGUSR1, &old, 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -195,6 +306,7 @@ int main(int argc, char **argv)
 	atomic();
 	wakeups();
 	sharing(argv[0]);
+	interrupts();
 	if (failures) {
 		printf("pipes: %d of %d checks failed\n", failures, checks);
 		return 1;

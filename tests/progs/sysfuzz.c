@@ -8,12 +8,23 @@
  * thousand calls it forks three children that fuzz on their own while it
  * goes on, so process calls meet live children, zombies and
  * copy-on-write memory, and many processes exit at once. Usage:
- * sysfuzz SEED N */
+ * sysfuzz SEED N
+ *
+ * sysfuzz SEED N trace is the differential mode: no children, fds 0-2 on
+ * /dev/null, the argument pages zeroed before every call, and one line
+ * per call ("I NR: RESULT # ARGS") written at the end, so the same run
+ * on Linux and in the guest can be compared call by call, up to the '#'. RESULT is eERRNO, the
+ * value (below 4096) or "big"; "-" for calls whose answer depends on the
+ * machine rather than the kernel (process IDs, the clock, the host's
+ * other processes). */
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -90,6 +101,13 @@ static int is_mem(long nr)
 
 static const struct timespec zerots;
 
+/* The trace mode's state: its output descriptor, kept out of every
+ * call's reach, and the lines it writes at the end. */
+enum { traceFD = 900 };
+static int trace;
+static char tracebuf[1 << 20];
+static size_t tracelen;
+
 /* hostile is a pointer no call may follow. */
 static long hostile(void)
 {
@@ -102,6 +120,33 @@ static long hostile(void)
  * the call is to be skipped. */
 static int tame(long nr, long *a)
 {
+	if (trace) {
+		switch (nr) {
+		case SYS_close:
+			if ((int)a[0] == traceFD)
+				return 0;
+			break;
+		case SYS_fcntl:
+			if ((int)a[0] == traceFD)
+				return 0;
+			switch ((int)a[1]) {
+			case 5: case 6: case 7: case 36: case 37: case 38:
+				return 0; /* record locks: not in the guest yet (EINVAL), left for the VFS */
+			}
+			break;
+		case SYS_dup3:
+			if ((int)a[1] == traceFD)
+				return 0;
+			break;
+		case SYS_close_range:
+			if ((unsigned)a[0] <= traceFD && (unsigned)a[1] >= traceFD) {
+				if ((unsigned)a[0] == traceFD)
+					return 0;
+				a[1] = traceFD - 1;
+			}
+			break;
+		}
+	}
 	switch (nr) {
 	case SYS_dup:
 		return a[0] != 1; /* a console fd 0 again would make reads wait */
@@ -157,14 +202,85 @@ static int tame(long nr, long *a)
 	return 1;
 }
 
+/* machineDependent reports calls whose answer is the machine's, not the
+ * kernel's: IDs and the clock, and calls naming a process by a PID that
+ * may belong to one of the host's processes. */
+static int machineDependent(long nr, long *a, long r)
+{
+	switch (nr) {
+	case SYS_getsid:
+	case SYS_getpgid:
+	case SYS_sched_getaffinity: /* the size of the host's CPU mask */
+		if (r >= 0)
+			return 1;
+		break;
+	}
+	switch (nr) {
+	case SYS_getpid:
+	case SYS_getppid:
+	case SYS_gettid:
+	case SYS_time:
+	case SYS_getgroups:
+		return 1;
+	case SYS_setpgid: /* a group ID may be the caller's own PID */
+		if ((int)a[1] != 0 && abs((int)a[1]) <= 4194304)
+			return 1;
+		/* fallthrough */
+	case SYS_kill:
+	case SYS_getpgid:
+	case SYS_getsid:
+	case SYS_sched_getaffinity:
+	case SYS_prlimit64:
+		return (int)a[0] != 0 && abs((int)a[0]) <= 4194304;
+	case SYS_tgkill:
+		return 1;
+	case SYS_fcntl: /* F_SETOWN names a PID; F_GETOWN reads it back */
+		if ((int)a[1] == F_SETOWN)
+			return (int)a[2] != 0 && abs((int)a[2]) <= 4194304;
+		return (int)a[1] == F_GETOWN;
+	case SYS_clock_gettime: /* a CPU clock of process or thread ~(id >> 3) */
+	case SYS_clock_getres:
+		return (int)a[0] < 0 && ~((int)a[0] >> 3) != 0;
+	}
+	return 0;
+}
+
+/* record adds one call's line to the trace. */
+static void record(long i, long nr, long *a, long r, int err)
+{
+	char *p = tracebuf + tracelen;
+	size_t room = sizeof tracebuf - tracelen;
+	int n;
+	char res[24];
+	if (machineDependent(nr, a, r))
+		snprintf(res, sizeof res, "-");
+	else if (r == -1)
+		snprintf(res, sizeof res, "e%d", err);
+	else if ((unsigned long)r < 4096)
+		snprintf(res, sizeof res, "%ld", r);
+	else
+		snprintf(res, sizeof res, "big");
+	/* The arguments after '#' are for people: addresses differ. */
+	n = snprintf(p, room, "%ld %ld: %s # %lx %lx %lx %lx\n", i, nr, res, a[0], a[1], a[2], a[3]);
+	if (n > 0 && (size_t)n < room)
+		tracelen += n;
+}
+
 /* fuzz makes n calls. */
 static void fuzz(long n)
 {
-	for (long i = 0; i < n; i++) {
+	static long done;
+	for (long i = 0; i < n; i++, done++) {
 		long nr = calls[next() % (sizeof calls / sizeof calls[0])];
 		long a[6] = {is_mem(nr) ? memarg() : arg(), arg(), arg(), arg(), arg(), arg()};
-		if (tame(nr, a))
-			syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (!tame(nr, a))
+			continue;
+		if (trace)
+			memset(buf, 0, 2 * 4096);
+		errno = 0;
+		long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		if (trace)
+			record(done, nr, a, r, errno);
 	}
 }
 
@@ -172,14 +288,30 @@ int main(int argc, char **argv)
 {
 	state = argc > 1 ? strtoull(argv[1], 0, 0) * 2654435761u + 1 : 1;
 	long n = argc > 2 ? atol(argv[2]) : 20000;
+	trace = argc > 3 && strcmp(argv[3], "trace") == 0;
 	close(0); /* no console reads: they would wait for input */
+	if (trace) {
+		if (fcntl(1, F_DUPFD, traceFD) != traceFD)
+			return 2;
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 1), dup2(null, 2);
+		if (null > 2)
+			close(null);
+		syscall(SYS_close_range, 3, traceFD - 1, 0); /* nothing inherited */
+		struct rlimit lim = {1024, 1024}; /* Go raises its children's soft limit */
+		setrlimit(RLIMIT_NOFILE, &lim);
+	}
 	signal(SIGPIPE, SIG_IGN); /* a write to a pipe it closed the reader of must not end the run */
-	scratch = (char *)syscall(SYS_mmap, 0, 1 << 20, 3, 0x22, -1, 0);
-	buf = (char *)syscall(SYS_mmap, 0, 3 * 4096, 3, 0x22, -1, 0);
+	/* At fixed addresses (MAP_FIXED_NOREPLACE), so that arguments made
+	 * from them are the same numbers on every kernel. */
+	scratch = (char *)syscall(SYS_mmap, 0x600000000000L, 1 << 20, 3, 0x100022, -1, 0);
+	buf = (char *)syscall(SYS_mmap, 0x600000200000L, 3 * 4096, 3, 0x100022, -1, 0);
+	if (scratch != (char *)0x600000000000L || buf != (char *)0x600000200000L)
+		return 4;
 	syscall(SYS_mprotect, buf + 2 * 4096, 4096, 0);
 	for (long done = 0; done < n; done += 1000) {
-		pid_t kids[3];
-		for (int k = 0; k < 3; k++) {
+		pid_t kids[3] = {0, 0, 0};
+		for (int k = 0; k < 3 && !trace; k++) {
 			kids[k] = fork();
 			if (kids[k] == 0) {
 				state = state * 6364136223846793005ULL + k + 1; /* its own sequence */
@@ -191,6 +323,16 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 3; k++)
 			while (kids[k] > 0 && waitpid(kids[k], 0, 0) == -1 && errno == EINTR)
 				;
+	}
+	if (trace) {
+		for (size_t off = 0; off < tracelen;) {
+			ssize_t w = write(traceFD, tracebuf + off, tracelen - off);
+			if (w <= 0)
+				return 3;
+			off += w;
+		}
+		dprintf(traceFD, "sysfuzz done\n");
+		return 0;
 	}
 	printf("sysfuzz done\n");
 	return 0;
