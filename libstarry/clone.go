@@ -130,6 +130,9 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	}
 	c := newProcess(p.cfg, p.sys, as, fds, fs, sigh)
 	c.exe = p.Exe()
+	p.mu.Lock()
+	c.rlim = p.rlim // copy_signal
+	p.mu.Unlock()
 	nt := c.newThread()
 	t.copyRegs(nt, a)
 	if f&abi.CLONE_VM == 0 || f&abi.CLONE_VFORK != 0 {

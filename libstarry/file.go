@@ -167,7 +167,7 @@ func consoleFDs(c consoleFile) *fd.Table {
 	of := fd.New(c, abi.O_RDWR)
 	for i := 0; i < 3; i++ {
 		of.IncRef()
-		_, _ = t.Install(of, i, false)
+		_, _ = t.Install(of, i, 3, false)
 	}
 	of.DecRef()
 	return t

@@ -104,6 +104,7 @@ type Process struct {
 	shared       sigPending    // signals sent to the process, not to one thread
 	execing      bool          // a thread is in exec's point of no return
 	vforkDone    chan struct{} // a CLONE_VFORK child's: closed at its exec or exit
+	rlim         [RlimNLimits]abi.Rlimit
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process
@@ -142,6 +143,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	}
 	p := newProcess(cfg, sys, as, consoleFDs(consoleFile{cfg.Console}), fs, &sigHandlers{})
 	p.reapWhole, p.execed = true, true
+	p.rlim = k.initRlimits()
 	t := p.newThread()
 	if !k.adopt(k.init, p, t, int(SIGCHLD)) {
 		as.put()

@@ -33,6 +33,8 @@ var procSuite = []procCase{
 	{"/bin/exec_glibc"},
 	{"/bin/pipes"},
 	{"/bin/pipes_glibc"},
+	{"/bin/rlimit"},
+	{"/bin/rlimit_glibc"},
 	{"/bin/sh", "/data/jobs.sh"},
 	{"GOMAXPROCS=1", "/bin/goexec"},
 	{"GOMAXPROCS=4", "/bin/goexec"},
@@ -82,7 +84,7 @@ func buildProcRoot(root, progs, busybox string) error {
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {
@@ -250,6 +252,7 @@ func compareRuns(native, guest procResult) string {
 // sessions, kill (proc.c); execve's image, descriptors, signals and
 // scripts (exec.c); pipes, poll, epoll and shared descriptions (pipes.c);
 // a busybox shell script of pipelines, substitutions, jobs and traps;
+// resource limits kept, inherited and enforced for descriptors (rlimit.c);
 // Go's os/exec with one and four Ps.
 func TestProcessConformance(t *testing.T) {
 	root := procRoot(t)

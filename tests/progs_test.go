@@ -56,6 +56,8 @@ var progBuilds = []progBuild{
 	{name: "pipes", src: "pipes.c"},
 	{name: "pipes_glibc", src: "pipes.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "forkexec", src: "forkexec.c"},
+	{name: "rlimit", src: "rlimit.c"},
+	{name: "rlimit_glibc", src: "rlimit.c", cc: "gcc", flags: []string{"-static"}},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
 	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},

@@ -7,9 +7,6 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// MaxFDs is RLIMIT_NOFILE's usual soft limit.
-const MaxFDs = 1024
-
 type slot struct {
 	of      *OpenFile
 	cloexec bool
@@ -62,11 +59,12 @@ func (t *Table) Get(fd int) (*OpenFile, error) {
 	return of, nil
 }
 
-// Install puts of at the lowest free descriptor >= min (alloc_fd); the
-// table takes over the caller's reference, and drops it on EMFILE.
-func (t *Table) Install(of *OpenFile, min int, cloexec bool) (int, error) {
+// Install puts of at the lowest free descriptor >= min and below limit,
+// the caller's RLIMIT_NOFILE (alloc_fd: EMFILE when there is none); the
+// table takes over the caller's reference, and drops it on failure.
+func (t *Table) Install(of *OpenFile, min, limit int, cloexec bool) (int, error) {
 	t.mu.Lock()
-	fd, err := t.installLocked(of, min, cloexec)
+	fd, err := t.installLocked(of, min, limit, cloexec)
 	t.mu.Unlock()
 	if err != nil {
 		of.DecRef()
@@ -74,11 +72,11 @@ func (t *Table) Install(of *OpenFile, min int, cloexec bool) (int, error) {
 	return fd, err
 }
 
-func (t *Table) installLocked(of *OpenFile, min int, cloexec bool) (int, error) {
-	if min < 0 || min >= MaxFDs {
+func (t *Table) installLocked(of *OpenFile, min, limit int, cloexec bool) (int, error) {
+	if min < 0 {
 		return 0, abi.EINVAL
 	}
-	for fd := min; fd < MaxFDs; fd++ {
+	for fd := min; fd < limit; fd++ {
 		if fd >= len(t.fds) {
 			t.fds = append(t.fds, make([]slot, fd+1-len(t.fds))...)
 		}
@@ -90,14 +88,28 @@ func (t *Table) installLocked(of *OpenFile, min int, cloexec bool) (int, error) 
 	return 0, abi.EMFILE
 }
 
+// Room reports whether a descriptor below limit is free: open takes
+// one (get_unused_fd_flags) before it resolves the path, so a full
+// table is EMFILE even for a path that does not exist.
+func (t *Table) Room(limit int) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for fd := 0; fd < limit; fd++ {
+		if fd >= len(t.fds) || t.fds[fd].of == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // Dup installs another descriptor for fd's file at the lowest free one
-// >= min (F_DUPFD, F_DUPFD_CLOEXEC, dup).
-func (t *Table) Dup(fd, min int, cloexec bool) (int, error) {
+// >= min and below limit (F_DUPFD, F_DUPFD_CLOEXEC, dup).
+func (t *Table) Dup(fd, min, limit int, cloexec bool) (int, error) {
 	of, err := t.Get(fd)
 	if err != nil {
 		return 0, err
 	}
-	return t.Install(of, min, cloexec)
+	return t.Install(of, min, limit, cloexec)
 }
 
 // Close frees a descriptor.
@@ -116,10 +128,11 @@ func (t *Table) Close(fd int) error {
 
 // Dup3 makes newfd refer to oldfd's file (dup2/dup3: do_dup2), closing
 // what newfd held. dup3 refuses oldfd == newfd; dup2 does not (the
-// personality checks that).
-func (t *Table) Dup3(oldfd, newfd int, cloexec bool) error {
+// personality checks that). A newfd at or past limit, the caller's
+// RLIMIT_NOFILE, is EBADF.
+func (t *Table) Dup3(oldfd, newfd, limit int, cloexec bool) error {
 	t.mu.Lock()
-	if oldfd < 0 || oldfd >= len(t.fds) || t.fds[oldfd].of == nil || newfd < 0 || newfd >= MaxFDs {
+	if oldfd < 0 || oldfd >= len(t.fds) || t.fds[oldfd].of == nil || newfd < 0 || newfd >= limit {
 		t.mu.Unlock()
 		return abi.EBADF
 	}

@@ -19,12 +19,12 @@ func (c *countFile) Release()                       { c.released++ }
 func TestReleaseOnLastClose(t *testing.T) {
 	f := &countFile{}
 	tab := NewTable()
-	fd0, err := tab.Install(New(f, abi.O_RDWR), 0, false)
+	fd0, err := tab.Install(New(f, abi.O_RDWR), 0, 1024, false)
 	if err != nil || fd0 != 0 {
 		t.Fatal(fd0, err)
 	}
-	fd1, _ := tab.Dup(fd0, 5, true)
-	_ = tab.Dup3(fd0, 9, false)
+	fd1, _ := tab.Dup(fd0, 5, 1024, true)
+	_ = tab.Dup3(fd0, 9, 1024, false)
 	child := tab.Fork()
 	inFlight, _ := tab.Get(fd0)
 	if fd1 != 5 {
@@ -52,18 +52,44 @@ func TestReleaseOnLastClose(t *testing.T) {
 	}
 }
 
-// TestInstallLimits: EMFILE gives the reference back; EBADF on bad
-// descriptors.
+// TestInstallLimits: the caller's RLIMIT_NOFILE bounds every new
+// descriptor (EMFILE, and EBADF for dup3 past it), a refused Install
+// gives the reference back, and EBADF on bad descriptors.
 func TestInstallLimits(t *testing.T) {
+	const limit = 4
 	tab := NewTable()
 	f := &countFile{}
-	if _, err := tab.Install(New(f, 0), MaxFDs, false); err != abi.EINVAL {
-		t.Errorf("min past the limit: %v", err)
+	if _, err := tab.Install(New(f, 0), limit, limit, false); err != abi.EMFILE {
+		t.Errorf("min at the limit: %v", err)
 	}
 	if f.released != 1 {
 		t.Error("a refused Install kept the reference")
 	}
-	for _, fd := range []int{-1, 3, MaxFDs} {
+	for want := 0; want < limit; want++ {
+		if !tab.Room(limit) {
+			t.Fatalf("no room with %d of %d descriptors used", want, limit)
+		}
+		if fd, err := tab.Install(New(&countFile{}, 0), 0, limit, false); fd != want || err != nil {
+			t.Fatalf("Install = %d, %v; want %d", fd, err, want)
+		}
+	}
+	if tab.Room(limit) {
+		t.Error("room reported in a full table")
+	}
+	if _, err := tab.Dup(0, 0, limit, false); err != abi.EMFILE {
+		t.Errorf("dup in a full table: %v", err)
+	}
+	if err := tab.Dup3(0, limit, limit, false); err != abi.EBADF {
+		t.Errorf("dup3 to the limit: %v", err)
+	}
+	if err := tab.Dup3(0, limit-1, limit+1, false); err != nil {
+		t.Errorf("dup3 below a higher limit: %v", err)
+	}
+	_ = tab.Close(2)
+	if fd, err := tab.Dup(0, 0, limit, false); fd != 2 || err != nil {
+		t.Errorf("dup after a close = %d, %v; want 2", fd, err)
+	}
+	for _, fd := range []int{-1, 1 << 20} {
 		if _, err := tab.Get(fd); err != abi.EBADF {
 			t.Errorf("Get(%d) = %v", fd, err)
 		}
@@ -71,7 +97,8 @@ func TestInstallLimits(t *testing.T) {
 			t.Errorf("Close(%d) = %v", fd, err)
 		}
 	}
-	if err := tab.Dup3(0, 1, false); err != abi.EBADF {
+	tab.CloseAll()
+	if err := tab.Dup3(0, 1, limit, false); err != abi.EBADF {
 		t.Errorf("Dup3 of a closed descriptor: %v", err)
 	}
 }

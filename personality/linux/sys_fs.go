@@ -64,6 +64,9 @@ func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if !t.P.FDs.Room(t.P.NoFile()) {
+		return 0, abi.EMFILE
+	}
 	var dir *libstarry.Inode
 	if path[0] != '/' {
 		if dir, err = dirOf(t, a[0]); err != nil {
@@ -75,7 +78,7 @@ func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	fd, err := t.P.FDs.Install(of, 0, flags&abi.O_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(of, 0, t.P.NoFile(), flags&abi.O_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -217,7 +220,7 @@ func accessAt(t *libstarry.Thread, dirfd, pathVA, mode uint64, flags int) (uint6
 }
 
 func sysDup(t *libstarry.Thread, a Args) (uint64, error) {
-	fd, err := t.P.FDs.Dup(int(int32(a[0])), 0, false)
+	fd, err := t.P.FDs.Dup(int(int32(a[0])), 0, t.P.NoFile(), false)
 	return uint64(fd), err
 }
 
@@ -229,14 +232,14 @@ func sysDup2(t *libstarry.Thread, a Args) (uint64, error) {
 		}
 		return a[1], err
 	}
-	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), false)
+	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), t.P.NoFile(), false)
 }
 
 func sysDup3(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[0] == a[1] || a[2]&^abi.O_CLOEXEC != 0 {
 		return 0, abi.EINVAL
 	}
-	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), a[2]&abi.O_CLOEXEC != 0)
+	return a[1], t.P.FDs.Dup3(int(int32(a[0])), int(int32(a[1])), t.P.NoFile(), a[2]&abi.O_CLOEXEC != 0)
 }
 
 func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
@@ -248,7 +251,11 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 	defer of.DecRef()
 	switch int(a[1]) {
 	case abi.F_DUPFD, abi.F_DUPFD_CLOEXEC:
-		nfd, err := t.P.FDs.Dup(fd, int(int32(a[2])), int(a[1]) == abi.F_DUPFD_CLOEXEC)
+		from, limit := int(int32(a[2])), t.P.NoFile()
+		if from < 0 || from >= limit {
+			return 0, abi.EINVAL // f_dupfd: from past RLIMIT_NOFILE
+		}
+		nfd, err := t.P.FDs.Dup(fd, from, limit, int(a[1]) == abi.F_DUPFD_CLOEXEC)
 		return uint64(nfd), err
 	case abi.F_GETFD:
 		on, err := t.P.FDs.CloseOnExec(fd)

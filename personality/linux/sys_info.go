@@ -2,9 +2,10 @@ package linux
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 
 	"github.com/starry-go/starry/libstarry"
-	"github.com/starry-go/starry/libstarry/mm"
+
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -21,9 +22,9 @@ func infoCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_UNAME, "uname", sysUname),
 		full(abi.SYS_GETRANDOM, "getrandom", sysGetrandom),
-		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "reports fixed limits; new limits are accepted and not enforced"),
-		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "reports fixed limits"),
-		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "accepted and not enforced"),
+		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced"),
+		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "as prlimit64"),
+		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "as prlimit64"),
 	}
 }
 
@@ -60,58 +61,55 @@ func sysGetrandom(t *libstarry.Thread, a Args) (uint64, error) {
 	return uint64(n), err
 }
 
-// rlimit is a resource's fixed (soft, hard) pair.
-func rlimit(res uint64) (abi.Rlimit, error) {
-	const inf = abi.RLIM_INFINITY
-	switch res {
-	case abi.RLIMIT_STACK:
-		return abi.Rlimit{Cur: mm.StackSize, Max: inf}, nil
-	case abi.RLIMIT_NOFILE:
-		return abi.Rlimit{Cur: 1024, Max: 1024}, nil
-	case abi.RLIMIT_CORE:
-		return abi.Rlimit{Cur: 0, Max: inf}, nil
+// getRlimit reads struct rlimit64 from user memory.
+func getRlimit(t *libstarry.Thread, va uint64) (abi.Rlimit, error) {
+	var b [16]byte
+	if err := t.P.MM.CopyIn(uintptr(va), b[:]); err != nil {
+		return abi.Rlimit{}, err
 	}
-	if res >= rlimNLimits {
-		return abi.Rlimit{}, abi.EINVAL
-	}
-	return abi.Rlimit{Cur: inf, Max: inf}, nil
+	return abi.Rlimit{Cur: binary.LittleEndian.Uint64(b[0:]), Max: binary.LittleEndian.Uint64(b[8:])}, nil
 }
 
-// sysPrlimit64 reads the (fixed) limits of any process, in the syscall's
-// order: the new limits are read first (EFAULT), then the process looked
-// up (ESRCH), then the resource (EINVAL). New limits are not kept.
+// sysPrlimit64 is prlimit64 in the syscall's order: the new limits are
+// read first (EFAULT), then the process looked up (ESRCH), then
+// do_prlimit (the resource, the new pair), then the old pair written.
 func sysPrlimit64(t *libstarry.Thread, a Args) (uint64, error) {
+	var newp *abi.Rlimit
 	if a[2] != 0 {
-		if err := t.P.MM.CopyIn(uintptr(a[2]), make([]byte, 16)); err != nil {
+		r, err := getRlimit(t, a[2])
+		if err != nil {
 			return 0, err
 		}
+		newp = &r
 	}
-	if pid := int(a[0]); pid != 0 && t.P.Kernel().Process(pid) == nil {
-		return 0, abi.ESRCH
+	p := t.P
+	if pid := int(a[0]); pid != 0 && pid != p.Pid() {
+		if p = p.Kernel().Process(pid); p == nil {
+			return 0, abi.ESRCH
+		}
 	}
-	lim, err := rlimit(a[1])
+	old, err := p.Prlimit(int(min(a[1], libstarry.RlimNLimits)), newp)
 	if err != nil || a[3] == 0 {
 		return 0, err
 	}
-	return 0, putStruct(t, a[3], lim)
+	return 0, putStruct(t, a[3], old)
 }
 
 // sysGetrlimit is getrlimit: the resource, then the copy (NULL: EFAULT).
 func sysGetrlimit(t *libstarry.Thread, a Args) (uint64, error) {
-	lim, err := rlimit(a[0])
+	lim, err := t.P.Prlimit(int(min(a[0], libstarry.RlimNLimits)), nil)
 	if err != nil {
 		return 0, err
 	}
 	return 0, putStruct(t, a[1], lim)
 }
 
+// sysSetrlimit is setrlimit: the new pair read first, then do_prlimit.
 func sysSetrlimit(t *libstarry.Thread, a Args) (uint64, error) {
-	if err := t.P.MM.CopyIn(uintptr(a[1]), make([]byte, 16)); err != nil {
+	r, err := getRlimit(t, a[1])
+	if err != nil {
 		return 0, err
 	}
-	_, err := rlimit(a[0])
+	_, err = t.P.Prlimit(int(min(a[0], libstarry.RlimNLimits)), &r)
 	return 0, err
 }
-
-// rlimNLimits is RLIM_NLIMITS: the number of resources (RLIMIT_RTTIME+1).
-const rlimNLimits = abi.RLIMIT_RTTIME + 1

@@ -38,12 +38,12 @@ func sysPipe2(t *libstarry.Thread, a Args) (uint64, error) {
 	status := flags & abi.O_NONBLOCK
 	rf, wf := fdt.New(r, abi.O_RDONLY|status), fdt.New(w, abi.O_WRONLY|status)
 	cloexec := flags&abi.O_CLOEXEC != 0
-	rfd, err := t.P.FDs.Install(rf, 0, cloexec)
+	rfd, err := t.P.FDs.Install(rf, 0, t.P.NoFile(), cloexec)
 	if err != nil {
 		wf.DecRef()
 		return 0, err
 	}
-	wfd, err := t.P.FDs.Install(wf, 0, cloexec)
+	wfd, err := t.P.FDs.Install(wf, 0, t.P.NoFile(), cloexec)
 	if err != nil {
 		_ = t.P.FDs.Close(rfd)
 		return 0, err
@@ -65,7 +65,7 @@ func sysEventfd2(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	e := ipc.NewEventFD(uint64(uint32(a[0])), flags&abi.EFD_SEMAPHORE != 0)
-	fd, err := t.P.FDs.Install(fdt.New(e, abi.O_RDWR|flags&abi.EFD_NONBLOCK), 0, flags&abi.EFD_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(fdt.New(e, abi.O_RDWR|flags&abi.EFD_NONBLOCK), 0, t.P.NoFile(), flags&abi.EFD_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -77,7 +77,7 @@ func sysEpollCreate1(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[0]&^abi.EPOLL_CLOEXEC != 0 {
 		return 0, abi.EINVAL
 	}
-	fd, err := t.P.FDs.Install(fdt.New(ipc.NewEpoll(), abi.O_RDWR), 0, a[0]&abi.EPOLL_CLOEXEC != 0)
+	fd, err := t.P.FDs.Install(fdt.New(ipc.NewEpoll(), abi.O_RDWR), 0, t.P.NoFile(), a[0]&abi.EPOLL_CLOEXEC != 0)
 	return uint64(fd), err
 }
 
@@ -240,7 +240,7 @@ const pollFDSize = 8
 // epoll instance, others count as always ready (POLLIN|POLLOUT), as
 // regular files do on Linux. POLLNVAL marks a bad descriptor.
 func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, error) {
-	if n > fdt.MaxFDs {
+	if n > uint64(t.P.NoFile()) { // nfds past RLIMIT_NOFILE
 		return 0, abi.EINVAL
 	}
 	b := make([]byte, n*pollFDSize)
