@@ -42,6 +42,7 @@ const (
 	EACCES                   = Errno(13)
 	EAGAIN                   = Errno(11)
 	EBADF                    = Errno(9)
+	EBUSY                    = Errno(16)
 	ECHILD                   = Errno(10)
 	ECHO                     = 8
 	ECHOCTL                  = 0x200
@@ -69,6 +70,7 @@ const (
 	ENOSPC                   = Errno(28)
 	ENOSYS                   = Errno(38)
 	ENOTDIR                  = Errno(20)
+	ENOTEMPTY                = Errno(39)
 	ENOTTY                   = Errno(25)
 	ENXIO                    = Errno(6)
 	EOPNOTSUPP               = Errno(95)
@@ -92,6 +94,7 @@ const (
 	ESPIPE                   = Errno(29)
 	ESRCH                    = Errno(3)
 	ETIMEDOUT                = Errno(110)
+	EXDEV                    = Errno(18)
 	FADV_NORMAL              = 0
 	FD_CLOEXEC               = 1
 	F_DUPFD                  = 0
@@ -332,12 +335,18 @@ const (
 	SYS_WAITID               = 247
 	SYS_WRITE                = 1
 	SYS_WRITEV               = 20
+	S_IFBLK                  = 0x6000
 	S_IFCHR                  = 0x2000
 	S_IFDIR                  = 0x4000
 	S_IFIFO                  = 0x1000
 	S_IFLNK                  = 0xa000
 	S_IFMT                   = 0xf000
 	S_IFREG                  = 0x8000
+	S_IFSOCK                 = 0xc000
+	S_ISGID                  = 0x400
+	S_ISUID                  = 0x800
+	S_ISVTX                  = 0x200
+	S_IXGRP                  = 8
 	TCGETS                   = 0x5401
 	TCSETS                   = 0x5402
 	TCSETSF                  = 0x5404

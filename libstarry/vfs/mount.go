@@ -1,0 +1,200 @@
+package vfs
+
+import (
+	"sync"
+
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// Path is a place in the namespace: a dentry as seen through a mount
+// (Linux's struct path). Two Paths are the same place when they are equal.
+type Path struct {
+	Mount  *Mount
+	Dentry *Dentry
+}
+
+// Mount is one file system mounted somewhere in a namespace (Linux's
+// struct mount). With no bind mounts its root is always its file
+// system's root.
+type Mount struct {
+	ID   uint64
+	fs   *FileSystem
+	root *Dentry
+
+	// Guarded by the table's mu; all nil once unmounted (and, but for
+	// table, for the namespace's root mount).
+	table  *MountTable
+	parent *Mount
+	point  *Dentry
+}
+
+// FS is the mounted file system.
+func (m *Mount) FS() *FileSystem { return m.fs }
+
+// Root is the mount's root directory.
+func (m *Mount) Root() Path { return Path{m, m.root} }
+
+// mountKey names a mount point: a dentry as seen through its parent mount.
+type mountKey struct {
+	parent *Mount
+	point  *Dentry
+}
+
+// MountTable is a mount namespace: the root mount and what is mounted on
+// what (Linux's mnt_namespace and mount hash). Mounts stack: mounting on
+// a mount point mounts on the root of whatever is on top of it.
+type MountTable struct {
+	mu       sync.RWMutex
+	root     *Mount
+	children map[mountKey]*Mount
+	nextID   uint64
+}
+
+// NewMountTable makes a namespace whose root is fs.
+func NewMountTable(fs *FileSystem) *MountTable {
+	mt := &MountTable{children: make(map[mountKey]*Mount)}
+	mt.root = mt.newMount(fs)
+	mt.root.table = mt
+	return mt
+}
+
+func (mt *MountTable) newMount(fs *FileSystem) *Mount {
+	mt.nextID++
+	return &Mount{ID: mt.nextID, fs: fs, root: fs.root}
+}
+
+// Root is the namespace's root directory.
+func (mt *MountTable) Root() Path { return mt.root.Root() }
+
+// MountedOn is lookup_mnt: the mount directly on p, or nil.
+func (mt *MountTable) MountedOn(p Path) *Mount {
+	mt.mu.RLock()
+	defer mt.mu.RUnlock()
+	return mt.children[mountKey{p.Mount, p.Dentry}]
+}
+
+// Parent is the mount m is mounted on and the dentry it covers there, or
+// a zero Path for the namespace's root or an unmounted mount.
+func (mt *MountTable) Parent(m *Mount) Path {
+	mt.mu.RLock()
+	defer mt.mu.RUnlock()
+	return Path{m.parent, m.point}
+}
+
+// Mount mounts fs on at (a directory, resolved with mounts followed, so a
+// new mount goes on top of any already there). Whether the caller may
+// mount (EPERM without CAP_SYS_ADMIN) is for the caller to check before it
+// resolves at, as Linux's mount(2) does. The errors and their order are
+// lock_mount's and do_add_mount's (fs/namespace.c): ENOENT for an entry
+// already removed, EINVAL for a Path outside this namespace, EBUSY for fs
+// on its own root, ENOTDIR for a non-directory.
+func (mt *MountTable) Mount(fs *FileSystem, at Path) (*Mount, error) {
+	for {
+		m, again, err := mt.tryMount(fs, mt.top(at))
+		if !again {
+			return m, err
+		}
+	}
+}
+
+// tryMount mounts fs on at, the top of its stack a moment ago; again
+// says another mount got there first, and the caller should go on top of
+// it, as lock_mount does.
+func (mt *MountTable) tryMount(fs *FileSystem, at Path) (m *Mount, again bool, err error) {
+	at.Dentry.dirMu.Lock()
+	defer at.Dentry.dirMu.Unlock()
+	if at.Dentry.Dead() {
+		return nil, false, abi.ENOENT
+	}
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	switch {
+	case mt.children[mountKey{at.Mount, at.Dentry}] != nil:
+		return nil, true, nil
+	case at.Mount.table != mt:
+		return nil, false, abi.EINVAL
+	case at.Mount.fs == fs && at.Dentry == at.Mount.root:
+		return nil, false, abi.EBUSY
+	case !at.Dentry.IsDir():
+		return nil, false, abi.ENOTDIR
+	}
+	m = mt.newMount(fs)
+	m.table, m.parent, m.point = mt, at.Mount, at.Dentry
+	mt.children[mountKey{at.Mount, at.Dentry}] = m
+	at.Dentry.mounted.Add(1)
+	return m, false, nil
+}
+
+// top follows p down to the topmost mount on it.
+func (mt *MountTable) top(p Path) Path {
+	mt.mu.RLock()
+	defer mt.mu.RUnlock()
+	for m := mt.children[mountKey{p.Mount, p.Dentry}]; m != nil; m = mt.children[mountKey{p.Mount, p.Dentry}] {
+		p = m.Root()
+	}
+	return p
+}
+
+// Umount unmounts the mount whose root p is. As in can_umount and
+// do_umount: EINVAL if p is not a mount's root or not in this namespace,
+// EBUSY if other mounts are on it, and EBUSY for the namespace's root
+// (which Linux would instead remount read-only). A mount still in use (a
+// cwd inside it) is not refused: with no reference counts it is detached
+// as by MNT_DETACH, and ".." at its root then stays there.
+func (mt *MountTable) Umount(p Path) error {
+	mt.mu.Lock()
+	defer mt.mu.Unlock()
+	m := p.Mount
+	switch {
+	case p.Dentry != m.root || m.table != mt:
+		return abi.EINVAL
+	case m.parent == nil || mt.hasChildren(m):
+		return abi.EBUSY
+	}
+	delete(mt.children, mountKey{m.parent, m.point})
+	m.point.mounted.Add(-1)
+	m.table, m.parent, m.point = nil, nil, nil
+	return nil
+}
+
+// hasChildren reports whether anything is mounted inside m.
+func (mt *MountTable) hasChildren(m *Mount) bool {
+	for k := range mt.children {
+		if k.parent == m {
+			return true
+		}
+	}
+	return false
+}
+
+// crossMounts is traverse_mounts: p, or the root of the topmost mount
+// stacked on it. Crossing into a mount is EXDEV under ResolveNoXdev.
+func (mt *MountTable) crossMounts(p Path, flags Flags) (Path, error) {
+	if p.Dentry.mounted.Load() == 0 {
+		return p, nil
+	}
+	q := mt.top(p)
+	if q != p && flags&ResolveNoXdev != 0 {
+		return Path{}, abi.EXDEV
+	}
+	return q, nil
+}
+
+// chooseMountpoint is choose_mountpoint: going up from the root of m,
+// the first mount point that is not itself a mount's root, unless root
+// (the process root) comes first or there is no parent mount.
+func (mt *MountTable) chooseMountpoint(m *Mount, root Path) (Path, bool) {
+	mt.mu.RLock()
+	defer mt.mu.RUnlock()
+	for m.parent != nil {
+		point := m.point
+		m = m.parent
+		if root == (Path{m, point}) {
+			break
+		}
+		if point != m.root {
+			return Path{m, point}, true
+		}
+	}
+	return Path{}, false
+}
