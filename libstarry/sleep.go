@@ -69,5 +69,6 @@ func (t *Thread) SetCallMask(mask uint64) {
 func (t *Thread) EndCallMask(interrupted bool) {
 	if !interrupted {
 		t.restoreMask()
+		t.recalcPending() // what only the call's mask let through is blocked again
 	}
 }
