@@ -122,7 +122,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	}
 	if f&abi.CLONE_FS == 0 {
 		fs.mu.Lock()
-		fs = &fsContext{cwd: fs.cwd}
+		fs = &fsContext{cwd: fs.cwd, umask: fs.umask}
 		p.fs.mu.Unlock()
 	}
 	if f&abi.CLONE_SIGHAND == 0 {

@@ -173,6 +173,16 @@ func consoleFDs(c consoleFile) *fd.Table {
 	return t
 }
 
+// Umask sets the file mode creation mask (umask(2)) to mask's
+// permission bits and returns the old one; CLONE_FS shares it.
+func (p *Process) Umask(mask uint32) uint32 {
+	p.fs.mu.Lock()
+	defer p.fs.mu.Unlock()
+	old := p.fs.umask
+	p.fs.umask = mask & 0o777
+	return old
+}
+
 // Cwd is the working directory (always absolute and clean).
 func (p *Process) Cwd() string {
 	p.fs.mu.Lock()

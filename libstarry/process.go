@@ -71,10 +71,12 @@ func (as *addrSpace) put() {
 	}
 }
 
-// fsContext is the working directory (fs_struct), shared with CLONE_FS.
+// fsContext is the working directory and umask (fs_struct), shared with
+// CLONE_FS.
 type fsContext struct {
-	mu  sync.Mutex
-	cwd string
+	mu    sync.Mutex
+	cwd   string
+	umask uint32 // the file mode creation mask
 }
 
 // Process is one library-OS instance, a thread group: what Linux keeps
@@ -132,7 +134,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		cfg.Boot = time.Now()
 	}
 	k := cfg.Kernel
-	fs := &fsContext{cwd: "/"}
+	fs := &fsContext{cwd: "/", umask: 0o022} // init_fs's umask
 	img, err := loadImage(cfg.FS, fs, path, argv, envv)
 	if err != nil {
 		return nil, err

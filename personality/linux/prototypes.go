@@ -22,7 +22,7 @@ var prototypes = map[string]string{
 	"readv": "ulu", "writev": "ulu", "lseek": "ulu",
 	"open": "liu", "openat": "iliu", "close": "u", "close_range": "uuu",
 	"dup": "u", "dup2": "uu", "dup3": "uui", "fcntl": "uul", "ioctl": "uul",
-	"getdents64": "ulu", "getcwd": "ll", "chdir": "l",
+	"getdents64": "ulu", "getcwd": "ll", "chdir": "l", "umask": "i",
 	"access": "li", "faccessat": "ili", "faccessat2": "ilii",
 	"readlink": "lli", "readlinkat": "illi", "fadvise64": "illi",
 	"stat": "ll", "lstat": "ll", "fstat": "ul", "newfstatat": "illi", "statx": "iluul",

@@ -19,6 +19,7 @@ func fsCalls() []Syscall {
 		full(abi.SYS_READLINKAT, "readlinkat", sysReadlinkat),
 		full(abi.SYS_GETCWD, "getcwd", sysGetcwd),
 		full(abi.SYS_CHDIR, "chdir", sysChdir),
+		part(abi.SYS_UMASK, "umask", sysUmask, "kept per fs context and inherited; nothing is created with it until the VFS is writable"),
 		full(abi.SYS_ACCESS, "access", sysAccess),
 		full(abi.SYS_FACCESSAT, "faccessat", sysFaccessat),
 		full(abi.SYS_FACCESSAT2, "faccessat2", sysFaccessat2),
@@ -183,6 +184,11 @@ func sysChdir(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	return 0, t.P.Chdir(path)
+}
+
+// sysUmask is umask(2): the new mask's permission bits, the old mask back.
+func sysUmask(t *libstarry.Thread, a Args) (uint64, error) {
+	return uint64(t.P.Umask(uint32(a[0]))), nil
 }
 
 func sysAccess(t *libstarry.Thread, a Args) (uint64, error) {

@@ -329,6 +329,7 @@ const (
 	SYS_TGKILL               = 234
 	SYS_TIME                 = 201
 	SYS_TKILL                = 200
+	SYS_UMASK                = 95
 	SYS_UNAME                = 63
 	SYS_VFORK                = 58
 	SYS_WAIT4                = 61

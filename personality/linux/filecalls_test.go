@@ -121,3 +121,20 @@ func TestFileOwner(t *testing.T) {
 		t.Errorf("exit %+v", st)
 	}
 }
+
+// TestUmask checks umask(2): the default is init's 022, the old mask
+// comes back, and only the permission bits of an int are kept.
+func TestUmask(t *testing.T) {
+	_, st := run(t, script(
+		sys(abi.SYS_UMASK, 0o777),
+		expect(t, "umask: the default", 0o022),
+		sys(abi.SYS_UMASK, 0o7077|1<<32),
+		expect(t, "umask: the last mask", 0o777),
+		sys(abi.SYS_UMASK, 0o027),
+		expect(t, "umask: only permission bits kept", 0o077),
+		sys(abi.SYS_EXIT_GROUP, 0),
+	))
+	if st.Code != 0 {
+		t.Errorf("exit %+v", st)
+	}
+}
