@@ -65,10 +65,11 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	r.RDI, r.RSI, r.RDX, r.RAX = uint64(info.Signo), frame+abi.FrameSiginfo, frame+abi.FrameUcontext, 0
 	r.RSP, r.RIP = frame, act.Handler
 	r.RFLAGS &^= 0x400 | 0x100 | 0x40000 // DF, TF, AC cleared for the handler
+	mask := t.sigmask | act.Mask
 	if act.Flags&SA_NODEFER == 0 {
-		t.sigmask |= bit(info.Signo)
+		mask |= bit(info.Signo)
 	}
-	t.sigmask = (t.sigmask | act.Mask) &^ unblockable
+	t.setMask(mask)
 	if act.Flags&SA_RESETHAND != 0 {
 		t.P.sigh.mu.Lock()
 		t.P.sigh.actions[info.Signo] = SigAction{}
@@ -125,7 +126,7 @@ func (t *Thread) Sigreturn() error {
 		le.PutUint32(fx[mxcsrOff:], mx)
 		r.FX = fx
 	}
-	t.sigmask = uc.Sigmask &^ unblockable
+	t.setMask(uc.Sigmask)
 	// restore_altstack: the stack the frame saved (SS_AUTODISARM's
 	// comes back here); a stack sigaltstack would refuse is a bad frame.
 	if _, err := t.SigAltStack(&AltStack{SP: uc.Stack.SP, Flags: uc.Stack.Flags, Size: uc.Stack.Size}); err != nil {

@@ -210,7 +210,8 @@ func (t *Thread) frameMask() uint64 {
 // ran (restore_saved_sigmask).
 func (t *Thread) restoreMask() {
 	if t.saved != nil {
-		t.sigmask, t.saved = *t.saved, nil
+		t.setMask(*t.saved)
+		t.saved = nil
 	}
 }
 
@@ -221,12 +222,15 @@ func (t *Thread) force(info SigInfo) {
 	h := t.P.sigh
 	h.mu.Lock()
 	act := h.actions[info.Signo]
-	if act.Handler == SIG_IGN || t.sigmask&bit(info.Signo) != 0 {
+	blocked := t.sigmask&bit(info.Signo) != 0
+	if act.Handler == SIG_IGN || blocked {
 		act.Handler = SIG_DFL
 		h.actions[info.Signo] = act
-		t.sigmask &^= bit(info.Signo)
 	}
 	h.mu.Unlock()
+	if blocked {
+		t.setMask(t.sigmask &^ bit(info.Signo))
+	}
 	if act.Handler == SIG_DFL {
 		t.P.Exit(ExitStatus{Signal: info.Signo})
 		return

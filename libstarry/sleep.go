@@ -43,7 +43,7 @@ func (t *Thread) Pause() error {
 func (t *Thread) SigSuspend(mask uint64) error {
 	old := t.sigmask
 	t.saved = &old
-	t.sigmask = mask &^ unblockable
+	t.setMask(mask)
 	t.recalcPending() // a signal only the new mask lets through ends it at once
 	select {
 	case <-t.P.dying:
@@ -61,7 +61,7 @@ func (t *Thread) SigSuspend(mask uint64) error {
 func (t *Thread) SetCallMask(mask uint64) {
 	old := t.sigmask
 	t.saved = &old
-	t.sigmask = mask &^ unblockable
+	t.setMask(mask)
 	t.recalcPending()
 }
 
