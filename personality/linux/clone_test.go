@@ -23,10 +23,12 @@ func TestCloneThread(t *testing.T) {
 	var childTID uint64
 	var problems []string
 	fail := func(s string) { mu.Lock(); problems = append(problems, s); mu.Unlock() }
-	word := func(u *sim.User, va uint64) uint32 {
+	// User memory is demand-paged: an access that faults returns the
+	// trap, and the step runs again once the kernel has served it.
+	word := func(u *sim.User, va uint64) (uint32, *exo.Trap) {
 		var b [4]byte
-		u.Read(uintptr(va), b[:])
-		return binary.LittleEndian.Uint32(b[:])
+		tr := u.Read(uintptr(va), b[:])
+		return binary.LittleEndian.Uint32(b[:]), tr
 	}
 	syscall := func(r *exo.Regs, next uint64, nr uint64, args ...uint64) exo.Trap {
 		var a [6]uint64
@@ -51,12 +53,18 @@ func TestCloneThread(t *testing.T) {
 			if r.FSBase != 0x7000 || r.RSP != 0x9000 {
 				fail("child FS base or stack not set by clone")
 			}
-			u.Write(msg, []byte("child\n"))
+			if tr := u.Write(msg, []byte("child\n")); tr != nil {
+				return *tr
+			}
 			return syscall(r, 0x202, abi.SYS_WRITE, 1, msg, 6)
 		case 0x202:
 			return syscall(r, 0x204, abi.SYS_EXIT, 0)
 		case 0x300: // the parent joins
-			if v := word(u, ctid); v != 0 {
+			v, tr := word(u, ctid)
+			if tr != nil {
+				return *tr
+			}
+			if v != 0 {
 				return syscall(r, 0x300, abi.SYS_FUTEX, ctid, 0, uint64(v))
 			}
 			r.RIP = 0x400
@@ -65,7 +73,11 @@ func TestCloneThread(t *testing.T) {
 			mu.Lock()
 			tid := childTID
 			mu.Unlock()
-			if uint64(word(u, ptid)) != tid || tid == 0 || tid == 7 { // 7 is the PID
+			v, tr := word(u, ptid)
+			if tr != nil {
+				return *tr
+			}
+			if uint64(v) != tid || tid == 0 || tid == 7 { // 7 is the PID
 				fail("parent TID word or TID wrong")
 			}
 			return syscall(r, 0x402, abi.SYS_EXIT_GROUP, 7)
@@ -73,7 +85,9 @@ func TestCloneThread(t *testing.T) {
 			fail("a thread ran after it exited")
 			return exo.Trap{Kind: exo.TrapException, Vector: 6}
 		default: // the ELF entry point: start with the clone
-			u.Write(ctid, []byte{0xff, 0xff, 0, 0})
+			if tr := u.Write(ctid, []byte{0xff, 0xff, 0, 0}); tr != nil {
+				return *tr
+			}
 			return syscall(r, 0x102, abi.SYS_CLONE, flags, 0x9000, ptid, ctid, 0x7000)
 		}
 	}
