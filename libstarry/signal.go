@@ -205,16 +205,6 @@ func (p *Process) SigAction(sig int, act *SigAction) (SigAction, error) {
 	return old, nil
 }
 
-// setMask replaces the blocked set (set_current_blocked; SIGKILL and
-// SIGSTOP are never blocked). Only the thread itself writes its mask, so
-// it reads it freely; senders read it under Process.mu, which the write
-// takes.
-func (t *Thread) setMask(mask uint64) {
-	t.P.mu.Lock()
-	t.sigmask = mask &^ unblockable
-	t.P.mu.Unlock()
-}
-
 // SigProcMask changes the thread's blocked set (sigprocmask).
 func (t *Thread) SigProcMask(how int, set *uint64) (uint64, error) {
 	old := t.sigmask
@@ -233,7 +223,6 @@ func (t *Thread) SigProcMask(how int, set *uint64) (uint64, error) {
 		return old, abi.EINVAL
 	}
 	t.setMask(mask)
-	t.recalcPending()
 	return old, nil
 }
 

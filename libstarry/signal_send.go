@@ -161,7 +161,12 @@ func (t *Thread) waitWhileStopped() {
 // a default stop stops the process, a default kill ends it, and the
 // first with a handler gets a frame, after which the thread returns to
 // user mode to run it. An interrupted system call is finished here.
+// With the interrupt down, no call to finish and no mask to restore
+// there is nothing to do: a deliverable signal always raises it.
 func (t *Thread) deliverPending() {
+	if !t.intr.up() && t.restart == restartNone && t.saved == nil {
+		return
+	}
 	p := t.P
 	defer t.recalcPending() // what was taken no longer interrupts
 	for {

@@ -43,8 +43,7 @@ func (t *Thread) Pause() error {
 func (t *Thread) SigSuspend(mask uint64) error {
 	old := t.sigmask
 	t.saved = &old
-	t.setMask(mask)
-	t.recalcPending() // a signal only the new mask lets through ends it at once
+	t.setMask(mask) // a signal only the new mask lets through ends it at once
 	select {
 	case <-t.P.dying:
 	case <-t.intr.C():
@@ -62,13 +61,11 @@ func (t *Thread) SetCallMask(mask uint64) {
 	old := t.sigmask
 	t.saved = &old
 	t.setMask(mask)
-	t.recalcPending()
 }
 
 // EndCallMask ends what SetCallMask began.
 func (t *Thread) EndCallMask(interrupted bool) {
 	if !interrupted {
 		t.restoreMask()
-		t.recalcPending() // what only the call's mask let through is blocked again
 	}
 }
