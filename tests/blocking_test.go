@@ -47,10 +47,7 @@ func TestBlockedBackground(t *testing.T) {
 	for _, s := range steps {
 		lines = append(lines, s.line)
 	}
-	script := filepath.Join(t.TempDir(), "s")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runProgs(t, "--script", script)
 	problems := stepProblems(r, steps)
 	if m := framesLine.FindStringSubmatch(r.stdout); m == nil || m[1] != "0" {

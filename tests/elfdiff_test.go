@@ -216,10 +216,7 @@ func TestELFLoaderDifferential(t *testing.T) {
 				lines = append(lines, strings.Join(append([]string{fmt.Sprintf("/v/%d/%s", v.id, v.base.name)}, v.base.args...), " "))
 			}
 		}
-		script := filepath.Join(t.TempDir(), "script")
-		if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n/bin/hello\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		script := writeScript(t, append(lines, "/bin/hello"))
 		var adds []string
 		for _, v := range vs {
 			if v.base.name == b.name {

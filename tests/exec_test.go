@@ -38,15 +38,11 @@ var execCases = []execCase{
 // TestExecErrors runs every broken executable in one boot, then hello,
 // which must still run.
 func TestExecErrors(t *testing.T) {
-	script := filepath.Join(t.TempDir(), "bad")
 	var lines []string
 	for _, c := range execCases {
 		lines = append(lines, c.cmd)
 	}
-	lines = append(lines, "/bin/hello")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, append(lines, "/bin/hello"))
 	r := runProgs(t, "--add", badProgs(t)+":/bad", "--script", script)
 	exits := exitLines(r.stdout)
 	var problems []string

@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -30,10 +29,7 @@ func differential(t *testing.T, want string, limit time.Duration, cmds ...[]stri
 	for _, s := range steps {
 		lines = append(lines, s.line)
 	}
-	script := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runProgs(t, "--script", script)
 	if problems := stepProblems(r, steps); len(problems) > 0 {
 		t.Errorf("the guest differs from Linux:\n  %s\n%v", strings.Join(problems, "\n  "), r)

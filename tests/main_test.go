@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -70,6 +71,16 @@ func kernelImage(t *testing.T) string {
 		t.Fatal(kernelErr)
 	}
 	return kernelPath
+}
+
+// writeScript writes a --script file of one command per line.
+func writeScript(t *testing.T, lines []string) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "script")
+	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return script
 }
 
 // requireTool fails (never skips) when a prerequisite is missing, naming

@@ -2,7 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -30,10 +29,7 @@ func TestMemoryModel(t *testing.T) {
 		}
 		lines = append(lines, "/bin/memmodel "+strings.Join(args, " "))
 	}
-	script := filepath.Join(t.TempDir(), "memmodel")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runProgs(t, "--script", script)
 	var steps []suiteStep
 	for _, l := range lines {

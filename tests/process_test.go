@@ -270,10 +270,7 @@ func TestProcessConformance(t *testing.T) {
 		native[i] = r
 		lines = append(lines, strings.Join(c, " "))
 	}
-	script := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runInRoot(t, root, "--script", script)
 	guest := guestResults(r.stdout)
 	var bad []string
@@ -326,10 +323,7 @@ func TestForkExhaustion(t *testing.T) {
 	for _, s := range steps {
 		lines = append(lines, s.line)
 	}
-	script := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runProgs(t, "--mem", "128", "--script", script)
 	problems := stepProblems(r, steps)
 	if !strings.Contains(r.stdout, "starry: killed ") {

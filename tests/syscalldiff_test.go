@@ -2,8 +2,6 @@ package tests
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,10 +38,7 @@ func TestSyscallDifferential(t *testing.T) {
 		native[i] = r
 		lines = append(lines, strings.Join(cases[i], " "))
 	}
-	script := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(script, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	script := writeScript(t, lines)
 	r := runInRoot(t, root, "--script", script)
 	guest := guestResults(r.stdout)
 	var bad []string

@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "bench.h"
+
 #define FORK_RUNS 2000
 #define EXEC_RUNS 200
 #define PIPE_TRIPS 10000
@@ -40,25 +42,6 @@ extern char **environ;
 static double ns_s[SAMPLES], cyc_s[SAMPLES];
 static char why[256];
 static const char *hello, *sh;
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof v[0], cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 /* child_exec is what a forked child runs: the image, or a status that
  * says why execve failed. */

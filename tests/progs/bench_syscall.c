@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <x86intrin.h>
 
+#include "bench.h"
+
 #define CALLS 100000
 #define BATCH 100
 #define PAGES 4096
@@ -19,25 +21,6 @@
 
 static double ns_med[CALLS / BATCH];
 static double cyc_med[CALLS / BATCH];
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof v[0], cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void report(const char *name, int batches)
 {

@@ -85,11 +85,7 @@ func benchExec(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if *prog == "" {
-		if *prog, err = compileStaticProgram(tmp, benchExecSource); err != nil {
-			return err
-		}
-	} else if err := checkStatic("--prog", *prog, "build it with musl-gcc -static"); err != nil {
+	if err := benchProgram(tmp, prog, benchExecSource); err != nil {
 		return err
 	}
 	cmds, _ := encodeCommands([]command{{argv: []string{benchExecGuestProg, benchExecGuestProg, benchExecGuestSh}}})

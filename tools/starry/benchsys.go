@@ -54,11 +54,7 @@ func benchSyscall(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	if *prog == "" {
-		if *prog, err = compileBenchProgram(tmp); err != nil {
-			return err
-		}
-	} else if err := checkRegular("--prog", *prog); err != nil {
+	if err := benchProgram(tmp, prog, benchSyscallSource); err != nil {
 		return err
 	}
 	guestPath := "/bin/" + filepath.Base(*prog)
@@ -80,9 +76,15 @@ func benchSyscall(args []string, stdout, stderr io.Writer) error {
 	return printBenchFigures(stdout, *prog, b.accel, guest, parseBenchLines(string(hostOut)))
 }
 
-// compileBenchProgram builds the default benchmark program into dir.
-func compileBenchProgram(dir string) (string, error) {
-	return compileStaticProgram(dir, benchSyscallSource)
+// benchProgram settles a bench command's --prog: empty means compile the
+// default source into dir; a given program must be static.
+func benchProgram(dir string, prog *string, source string) error {
+	if *prog != "" {
+		return checkStatic("--prog", *prog, "build it with musl-gcc -static")
+	}
+	var err error
+	*prog, err = compileStaticProgram(dir, source)
+	return err
 }
 
 // compileStaticProgram builds source (a C file relative to the module
