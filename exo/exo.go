@@ -72,3 +72,19 @@ func (k *Exokernel) FramesInUse() int {
 	defer k.mu.Unlock()
 	return len(k.frames)
 }
+
+// FramesBeyond counts the frames held by an Env other than e: with e the
+// library OS's pager (the page cache), what its processes still hold.
+func (k *Exokernel) FramesBeyond(e *Env) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	n := 0
+	for f, refs := range k.frames {
+		if _, mine := e.held[f]; !mine || refs > 1 {
+			n++
+		}
+	}
+	return n
+}

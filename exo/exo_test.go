@@ -235,6 +235,44 @@ func TestWriteFrameBeforeMapping(t *testing.T) {
 	}
 }
 
+func TestReadFrameMirrorsWriteFrame(t *testing.T) {
+	m := sim.New(8)
+	k, a := newEnv(t, m)
+	b, _ := k.NewEnv()
+	c, _ := k.NewEnv()
+	f, _ := a.AllocFrame()
+	if err := a.WriteFrame(f, 4090, []byte("abcdef")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 6)
+	if err := a.ReadFrame(f, 4090, got); err != nil || string(got) != "abcdef" {
+		t.Errorf("read back %q, %v", got, err)
+	}
+	if err := a.ReadFrame(f, 4091, got); !errors.Is(err, exo.ErrBadAddress) {
+		t.Errorf("read past the page: %v", err)
+	}
+	if err := a.ReadFrame(f, -1, got[:1]); !errors.Is(err, exo.ErrBadAddress) {
+		t.Errorf("read before the page: %v", err)
+	}
+	if err := b.ReadFrame(f, 0, got); !errors.Is(err, exo.ErrNotOwner) {
+		t.Errorf("read of another Env's frame: %v", err)
+	}
+	// A grant is enough, and the grantee sees what the owner's mapping
+	// wrote.
+	if err := a.Share(f, c); err != nil {
+		t.Fatal(err)
+	}
+	a.Map(0x10000, f, exo.PermRead|exo.PermWrite)
+	a.Write(0x10000, []byte("xyz"))
+	if err := c.ReadFrame(f, 0, got[:3]); err != nil || string(got[:3]) != "xyz" {
+		t.Errorf("grantee read %q, %v", got[:3], err)
+	}
+	c.Destroy()
+	if err := c.ReadFrame(f, 0, got); !errors.Is(err, exo.ErrNotOwner) {
+		t.Errorf("read by a destroyed Env: %v", err)
+	}
+}
+
 func TestAtomicWords(t *testing.T) {
 	m := sim.New(8)
 	k, a := newEnv(t, m)
@@ -346,5 +384,27 @@ func TestCopyFrame(t *testing.T) {
 	}
 	if _, err := b.CopyFrame(f); !errors.Is(err, exo.ErrNotOwner) {
 		t.Errorf("copying a frame not held: %v", err)
+	}
+}
+
+// TestFramesBeyond counts what other Envs hold: a frame the pager alone
+// holds is not counted, one it shares is, and one it never had is.
+func TestFramesBeyond(t *testing.T) {
+	m := sim.New(8)
+	k, pager := newEnv(t, m)
+	proc, _ := k.NewEnv()
+	f1, _ := pager.AllocFrame()
+	f2, _ := pager.AllocFrame()
+	if n := k.FramesBeyond(pager); n != 0 {
+		t.Fatalf("FramesBeyond = %d with only the pager's frames", n)
+	}
+	_ = pager.Share(f2, proc)
+	_, _ = proc.AllocFrame()
+	if n := k.FramesBeyond(pager); n != 2 {
+		t.Errorf("FramesBeyond = %d, want 2 (a shared frame and the process's own)", n)
+	}
+	proc.Destroy()
+	if n := k.FramesBeyond(pager); n != 0 || k.Refs(f1) != 1 {
+		t.Errorf("FramesBeyond = %d after the process went", n)
 	}
 }

@@ -29,6 +29,22 @@ func (e *Env) WriteFrame(f Frame, off int, b []byte) error {
 	return nil
 }
 
+// ReadFrame copies from a frame the Env holds, at off, into b: how a
+// pager Env that never maps its frames (a tmpfs file's pages) reads them.
+// The checks are WriteFrame's: off+len(b) must fit the page.
+func (e *Env) ReadFrame(f Frame, off int, b []byte) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.held[f]; !ok || e.dead {
+		return ErrNotOwner
+	}
+	if off < 0 || off+len(b) > PageSize {
+		return ErrBadAddress
+	}
+	copy(b, e.k.backend.Phys(uint64(f))[off:])
+	return nil
+}
+
 func (e *Env) copy(va uintptr, b []byte, write bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()

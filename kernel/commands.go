@@ -88,23 +88,24 @@ func (console) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
 // runCommands runs the initramfs's commands, each in a new process in its
 // own Env, and returns the shell-style status of the last foreground one.
 func runCommands(archive []byte) int {
-	var fs *libstarry.RamFS
+	ex := exo.New(hw.Backend(), 10*time.Millisecond)
+	var fs *libstarry.Files
 	entries, err := initramfs.Read(archive)
 	if err == nil {
-		fs, err = libstarry.NewRamFS(append(libstarry.DeviceNodes(), entries...))
+		fs, err = libstarry.NewFiles(ex, entries)
 	}
 	if err != nil {
 		fmt.Println("starry: initramfs:", err)
 		return 1
 	}
-	n, err := fs.Lookup("/", commandsPath, true)
+	list, err := fs.ReadFile(commandsPath)
 	if err != nil {
 		fmt.Printf("starry: no %s in the initramfs: nothing to run\n", commandsPath)
 		return 0
 	}
 	cfg := libstarry.Config{
 		Kernel:  libstarry.NewKernel(),
-		Exo:     exo.New(hw.Backend(), 10*time.Millisecond),
+		Exo:     ex,
 		FS:      fs,
 		Console: console{},
 		HWCap:   hw.HWCap(),
@@ -116,7 +117,7 @@ func runCommands(archive []byte) int {
 	var ticks atomic.Int64
 	stop := make(chan struct{})
 	status := 0
-	for _, c := range parseCommands(n.Data) {
+	for _, c := range parseCommands(list) {
 		name := strings.Join(c.argv, " ")
 		p, err := linux.Start(cfg, c.argv[0], c.argv, withEnv(defaultEnv, c.env))
 		if err != nil {
@@ -149,7 +150,8 @@ func runCommands(archive []byte) int {
 	} else if found > 0 {
 		fmt.Printf("starry: killed %d processes left running\n", found)
 	}
-	fmt.Printf("starry: frames in use after the last program: %d\n", cfg.Exo.FramesInUse())
+	fmt.Printf("starry: frames in use after the last program: %d\n", fs.FramesOutside())
+	fmt.Printf("starry: file contents hold %d frames\n", fs.FramesHeld())
 	if len(bg) > 0 {
 		fmt.Printf("starry: kernel timer ticked %d times while background programs ran\n", ticks.Load())
 		fmt.Printf("starry: background programs used %v of CPU time\n", bgCPU(bg).Round(time.Millisecond))

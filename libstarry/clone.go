@@ -122,7 +122,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	}
 	if f&abi.CLONE_FS == 0 {
 		fs.mu.Lock()
-		fs = &fsContext{cwd: fs.cwd, umask: fs.umask}
+		fs = &fsContext{root: fs.root, cwd: fs.cwd, umask: fs.umask}
 		p.fs.mu.Unlock()
 	}
 	if f&abi.CLONE_SIGHAND == 0 {
@@ -132,6 +132,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	c.exe = p.Exe()
 	p.mu.Lock()
 	c.rlim = p.rlim // copy_signal
+	c.cred = p.cred // copy_creds: shared until one side changes it
 	p.mu.Unlock()
 	nt := c.newThread()
 	t.copyRegs(nt, a)

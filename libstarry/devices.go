@@ -4,13 +4,13 @@ import (
 	"crypto/rand"
 
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // The character devices every program expects (drivers/char/mem.c and
-// the tty layer's /dev/tty and /dev/console), until devtmpfs comes with
-// the VFS: the kernel adds their nodes under /dev, and Open serves them
-// by device number.
+// the tty layer's /dev/tty and /dev/console): NewFiles makes their nodes
+// under /dev, and Open serves any node by its device number.
 
 // Device numbers (Documentation/admin-guide/devices.txt).
 const (
@@ -23,24 +23,24 @@ const (
 	minURandom = 9
 )
 
-// DeviceNodes are the /dev entries for the devices Open serves.
-func DeviceNodes() []RamEntry {
-	return []RamEntry{
-		RamDir("dev", 0o755),
-		RamCharDev("dev/null", 0o666, memMajor, minNull),
-		RamCharDev("dev/zero", 0o666, memMajor, minZero),
-		RamCharDev("dev/full", 0o666, memMajor, minFull),
-		RamCharDev("dev/random", 0o666, memMajor, minRandom),
-		RamCharDev("dev/urandom", 0o666, memMajor, minURandom),
-		RamCharDev("dev/tty", 0o666, ttyMajor, 0),
-		RamCharDev("dev/console", 0o600, ttyMajor, 1),
+// deviceNodes are the /dev entries for the devices Open serves.
+func deviceNodes() []InitEntry {
+	return []InitEntry{
+		InitDir("dev", 0o755),
+		InitCharDev("dev/null", 0o666, memMajor, minNull),
+		InitCharDev("dev/zero", 0o666, memMajor, minZero),
+		InitCharDev("dev/full", 0o666, memMajor, minFull),
+		InitCharDev("dev/random", 0o666, memMajor, minRandom),
+		InitCharDev("dev/urandom", 0o666, memMajor, minURandom),
+		InitCharDev("dev/tty", 0o666, ttyMajor, 0),
+		InitCharDev("dev/console", 0o600, ttyMajor, 1),
 	}
 }
 
 // memDevice is /dev/null, /dev/zero, /dev/full or a random device.
 type memDevice struct {
 	minor uint32
-	node  *Inode
+	stat  func() fd.Stat
 }
 
 func (d memDevice) Read(_ fd.Ctx, b []byte) (int, error) {
@@ -61,7 +61,7 @@ func (d memDevice) Write(_ fd.Ctx, b []byte) (int, error) {
 	return len(b), nil // null, zero and the random devices take anything
 }
 
-func (d memDevice) Stat() fd.Stat { return inodeStat(d.node) }
+func (d memDevice) Stat() fd.Stat { return d.stat() }
 
 // sinkDevice is /dev/null, /dev/zero or /dev/full: writes that never
 // read their bytes (write_null, write_full). The random devices read
@@ -83,13 +83,15 @@ func (d memDevice) Seek(int64, int) (int64, error) { return 0, nil }
 
 // openDevice opens a character device node: ENXIO for a number no
 // driver here serves.
-func (p *Process) openDevice(n *Inode) (fd.File, error) {
-	major, minor := uint32((n.Rdev>>8)&0xfff), uint32(n.Rdev&0xff|(n.Rdev>>12)&0xfff00)
+func (p *Process) openDevice(q vfs.Path) (fd.File, error) {
+	rdev := q.Dentry.Inode().Attr().Rdev
+	major, minor := uint32((rdev>>8)&0xfff), uint32(rdev&0xff|(rdev>>12)&0xfff00)
+	stat := func() fd.Stat { return p.cfg.FS.statOf(q) }
 	switch {
 	case major == memMajor && (minor == minNull || minor == minZero || minor == minFull):
-		return sinkDevice{memDevice{minor, n}}, nil
+		return sinkDevice{memDevice{minor, stat}}, nil
 	case major == memMajor && (minor == minRandom || minor == minURandom):
-		return memDevice{minor, n}, nil
+		return memDevice{minor, stat}, nil
 	case major == ttyMajor && minor <= 1:
 		return consoleFile{p.cfg.Console}, nil
 	}

@@ -5,6 +5,9 @@ import (
 	"path"
 
 	"github.com/starry-go/starry/libstarry/binfmt"
+	"github.com/starry-go/starry/libstarry/mm"
+	"github.com/starry-go/starry/libstarry/tmpfs"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -13,22 +16,34 @@ import (
 // build the new image in a fresh address space), then the siblings are
 // zapped and awaited, then a commit that cannot fail.
 
-// ramFiles is a process's view of the RamFS for exec: paths resolve from
-// its working directory.
-type ramFiles struct {
-	fs  *RamFS
-	cwd string
+// execFiles is a process's view of the file system for exec: paths
+// resolve from its root and working directory, with its identity.
+type execFiles struct {
+	fs    *Files
+	w     Where
+	creds *vfs.Creds
 }
 
-func (r ramFiles) Open(path string) (uint32, []byte, error) {
-	if r.fs == nil {
+// Open is open_exec's lookup: a regular file's node is what the
+// program's segments map; execute permission is checked here, the
+// file's type and x bits by the loader.
+func (e execFiles) Open(path string) (uint32, mm.Object, error) {
+	if e.fs == nil {
 		return 0, nil, abi.ENOENT
 	}
-	n, err := r.fs.Lookup(r.cwd, path, true)
+	q, err := e.fs.mt.Resolve(e.creds, e.w.Root, e.w.Dir, path, 0)
 	if err != nil {
 		return 0, nil, err
 	}
-	return n.Mode, n.Data, nil
+	in := q.Dentry.Inode()
+	n, ok := tmpfs.NodeOf(in)
+	if !ok || in.Type() != abi.S_IFREG {
+		return in.Attr().Mode, nil, nil
+	}
+	if err := vfs.Permission(e.creds, in, vfs.MayExec); err != nil {
+		return 0, nil, err
+	}
+	return in.Attr().Mode, n, nil
 }
 
 // shell runs a file that is neither ELF nor "#!" (the seed's ENOEXEC
@@ -38,16 +53,16 @@ const shell = "/bin/sh"
 
 // loadImage is exec's first phase: the program resolved and its image
 // built, nothing of any process touched.
-func loadImage(fs *RamFS, ctx *fsContext, file string, argv, envv []string) (*binfmt.Image, error) {
+func loadImage(fs *Files, ctx *fsContext, c *vfs.Creds, file string, argv, envv []string) (*binfmt.Image, error) {
 	ctx.mu.Lock()
-	files := ramFiles{fs, ctx.cwd}
+	files := execFiles{fs, Where{ctx.root, ctx.cwd}, c}
 	ctx.mu.Unlock()
 	img, err := binfmt.LoadImage(files, file, argv, envv)
 	if err != abi.ENOEXEC {
 		return img, err
 	}
-	if _, data, oerr := files.Open(file); oerr != nil || len(data) == 0 ||
-		bytes.HasPrefix(data, []byte("\x7fELF")) || bytes.HasPrefix(data, []byte("#!")) {
+	if _, obj, oerr := files.Open(file); oerr != nil || obj == nil || obj.Size() == 0 ||
+		hasPrefix(obj, "\x7fELF") || hasPrefix(obj, "#!") {
 		return nil, err
 	}
 	if len(argv) == 0 {
@@ -89,7 +104,7 @@ func (t *Thread) commitImage(img *binfmt.Image) error {
 // process killed by SIGSEGV if the image could not be mapped.
 func (t *Thread) Exec(file string, argv, envv []string) error {
 	p := t.P
-	img, err := loadImage(p.cfg.FS, p.fs, file, argv, envv)
+	img, err := loadImage(p.cfg.FS, p.fs, p.Creds(), file, argv, envv)
 	if err != nil {
 		return err
 	}
@@ -191,4 +206,9 @@ func (t *Thread) takeLeaderTID() {
 	t.tid = p.pid
 	k.threads[t.tid] = t
 	k.mu.Unlock()
+}
+
+// hasPrefix reports whether the object's bytes start with prefix.
+func hasPrefix(o mm.Object, prefix string) bool {
+	return bytes.HasPrefix(mm.ReadFull(o, 0, uint64(len(prefix))), []byte(prefix))
 }

@@ -12,11 +12,11 @@ import (
 	"github.com/starry-go/starry/exo/sim"
 )
 
-// entries lists RamFS entries (tests read like the archives they stand for).
-func entries(t testing.TB, es ...RamEntry) []RamEntry { return es }
+// entries lists initramfs entries (tests read like the archives they stand for).
+func entries(t testing.TB, es ...InitEntry) []InitEntry { return es }
 
 // exe is an executable regular file.
-func exe(name string, data []byte) RamEntry { return RamFile(name, data, 0o755) }
+func exe(name string, data []byte) InitEntry { return InitFile(name, data, 0o755) }
 
 // newMachine makes a sim machine and an exokernel over it.
 func newMachine() (*sim.Machine, *exo.Exokernel) {

@@ -17,7 +17,7 @@ import (
 type Config struct {
 	Kernel  *Kernel // the shared layer; nil gives the process one of its own
 	Exo     *exo.Exokernel
-	FS      *RamFS
+	FS      *Files
 	Console io.ReadWriter // fds 0, 1, 2
 	HWCap   uint64        // AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it
 	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
@@ -71,14 +71,6 @@ func (as *addrSpace) put() {
 	}
 }
 
-// fsContext is the working directory and umask (fs_struct), shared with
-// CLONE_FS.
-type fsContext struct {
-	mu    sync.Mutex
-	cwd   string
-	umask uint32 // the file mode creation mask
-}
-
 // Process is one library-OS instance, a thread group: what Linux keeps
 // per process (the address space, the descriptor table, the signal
 // handlers, the working directory, each shareable as clone allows), its
@@ -107,6 +99,7 @@ type Process struct {
 	execing      bool          // a thread is in exec's point of no return
 	vforkDone    chan struct{} // a CLONE_VFORK child's: closed at its exec or exit
 	rlim         [RlimNLimits]abi.Rlimit
+	cred         *Cred
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process
@@ -134,8 +127,8 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		cfg.Boot = time.Now()
 	}
 	k := cfg.Kernel
-	fs := &fsContext{cwd: "/", umask: 0o022} // init_fs's umask
-	img, err := loadImage(cfg.FS, fs, path, argv, envv)
+	fs := newFSContext(cfg.FS)
+	img, err := loadImage(cfg.FS, fs, rootCred.fs, path, argv, envv)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +139,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	p := newProcess(cfg, sys, as, consoleFDs(consoleFile{cfg.Console}), fs, &sigHandlers{})
 	p.reapWhole, p.execed = true, true
 	p.rlim = k.initRlimits()
+	p.cred = rootCred
 	t := p.newThread()
 	if !k.adopt(k.init, p, t, int(SIGCHLD)) {
 		as.put()
@@ -174,7 +168,7 @@ func newProcess(cfg Config, sys SyscallHandler, as *addrSpace, fds *fd.Table, fs
 // newInit makes PID 1: a process with no threads or memory, the parent
 // the runner's commands have and orphans get.
 func newInit(k *Kernel) *Process {
-	p := &Process{k: k, pid: InitPID, children: map[*Process]bool{}, sigh: &sigHandlers{},
+	p := &Process{k: k, pid: InitPID, children: map[*Process]bool{}, sigh: &sigHandlers{}, cred: rootCred,
 		threads: map[*Thread]bool{}, dying: make(chan struct{}), done: make(chan struct{}), exe: "init"}
 	k.procs[InitPID] = p
 	k.joinGroupLocked(p, InitPID, InitPID)

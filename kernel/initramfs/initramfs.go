@@ -16,12 +16,12 @@ import (
 
 // Read returns the entries of every archive in b, in order, so that a
 // later archive's file replaces an earlier one's, as Linux unpacks them.
-func Read(b []byte) ([]libstarry.RamEntry, error) {
+func Read(b []byte) ([]libstarry.InitEntry, error) {
 	parts, err := splitArchives(b)
 	if err != nil {
 		return nil, err
 	}
-	var entries []libstarry.RamEntry
+	var entries []libstarry.InitEntry
 	for _, part := range parts {
 		rr := cpio.Newc.Reader(bytes.NewReader(part))
 		err := cpio.ForEachRecord(rr, func(r cpio.Record) error {
@@ -31,7 +31,7 @@ func Read(b []byte) ([]libstarry.RamEntry, error) {
 					return err
 				}
 			}
-			entries = append(entries, libstarry.RamEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data,
+			entries = append(entries, libstarry.InitEntry{Name: r.Name, Mode: uint32(r.Mode), Data: data,
 				Rdev: abi.Mkdev(uint32(r.Rmajor), uint32(r.Rminor)), MTime: int64(r.MTime)})
 			return nil
 		})

@@ -3,19 +3,22 @@ package initramfs
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/u-root/u-root/pkg/cpio"
 
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/exo/sim"
 	"github.com/starry-go/starry/libstarry"
 )
 
-// ramfs reads b and builds the RamFS the kernel would.
-func ramfs(b []byte) (*libstarry.RamFS, error) {
+// ramfs reads b and unpacks it into a root tmpfs as the kernel would.
+func ramfs(b []byte) (*libstarry.Files, error) {
 	entries, err := Read(b)
 	if err != nil {
 		return nil, err
 	}
-	return libstarry.NewRamFS(entries)
+	return libstarry.NewFiles(exo.New(sim.New(1024), time.Millisecond), entries)
 }
 
 func newcArchive(t *testing.T, files map[string]string) []byte {
@@ -42,11 +45,11 @@ func TestConcatenatedArchives(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{"/etc/a": "first", "/etc/b": "second", "/etc/both": "new"} {
-		n, err := fs.Lookup("/", path, true)
+		data, err := fs.ReadFile(path)
 		if err != nil {
 			t.Errorf("%s: %v", path, err)
-		} else if string(n.Data) != want {
-			t.Errorf("%s: %q, want %q", path, n.Data, want)
+		} else if string(data) != want {
+			t.Errorf("%s: %q, want %q", path, data, want)
 		}
 	}
 }
@@ -76,8 +79,12 @@ func TestModesAndSymlinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := fs.Lookup("/", "/bin/sh", true)
-	if err != nil || string(n.Data) != "BB" || n.Mode != 0o100755 {
-		t.Errorf("/bin/sh -> %+v, %v", n, err)
+	data, err := fs.ReadFile("/bin/sh")
+	st, serr := fs.Stat("/bin/sh", false)
+	if err != nil || serr != nil || string(data) != "BB" || st.Mode != 0o100755 {
+		t.Errorf("/bin/sh -> %q %+v, %v %v", data, st, err, serr)
+	}
+	if st, err := fs.Stat("/bin/sh", true); err != nil || st.Mode&0o170000 != 0o120000 {
+		t.Errorf("lstat /bin/sh = %+v, %v", st, err)
 	}
 }

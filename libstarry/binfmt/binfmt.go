@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"strings"
 
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -18,7 +19,7 @@ type binfmt func(b *binprm) (*Image, error)
 type Files interface {
 	// Open resolves path, following symlinks, to a file's st_mode and
 	// contents; path lookup errors (ENOENT, ENOTDIR, ELOOP...) as is.
-	Open(path string) (mode uint32, data []byte, err error)
+	Open(path string) (mode uint32, file mm.Object, err error)
 }
 
 // binprm is the exec request being resolved (Linux's struct linux_binprm):
@@ -26,7 +27,8 @@ type Files interface {
 type binprm struct {
 	files      Files
 	path       string
-	data       []byte // the file at path, once search opened it
+	file       mm.Object // the file at path, once search opened it
+	head       []byte    // its first bytes (bprm->buf), for the formats to recognise
 	argv, envv []string
 	depth      int
 }
@@ -81,11 +83,11 @@ func checkArgs(argv, envv []string) error {
 // search runs each format over the file (search_binary_handler), once
 // open_exec has checked it is a regular executable file.
 func (b *binprm) search() (*Image, error) {
-	data, err := openExec(b.files, b.path)
+	file, err := openExec(b.files, b.path)
 	if err != nil {
 		return nil, err
 	}
-	b.data = data
+	b.file, b.head = file, mm.ReadFull(file, 0, maxScriptLine+1)
 	for _, f := range formats() {
 		img, err := f(b)
 		if err == abi.ENOEXEC {
@@ -98,18 +100,18 @@ func (b *binprm) search() (*Image, error) {
 
 // openExec is open_exec: EACCES unless a regular file with execute
 // permission.
-func openExec(files Files, path string) ([]byte, error) {
+func openExec(files Files, path string) (mm.Object, error) {
 	if files == nil {
 		return nil, abi.ENOENT
 	}
-	mode, data, err := files.Open(path)
+	mode, file, err := files.Open(path)
 	switch {
 	case err != nil:
 		return nil, err
 	case mode&abi.S_IFMT != abi.S_IFREG || mode&0o111 == 0:
 		return nil, abi.EACCES
 	}
-	return data, nil
+	return file, nil
 }
 
 // elfFormat is load_elf_binary up to the point of no return: the
@@ -117,7 +119,7 @@ func openExec(files Files, path string) ([]byte, error) {
 // dynamic linker) opened as open_exec would, relative to the working
 // directory, and its headers checked.
 func elfFormat(b *binprm) (*Image, error) {
-	img, err := parseELF(b.data)
+	img, err := parseELF(b.file)
 	if err != nil {
 		return nil, err
 	}
@@ -125,11 +127,11 @@ func elfFormat(b *binprm) (*Image, error) {
 		if img.Interp == "" { // open_exec("")
 			return nil, abi.ENOENT
 		}
-		data, err := openExec(b.files, img.Interp)
+		file, err := openExec(b.files, img.Interp)
 		if err != nil {
 			return nil, err
 		}
-		if img.Interpreter, err = parseInterp(data); err != nil {
+		if img.Interpreter, err = parseInterp(file); err != nil {
 			return nil, err
 		}
 	}
@@ -150,7 +152,7 @@ func hasInterp(img *Image) bool {
 // scriptFormat is load_script (fs/binfmt_script.c): "#!interp [arg]"
 // runs interp with argv = interp, [arg], path, argv[1:]...
 func scriptFormat(b *binprm) (*Image, error) {
-	data := b.data
+	data := b.head
 	if !bytes.HasPrefix(data, []byte("#!")) {
 		return nil, abi.ENOEXEC
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -39,7 +40,7 @@ type Prog struct {
 type Image struct {
 	Path      string // as given to exec (AT_EXECFN)
 	Exe       string // the binary actually loaded (/proc/self/exe)
-	File      []byte
+	File      mm.Object
 	Type      elf.Type
 	Progs     []Prog
 	Phoff     uint64
@@ -63,9 +64,9 @@ type Image struct {
 }
 
 // parseELF makes load_elf_binary's checks before the point of no return.
-func parseELF(file []byte) (*Image, error) {
+func parseELF(file mm.Object) (*Image, error) {
 	var h [ehdrSize]byte // bprm->buf: the file's start, zero-padded
-	copy(h[:], file)
+	copy(h[:], mm.ReadFull(file, 0, ehdrSize))
 	le := binary.LittleEndian
 	typ, machine := elf.Type(le.Uint16(h[16:])), elf.Machine(le.Uint16(h[18:]))
 	switch {
@@ -101,19 +102,24 @@ func parseELF(file []byte) (*Image, error) {
 // parseHeaders reads the ELF header's fields and the program headers as
 // load_elf_phdrs does: the entry size, a total of at most a page, all of
 // it in the file; any failure there is ENOEXEC.
-func parseHeaders(file []byte) (*Image, error) {
+func parseHeaders(file mm.Object) (*Image, error) {
 	le := binary.LittleEndian
 	var h [ehdrSize]byte // zero-padded, as bprm->buf
-	copy(h[:], file)
+	copy(h[:], mm.ReadFull(file, 0, ehdrSize))
+	flen := uint64(file.Size())
 	img := &Image{File: file, Type: elf.Type(le.Uint16(h[16:])), EEntry: le.Uint64(h[24:]), Phoff: le.Uint64(h[32:]),
 		Phnum: uint64(le.Uint16(h[56:]))}
 	size := img.Phnum * phdrSize
 	if le.Uint16(h[54:]) != phdrSize || size == 0 || size > exo.PageSize ||
-		img.Phoff > uint64(len(file)) || size > uint64(len(file))-img.Phoff {
+		img.Phoff > flen || size > flen-img.Phoff {
+		return nil, abi.ENOEXEC
+	}
+	table := mm.ReadFull(file, img.Phoff, size)
+	if uint64(len(table)) != size {
 		return nil, abi.ENOEXEC
 	}
 	for i := uint64(0); i < img.Phnum; i++ {
-		ph := file[img.Phoff+i*phdrSize:]
+		ph := table[i*phdrSize:]
 		img.Progs = append(img.Progs, Prog{Type: elf.ProgType(le.Uint32(ph)), Flags: elf.ProgFlag(le.Uint32(ph[4:])),
 			Offset: le.Uint64(ph[8:]), Vaddr: le.Uint64(ph[16:]), Filesz: le.Uint64(ph[32:]),
 			Memsz: le.Uint64(ph[40:]), Align: le.Uint64(ph[48:])})
@@ -124,17 +130,18 @@ func parseHeaders(file []byte) (*Image, error) {
 // interpPath reads PT_INTERP's string as load_elf_binary does: 2 to
 // PATH_MAX bytes (ENOEXEC), all in the file (elf_read: EIO, or EINVAL
 // for an offset kernel_read takes as negative), NUL-terminated (ENOEXEC).
-func interpPath(file []byte, p Prog) (string, error) {
+func interpPath(file mm.Object, p Prog) (string, error) {
+	flen := uint64(file.Size())
 	switch {
 	case p.Filesz > pathMax || p.Filesz < 2:
 		return "", abi.ENOEXEC
 	case p.Offset >= 1<<63:
 		return "", abi.EINVAL
-	case p.Offset > uint64(len(file)) || p.Filesz > uint64(len(file))-p.Offset:
+	case p.Offset > flen || p.Filesz > flen-p.Offset:
 		return "", abi.EIO
 	}
-	s := file[p.Offset : p.Offset+p.Filesz]
-	if s[len(s)-1] != 0 {
+	s := mm.ReadFull(file, p.Offset, p.Filesz)
+	if uint64(len(s)) != p.Filesz || s[len(s)-1] != 0 {
 		return "", abi.ENOEXEC
 	}
 	return string(s[:bytes.IndexByte(s, 0)]), nil
@@ -145,7 +152,8 @@ func interpPath(file []byte, p Prog) (string, error) {
 // shorter), ELFMAG and x86-64 (ELIBBAD), and program headers that
 // load_elf_phdrs accepts (ELIBBAD). Its type is load_elf_interp's check,
 // after the point of no return.
-func parseInterp(data []byte) (*Image, error) {
+func parseInterp(file mm.Object) (*Image, error) {
+	data := mm.ReadFull(file, 0, ehdrSize)
 	if len(data) < ehdrSize {
 		return nil, abi.EIO
 	}
@@ -153,7 +161,7 @@ func parseInterp(data []byte) (*Image, error) {
 	if !bytes.Equal(data[:4], []byte(elf.ELFMAG)) || elf.Machine(le.Uint16(data[18:])) != elf.EM_X86_64 {
 		return nil, abi.ELIBBAD
 	}
-	img, err := parseHeaders(data)
+	img, err := parseHeaders(file)
 	if err != nil {
 		return nil, abi.ELIBBAD
 	}

@@ -40,7 +40,7 @@ func tinyELF() []byte {
 // Start does; pre is parseELF's error, post loadELF's.
 func loadInto(t *testing.T, file []byte) (img *Image, pre, post error) {
 	t.Helper()
-	img, pre = parseELF(file)
+	img, pre = parseELF(mm.Bytes(file))
 	if pre != nil {
 		return nil, pre, nil
 	}

@@ -157,7 +157,7 @@ func placeImage(m *mm.MM, progs []Prog) (uint64, error) {
 // (padzero ignores the fault otherwise), and anonymous pages, readable
 // and writable, for the rest of p_memsz (vm_brk_flags, which replaces
 // whatever is there).
-func loadSegment(m *mm.MM, file []byte, addr uint64, p Prog, noReplace bool) error {
+func loadSegment(m *mm.MM, file mm.Object, addr uint64, p Prog, noReplace bool) error {
 	pageOff := p.Vaddr & pageMask
 	mapAddr := pageDown(addr)
 	zeroStart := mapAddr
@@ -175,13 +175,13 @@ func loadSegment(m *mm.MM, file []byte, addr uint64, p Prog, noReplace bool) err
 				return abi.ENOMEM
 			}
 			zeroStart = mapAddr + pageOff + p.Filesz
-			v := mm.VMA{Start: uintptr(mapAddr), End: uintptr(mapAddr + size), Prot: prot, File: file, FileOff: off,
+			v := mm.VMA{Start: uintptr(mapAddr), End: uintptr(mapAddr + size), Prot: prot, Obj: file, FileOff: off,
 				FileEnd: uintptr(mapAddr + size)}
 			if p.Memsz > p.Filesz && prot&exo.PermWrite != 0 && zeroStart&pageMask != 0 {
 				// padzero: a writable segment's last file page is
 				// cleared past p_filesz, and a page past the end of the
 				// file cannot be (clear_user faults: EFAULT).
-				if off+(pageDown(zeroStart)-mapAddr) >= uint64(len(file)) {
+				if off+(pageDown(zeroStart)-mapAddr) >= uint64(file.Size()) {
 					return abi.EFAULT
 				}
 				v.FileEnd = uintptr(zeroStart)

@@ -24,14 +24,14 @@ type fakeFile struct {
 	data []byte
 }
 
-func (f fakeFiles) Open(p string) (uint32, []byte, error) {
+func (f fakeFiles) Open(p string) (uint32, mm.Object, error) {
 	p = path.Clean("/" + p)
 	if file, ok := f[p]; ok {
-		return file.mode, file.data, nil
+		return file.mode, mm.Bytes(file.data), nil
 	}
 	for name := range f {
 		if len(name) > len(p) && name[:len(p)] == p && (p == "/" || name[len(p)] == '/') {
-			return abi.S_IFDIR | 0o755, nil, nil
+			return abi.S_IFDIR | 0o755, mm.Bytes(nil), nil
 		}
 	}
 	return 0, nil, abi.ENOENT

@@ -194,7 +194,7 @@ func TestLoadRealBinaries(t *testing.T) {
 // with AT_BASE its load address and AT_ENTRY the program's.
 func TestDynamicLoad(t *testing.T) {
 	prog := buildProgram(t, "dynamic")
-	img, err := parseELF(prog)
+	img, err := parseELF(mm.Bytes(prog))
 	if err != nil || img.Interp == "" {
 		t.Fatalf("dynamic executable: %v, interpreter %q", err, img.Interp)
 	}

@@ -7,12 +7,14 @@ package fd
 // Stat is the part of struct stat a file can tell; the personality
 // encodes it in the ABI's layout.
 type Stat struct {
-	Ino   uint64
-	Mode  uint32
-	Nlink uint32
-	Rdev  uint64
-	Size  int64
-	MTime int64 // seconds since the epoch (atime and ctime too)
+	Dev, Ino            uint64
+	Mode                uint32
+	Nlink               uint32
+	UID, GID            uint32
+	Rdev                uint64
+	Size                int64
+	Blocks              int64 // 512-byte units allocated
+	Atime, Mtime, Ctime int64 // nanoseconds since the epoch
 }
 
 // Waiter is the thread a blocking read or write puts to sleep: its sleep
@@ -27,6 +29,7 @@ type Waiter interface {
 type Ctx struct {
 	W        Waiter
 	Nonblock bool
+	Append   bool // O_APPEND: every write goes to the end of the file
 }
 
 // File is an open file description's behaviour. Optional abilities are
@@ -82,9 +85,10 @@ type ReaderAt interface {
 	ReadAt(b []byte, off int64) (int, error)
 }
 
-// Mappable is a file whose bytes can back a private mapping (mmap).
-type Mappable interface {
-	Bytes() []byte
+// WriterAt is a file writable at an offset (pwrite64); with c.Append
+// the bytes go to the end, as Linux's pwrite on an O_APPEND file does.
+type WriterAt interface {
+	WriteAt(c Ctx, b []byte, off int64) (int, error)
 }
 
 // Terminal marks a file that answers tty ioctls (TCGETS, TIOCGWINSZ).

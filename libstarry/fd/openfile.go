@@ -97,7 +97,14 @@ func (o *OpenFile) SetFlags(fl int) error {
 }
 
 // ctx is the context of one read or write by w.
-func (o *OpenFile) ctx(w Waiter) Ctx { return Ctx{W: w, Nonblock: o.Flags()&abi.O_NONBLOCK != 0} }
+func (o *OpenFile) ctx(w Waiter) Ctx {
+	fl := o.Flags()
+	return Ctx{W: w, Nonblock: fl&abi.O_NONBLOCK != 0, Append: fl&abi.O_APPEND != 0}
+}
+
+// Ctx is the context of a call on behalf of w that is neither read nor
+// write (pwrite64, splice).
+func (o *OpenFile) Ctx(w Waiter) Ctx { return o.ctx(w) }
 
 // Read reads on behalf of w, which sleeps if the file must wait.
 func (o *OpenFile) Read(w Waiter, b []byte) (int, error) { return o.File.Read(o.ctx(w), b) }

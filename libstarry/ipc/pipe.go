@@ -17,6 +17,7 @@ const (
 type pipe struct {
 	mu               sync.Mutex
 	data             []byte
+	size             int // what the buffer holds at most (F_SETPIPE_SZ)
 	readers, writers int
 	q                Queue
 }
@@ -29,13 +30,18 @@ type PipeEnd struct {
 
 // NewPipe makes a pipe and its two ends (pipe2).
 func NewPipe() (r, w *PipeEnd) {
-	p := &pipe{readers: 1, writers: 1}
+	p := &pipe{readers: 1, writers: 1, size: pipeCapacity}
 	return &PipeEnd{p: p}, &PipeEnd{p: p, write: true}
 }
 
 // Read takes what is buffered (pipe_read): it waits while the pipe is
 // empty and a writer remains, and gives 0 (end of file) once none does.
-func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) {
+func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) { return e.read(c, b, true) }
+
+// Peek copies what Read would take but leaves it buffered (tee).
+func (e *PipeEnd) Peek(c fd.Ctx, b []byte) (int, error) { return e.read(c, b, false) }
+
+func (e *PipeEnd) read(c fd.Ctx, b []byte, take bool) (int, error) {
 	if e.write {
 		return 0, abi.EBADF
 	}
@@ -48,6 +54,10 @@ func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) {
 		p.mu.Lock()
 		if len(p.data) > 0 {
 			n := copy(b, p.data)
+			if !take {
+				p.mu.Unlock()
+				return n, nil
+			}
 			p.data = append(p.data[:0], p.data[n:]...)
 			p.mu.Unlock()
 			p.q.Notify() // room for writers
@@ -101,7 +111,7 @@ func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
 			}
 			return 0, abi.EPIPE
 		}
-		room := pipeCapacity - len(p.data)
+		room := p.size - len(p.data)
 		rest := b[done:]
 		if room > 0 && (len(rest) > PipeBuf || room >= len(rest)) {
 			n := min(room, len(rest))
@@ -126,6 +136,35 @@ func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
 		}
 	}
 	return done, nil
+}
+
+// PipeSize is F_GETPIPE_SZ: the buffer's size in bytes.
+func (e *PipeEnd) PipeSize() int {
+	e.p.mu.Lock()
+	defer e.p.mu.Unlock()
+	return e.p.size
+}
+
+// SetPipeSize is F_SETPIPE_SZ (pipe_set_size): the size rounded up to a
+// power of two pages, at least one; past 2^31 EINVAL, below what the pipe
+// holds EBUSY. It returns the new size.
+func (e *PipeEnd) SetPipeSize(n uint64) (int, error) {
+	if n > 1<<31 {
+		return 0, abi.EINVAL
+	}
+	size := 4096
+	for uint64(size) < n {
+		size <<= 1
+	}
+	p := e.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.data) > size {
+		return 0, abi.EBUSY
+	}
+	p.size = size
+	p.q.Notify()
+	return size, nil
 }
 
 // Stat is a FIFO's.
@@ -185,3 +224,6 @@ func (e *PipeEnd) Pending() int {
 	defer e.p.mu.Unlock()
 	return len(e.p.data)
 }
+
+// SamePipe reports whether two ends are of one pipe.
+func (e *PipeEnd) SamePipe(o *PipeEnd) bool { return e.p == o.p }

@@ -36,8 +36,9 @@ func (m *MM) Fork(child *MM) error {
 				_ = m.env.Protect(va, pagePerm(v.Prot, pg))
 			}
 		}
-		child.pages[va] = &page{frame: pg.frame, cow: private}
+		child.addPage(va, &page{frame: pg.frame, cow: private})
 	}
+	child.holdObjects()
 	child.brkStart, child.brk = m.brkStart, m.brk
 	child.commitLimit = m.commitLimit
 	return nil
@@ -45,9 +46,10 @@ func (m *MM) Fork(child *MM) error {
 
 // breakCOW gives a copy-on-write page a frame of its own before a write
 // (do_wp_page): the frame itself when no other Env holds it any more
-// (wp_page_reuse), else a copy; false when frames run out. m.mu is held.
+// (wp_page_reuse) and no other page here uses it, else a copy; false
+// when frames run out. m.mu is held.
 func (m *MM) breakCOW(va uintptr, pg *page) bool {
-	if m.env.Refs(pg.frame) == 1 {
+	if m.env.Refs(pg.frame) == 1 && m.holds[pg.frame] == 1 {
 		pg.cow = false
 		return true
 	}
@@ -59,7 +61,9 @@ func (m *MM) breakCOW(va uintptr, pg *page) bool {
 		_ = m.env.Unmap(va)
 		pg.mapped = false
 	}
-	_ = m.env.FreeFrame(pg.frame)
+	old := pg.frame
 	pg.frame, pg.cow = f, false
+	m.holds[f]++
+	m.letGo(old)
 	return true
 }

@@ -52,7 +52,9 @@ func (m *MM) Madvise(addr, length uintptr, advice Advice) error {
 			return abi.EINVAL // the first region visited decides (madvise_remove)
 		}
 		lo, hi := max(a, v.Start), min(end, v.End)
-		if drop := advice == AdviceDontNeed || (advice == AdviceFree && v.File == nil); drop && !v.Shared {
+		// A shared region's pages are dropped only when they are an
+		// object's: shared anonymous memory has no other copy.
+		if drop := advice == AdviceDontNeed || (advice == AdviceFree && v.Obj == nil); drop && (!v.Shared || v.Obj != nil) {
 			m.dropPages(lo, hi)
 		}
 		a = hi

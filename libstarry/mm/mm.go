@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Address-space layout (no randomization). The stack ends at StackTop,
@@ -28,21 +29,35 @@ const (
 )
 
 // VMA is one region of the address space (Linux's vm_area_struct): a
-// range with one protection, anonymous or backed by file bytes.
-// Addresses in [Start, FileEnd) read File[FileOff+(addr-Start)]; the rest
-// reads as zeros.
+// range with one protection, anonymous or backed by an object (a file).
+// Addresses in [Start, FileEnd) are the object's bytes from FileOff on;
+// the rest reads as zeros (an ELF segment's bss).
 type VMA struct {
 	Start, End uintptr
 	Prot       exo.Perm // 0 is PROT_NONE
 	Shared     bool     // MAP_SHARED: its pages are the object's, not copies
 	NoReserve  bool     // MAP_NORESERVE: not counted by the commit check
-	File       []byte   // nil for anonymous memory
-	FileOff    uint64
+	Obj        Object   // nil for anonymous memory
+	FileOff    uint64   // page-aligned
 	FileEnd    uintptr
 	Name       string // "[heap]", "[stack]", or the file's path
 }
 
-// page is a frame the process holds for one virtual page. mapped is false
+// Object is what a file mapping maps (Linux's address_space): a file's
+// pages, held in frames by its file system, which every process mapping
+// the file shares.
+type Object interface {
+	// Frame grants env the frame that holds page pgoff, allocating a
+	// zero one for a hole; ENXIO when the page lies past the end of the
+	// object, ENOSPC or ENOMEM when no frame can be had.
+	Frame(env *exo.Env, pgoff uint64, write bool) (exo.Frame, error)
+	// ReadAt reads the object's bytes (for a page only partly the file's).
+	ReadAt(b []byte, off int64) (int, error)
+	Size() int64
+}
+
+// page is a frame the process holds for one virtual page; shared pages
+// are an object's frames, written in place. mapped is false
 // while the region is PROT_NONE (the contents stay, the binding goes) and
 // after a fork, until the first touch binds it. cow marks a private page
 // whose frame a fork shared: it is bound without write permission, and
@@ -58,10 +73,15 @@ type page struct {
 // the program break. Methods are safe for concurrent threads; m.mu is
 // taken before the Env's own lock, never the other way.
 type MM struct {
-	mu       sync.Mutex
-	env      *exo.Env
-	vmas     []*VMA // sorted by Start, never overlapping
-	pages    map[uintptr]*page
+	mu    sync.Mutex
+	env   *exo.Env
+	vmas  []*VMA // sorted by Start, never overlapping
+	pages map[uintptr]*page
+	// holds counts the pages that use each frame: an object's frame may
+	// back several pages (a file mapped twice), and the Env's grant must
+	// last until the last of them goes.
+	holds    map[exo.Frame]int
+	held     map[Holder]bool // the objects the regions map (holdObjects)
 	brkStart uintptr
 	brk      uintptr
 	// commitLimit is the most pages one request may commit (0: no
@@ -73,7 +93,7 @@ type MM struct {
 // New makes an empty address space over env. commitLimit bounds one
 // request of committed memory, in pages (0: no limit).
 func New(env *exo.Env, commitLimit uint64) *MM {
-	return &MM{env: env, pages: map[uintptr]*page{}, commitLimit: commitLimit}
+	return &MM{env: env, pages: map[uintptr]*page{}, holds: map[exo.Frame]int{}, commitLimit: commitLimit}
 }
 
 func pageUp(v uint64) uint64   { return (v + pageMask) &^ pageMask }
@@ -89,7 +109,7 @@ func (m *MM) enoughMemory(n uintptr) bool {
 // accountable is Linux's accountable_mapping: memory that may have to be
 // backed by fresh frames when written.
 func accountable(v *VMA) bool {
-	return !v.NoReserve && (v.Prot&exo.PermWrite != 0 && !v.Shared || v.Shared && v.File == nil)
+	return !v.NoReserve && (v.Prot&exo.PermWrite != 0 && !v.Shared || v.Shared && v.Obj == nil)
 }
 
 // find returns the region holding addr; m.mu is held.
@@ -127,7 +147,7 @@ func (m *MM) split(addr uintptr) {
 	}
 	hi := *v
 	hi.Start = addr
-	if v.File != nil {
+	if v.Obj != nil {
 		hi.FileOff = v.FileOff + uint64(addr-v.Start)
 	}
 	v.End = addr
@@ -144,7 +164,7 @@ func (m *MM) coalesce() {
 		if n := len(out); n > 0 && mergeable(out[n-1], v) {
 			prev := out[n-1]
 			prev.End = v.End
-			if v.File != nil {
+			if v.Obj != nil {
 				prev.FileEnd = v.FileEnd
 			}
 			continue
@@ -162,15 +182,10 @@ func mergeable(a, b *VMA) bool {
 	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.NoReserve != b.NoReserve || a.Name != b.Name {
 		return false
 	}
-	if a.File == nil && b.File == nil {
+	if a.Obj == nil && b.Obj == nil {
 		return !a.Shared
 	}
-	return sameBytes(a.File, b.File) && a.FileEnd >= a.End && b.FileOff == a.FileOff+uint64(a.End-a.Start)
-}
-
-// sameBytes reports whether two slices are the same file's bytes.
-func sameBytes(a, b []byte) bool {
-	return a != nil && b != nil && len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+	return a.Obj == b.Obj && a.FileEnd >= a.End && b.FileOff == a.FileOff+uint64(a.End-a.Start)
 }
 
 // Regions returns a copy of the region list (for tests and /proc maps).
@@ -254,45 +269,87 @@ func (m *MM) fault(addr uintptr, access exo.Perm) FaultResult {
 		pg.mapped = true
 		return FaultHandled
 	}
-	if v.File != nil && v.FileOff+uint64(va-v.Start) >= uint64(len(v.File)) {
-		return FaultPastEOF
+	if v.Obj != nil && va < v.FileEnd && va+exo.PageSize <= v.FileEnd {
+		return m.faultObject(v, va, access)
 	}
 	f, err := m.env.AllocFrame()
 	if err != nil {
 		return FaultNoMemory
 	}
 	// Fill before mapping: no other thread may see the page half-filled.
-	if buf := m.fileBytes(v, va); buf != nil {
-		_ = m.env.WriteFrame(f, int(buf.off), buf.b)
+	if r := m.fillPartial(v, va, f); r != FaultHandled {
+		_ = m.env.FreeFrame(f)
+		return r
 	}
 	if err := m.env.Map(va, f, hwPerm(v.Prot)); err != nil {
 		_ = m.env.FreeFrame(f)
 		return FaultNoMemory
 	}
-	m.pages[va] = &page{frame: f, mapped: true}
+	m.addPage(va, &page{frame: f, mapped: true})
 	return FaultHandled
 }
 
-type pageFill struct {
-	off uintptr
-	b   []byte
+// faultObject maps a page that is wholly the object's (filemap_fault):
+// its frame itself, written in place by a shared region, and by a
+// private one only after a copy (do_cow_fault), so that until then the
+// page shows the file as it changes, as Linux's page cache does.
+func (m *MM) faultObject(v *VMA, va uintptr, access exo.Perm) FaultResult {
+	write := access&exo.PermWrite != 0
+	f, err := v.Obj.Frame(m.env, (v.FileOff+uint64(va-v.Start))/exo.PageSize, write && v.Shared)
+	switch {
+	case err == abi.ENXIO || err == abi.ENOSPC:
+		return FaultPastEOF
+	case err != nil:
+		return FaultNoMemory
+	}
+	pg := &page{frame: f, cow: !v.Shared}
+	m.addPage(va, pg)
+	if pg.cow && write && !m.breakCOW(va, pg) {
+		m.dropPage(va, pg)
+		return FaultNoMemory
+	}
+	if m.env.Map(va, pg.frame, pagePerm(v.Prot, pg)) != nil {
+		m.dropPage(va, pg)
+		return FaultNoMemory
+	}
+	pg.mapped = true
+	return FaultHandled
 }
 
-// fileBytes returns the part of page va that comes from the file.
-func (m *MM) fileBytes(v *VMA, va uintptr) *pageFill {
-	if v.File == nil {
-		return nil
+// fillPartial fills a private frame for a page of v that is not wholly
+// the object's: the object's bytes below FileEnd, zeros above. A page
+// that starts past the end of the object is SIGBUS; m.mu is held.
+func (m *MM) fillPartial(v *VMA, va uintptr, f exo.Frame) FaultResult {
+	if v.Obj == nil {
+		return FaultHandled
 	}
-	lo, hi := max(va, v.Start), min(va+exo.PageSize, v.FileEnd)
-	if lo >= hi {
-		return nil
+	off := v.FileOff + uint64(va-v.Start)
+	size := v.Obj.Size()
+	if off >= uint64(size) {
+		return FaultPastEOF
 	}
-	off := v.FileOff + uint64(lo-v.Start)
-	if off >= uint64(len(v.File)) {
-		return nil
+	if va >= v.FileEnd {
+		return FaultHandled
 	}
-	end := min(off+uint64(hi-lo), uint64(len(v.File)))
-	return &pageFill{off: lo - va, b: v.File[off:end]}
+	buf := make([]byte, min(uint64(v.FileEnd-va), uint64(size)-off, exo.PageSize))
+	n, _ := v.Obj.ReadAt(buf, int64(off))
+	_ = m.env.WriteFrame(f, 0, buf[:n])
+	return FaultHandled
+}
+
+// addPage records a page and the use of its frame; m.mu is held.
+func (m *MM) addPage(va uintptr, pg *page) {
+	m.pages[va] = pg
+	m.holds[pg.frame]++
+}
+
+// letGo ends one page's use of frame f, giving the Env's hold on it
+// back with the last; m.mu is held and the page no longer maps f.
+func (m *MM) letGo(f exo.Frame) {
+	if m.holds[f]--; m.holds[f] <= 0 {
+		delete(m.holds, f)
+		_ = m.env.FreeFrame(f)
+	}
 }
 
 // eachPage calls fn for every present page in [start, end), walking
@@ -322,8 +379,8 @@ func (m *MM) dropPage(va uintptr, pg *page) {
 	if pg.mapped {
 		_ = m.env.Unmap(va)
 	}
-	_ = m.env.FreeFrame(pg.frame)
 	delete(m.pages, va)
+	m.letGo(pg.frame)
 }
 
 // Release frees every frame (exit_mmap): the address space is empty after.
@@ -334,6 +391,7 @@ func (m *MM) Release() {
 		m.dropPage(va, pg)
 	}
 	m.vmas = nil
+	m.holdObjects()
 }
 
 // FramesHeld counts frames the process holds (for tests and accounting).

@@ -14,7 +14,7 @@ type MapRequest struct {
 	NoReplace bool   // MAP_FIXED_NOREPLACE: fail with EEXIST instead
 	Shared    bool   // MAP_SHARED
 	NoReserve bool   // MAP_NORESERVE
-	File      []byte // nil for anonymous memory
+	Obj       Object // nil for anonymous memory
 	FileOff   uint64
 	Name      string
 }
@@ -51,11 +51,11 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 		}
 	}
 	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, NoReserve: r.NoReserve, Name: r.Name}
-	if r.File != nil {
+	if r.Obj != nil {
 		if !FileRangeOK(r.FileOff, uint64(length)) {
 			return 0, abi.EOVERFLOW
 		}
-		v.File, v.FileOff, v.FileEnd = r.File, r.FileOff, addr+length
+		v.Obj, v.FileOff, v.FileEnd = r.Obj, r.FileOff, addr+length
 	}
 	if accountable(v) && !m.enoughMemory(length) {
 		return 0, abi.ENOMEM
@@ -114,6 +114,7 @@ func (m *MM) Munmap(addr, length uintptr) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.unmap(addr, end)
+	m.holdObjects()
 	return nil
 }
 

@@ -86,13 +86,14 @@ func (m *MM) remapTo(old, oldLen, newLen uintptr, r RemapRequest) (uintptr, erro
 		m.unmap(old+newLen, old+oldLen)
 	}
 	m.move(old, keep, to, newLen, r.DontUnmap)
+	m.holdObjects()
 	return to, nil
 }
 
 // extend grows region v in place to end (vma_expand); m.mu is held.
 func (m *MM) extend(v *VMA, end uintptr) {
-	if v.File != nil && v.FileEnd >= v.End {
-		v.FileEnd = min(end, v.Start+uintptr(uint64(len(v.File))-min(v.FileOff, uint64(len(v.File)))))
+	if v.Obj != nil && v.FileEnd >= v.End {
+		v.FileEnd = end // the object's pages go on (SIGBUS past its end)
 	}
 	v.End = end
 }
@@ -107,7 +108,7 @@ func (m *MM) move(old, n, to, newLen uintptr, keepOld bool) {
 	src := m.find(old)
 	dst := *src
 	dst.Start, dst.End = to, to+n
-	if src.File != nil {
+	if src.Obj != nil {
 		dst.FileEnd = to + min(n, max(src.FileEnd, src.Start)-src.Start)
 	}
 	m.eachPage(old, old+n, func(va uintptr, pg *page) {

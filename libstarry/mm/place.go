@@ -49,6 +49,7 @@ func (m *MM) place(v *VMA, noReplace bool) error {
 	m.unmap(v.Start, v.End)
 	m.insert(v)
 	m.coalesce()
+	m.holdObjects()
 	return nil
 }
 

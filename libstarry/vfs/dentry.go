@@ -148,3 +148,26 @@ func (d *Dentry) kill() {
 	d.dead = true
 	d.children = nil
 }
+
+// Anonymous is a dentry for an inode that has no name (O_TMPFILE's file,
+// d_tmpfile): dead from the start, with parent as the directory it was
+// made in, so it can be opened and stat'ed but is found by no lookup.
+func Anonymous(parent *Dentry, n *Inode) *Dentry {
+	d := parent.fs.newDentry(n)
+	d.name = "#" + itoa(n.Ino)
+	d.parent = parent
+	d.dead = true
+	return d
+}
+
+func itoa(v uint64) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + v%10)
+		if v /= 10; v == 0 {
+			return string(b[i:])
+		}
+	}
+}

@@ -109,36 +109,40 @@ func fault(f func(u *sim.User, r *exo.Regs) *exo.Trap) step {
 
 // env is one test machine running one process.
 type env struct {
-	m       *sim.Machine
-	p       *libstarry.Process
-	console *bytes.Buffer
-	logs    []string
+	m          *sim.Machine
+	p          *libstarry.Process
+	fs         *libstarry.Files
+	fileFrames int // frames in use once the files were unpacked
+	console    *bytes.Buffer
+	logs       []string
 }
 
 // run starts the test program (or prog, if given) on a fresh machine
 // with cpu and returns once it has exited, checking no frame leaked.
-func run(t *testing.T, cpu sim.CPU, extra ...libstarry.RamEntry) (*env, libstarry.ExitStatus) {
+func run(t *testing.T, cpu sim.CPU, extra ...libstarry.InitEntry) (*env, libstarry.ExitStatus) {
 	t.Helper()
 	e := start(t, cpu, extra...)
 	st := waitFor(t, e.p)
-	if n := e.m.FramesInUse(); n != 0 {
-		t.Errorf("%d frames in use after exit", n)
+	if n := e.m.FramesInUse(); n != e.fileFrames {
+		t.Errorf("%d frames in use after exit, %d before the start (the files')", n, e.fileFrames)
 	}
 	return e, st
 }
 
-func start(t *testing.T, cpu sim.CPU, extra ...libstarry.RamEntry) *env {
+func start(t *testing.T, cpu sim.CPU, extra ...libstarry.InitEntry) *env {
 	t.Helper()
-	entries := append([]libstarry.RamEntry{libstarry.RamFile("bin/prog", testELF(), 0o755),
-		libstarry.RamFile("etc/motd", []byte("hello from ramfs\n"), 0o644)}, extra...)
-	fs, err := libstarry.NewRamFS(entries)
+	entries := append([]libstarry.InitEntry{libstarry.InitFile("bin/prog", testELF(), 0o755),
+		libstarry.InitFile("etc/motd", []byte("hello from ramfs\n"), 0o644)}, extra...)
+	e := &env{m: sim.New(4096), console: &bytes.Buffer{}}
+	e.m.CPU = cpu
+	ex := exo.New(e.m, time.Millisecond)
+	fs, err := libstarry.NewFiles(ex, entries)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{m: sim.New(4096), console: &bytes.Buffer{}}
-	e.m.CPU = cpu
+	e.fs, e.fileFrames = fs, e.m.FramesInUse()
 	var mu sync.Mutex
-	cfg := libstarry.Config{Exo: exo.New(e.m, time.Millisecond), FS: fs, Console: e.console,
+	cfg := libstarry.Config{Exo: ex, FS: fs, Console: e.console,
 		Log: func(s string) { mu.Lock(); e.logs = append(e.logs, s); mu.Unlock() }}
 	e.p, err = Start(cfg, "/bin/prog", []string{"prog"}, []string{"PATH=/bin"})
 	if err != nil {

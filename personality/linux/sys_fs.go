@@ -6,20 +6,26 @@ import (
 
 	"github.com/starry-go/starry/libstarry"
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/ipc"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 func fsCalls() []Syscall {
 	return []Syscall{
-		part(abi.SYS_OPEN, "open", sysOpen, "read-only RamFS: write access or creation is EROFS"),
-		part(abi.SYS_OPENAT, "openat", sysOpenat, "read-only RamFS: write access or creation is EROFS"),
+		full(abi.SYS_OPEN, "open", sysOpen),
+		full(abi.SYS_OPENAT, "openat", sysOpenat),
+		full(abi.SYS_OPENAT2, "openat2", sysOpenat2),
+		full(abi.SYS_CREAT, "creat", sysCreat),
 		full(abi.SYS_CLOSE, "close", sysClose),
 		full(abi.SYS_CLOSE_RANGE, "close_range", sysCloseRange),
 		full(abi.SYS_READLINK, "readlink", sysReadlink),
 		full(abi.SYS_READLINKAT, "readlinkat", sysReadlinkat),
 		full(abi.SYS_GETCWD, "getcwd", sysGetcwd),
 		full(abi.SYS_CHDIR, "chdir", sysChdir),
-		part(abi.SYS_UMASK, "umask", sysUmask, "kept per fs context and inherited; nothing is created with it until the VFS is writable"),
+		full(abi.SYS_FCHDIR, "fchdir", sysFchdir),
+		full(abi.SYS_CHROOT, "chroot", sysChroot),
+		full(abi.SYS_UMASK, "umask", sysUmask),
 		full(abi.SYS_ACCESS, "access", sysAccess),
 		full(abi.SYS_FACCESSAT, "faccessat", sysFaccessat),
 		full(abi.SYS_FACCESSAT2, "faccessat2", sysFaccessat2),
@@ -31,74 +37,36 @@ func fsCalls() []Syscall {
 	}
 }
 
-// dirOf resolves an *at call's dirfd: nil for AT_FDCWD (or an absolute
-// path, which ignores it).
-func dirOf(t *libstarry.Thread, dirfd uint64) (*libstarry.Inode, error) {
+// dirOf resolves an *at call's dirfd: the zero Path for AT_FDCWD,
+// ENOTDIR for a descriptor that is not a directory's.
+func dirOf(t *libstarry.Thread, dirfd uint64) (vfs.Path, error) {
 	fd := int(int32(dirfd))
 	if fd == abi.AT_FDCWD {
-		return nil, nil
+		return vfs.Path{}, nil
 	}
 	of, err := t.P.FDs.Get(fd)
 	if err != nil {
-		return nil, err
+		return vfs.Path{}, err
 	}
 	defer of.DecRef()
-	d, ok := of.File.(libstarry.DirLister)
-	if !ok || !d.Dir().IsDir() {
-		return nil, abi.ENOTDIR
+	d, ok := of.File.(libstarry.PathFile)
+	if !ok || !d.Path().Dentry.IsDir() {
+		return vfs.Path{}, abi.ENOTDIR
 	}
-	return d.Dir(), nil
+	return d.Path(), nil
 }
 
-func sysOpen(t *libstarry.Thread, a Args) (uint64, error) {
-	return sysOpenat(t, Args{atFDCWD, a[0], a[1], a[2]})
-}
-
-// sysOpenat is do_sys_openat2 for openat's flags: build_open_flags
-// refuses impossible combinations before the path is read; unknown
-// flags are dropped (only openat2 refuses them).
-func sysOpenat(t *libstarry.Thread, a Args) (uint64, error) {
-	if err := checkOpenFlags(int(a[2])); err != nil {
-		return 0, err
+// where is where an *at call's path starts: an absolute path ignores
+// dirfd (a bad one too), a relative one starts at its directory.
+func where(t *libstarry.Thread, dirfd uint64, path string) (libstarry.Where, error) {
+	if path != "" && path[0] == '/' {
+		return t.P.At(vfs.Path{}), nil
 	}
-	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	dir, err := dirOf(t, dirfd)
 	if err != nil {
-		return 0, err
+		return libstarry.Where{}, err
 	}
-	if !t.P.FDs.Room(t.P.NoFile()) {
-		return 0, abi.EMFILE
-	}
-	var dir *libstarry.Inode
-	if path[0] != '/' {
-		if dir, err = dirOf(t, a[0]); err != nil {
-			return 0, err
-		}
-	}
-	flags := int(int32(a[2]))
-	of, err := t.P.Open(dir, path, flags)
-	if err != nil {
-		return 0, err
-	}
-	fd, err := t.P.FDs.Install(of, 0, t.P.NoFile(), flags&abi.O_CLOEXEC != 0)
-	return uint64(fd), err
-}
-
-// oTmpfileBit is __O_TMPFILE alone; O_TMPFILE is it with O_DIRECTORY.
-const oTmpfileBit = abi.O_TMPFILE &^ abi.O_DIRECTORY
-
-// checkOpenFlags is build_open_flags' EINVAL cases: O_CREAT with
-// O_DIRECTORY, and __O_TMPFILE without O_DIRECTORY or write access.
-func checkOpenFlags(flags int) error {
-	if flags&abi.O_PATH != 0 { // O_PATH beats everything else
-		flags &= abi.O_DIRECTORY | abi.O_NOFOLLOW | abi.O_PATH | abi.O_CLOEXEC
-	}
-	switch {
-	case flags&(abi.O_DIRECTORY|abi.O_CREAT) == abi.O_DIRECTORY|abi.O_CREAT:
-		return abi.EINVAL
-	case flags&oTmpfileBit != 0 && (flags&abi.O_TMPFILE != abi.O_TMPFILE || flags&abi.O_ACCMODE == abi.O_RDONLY):
-		return abi.EINVAL
-	}
-	return nil
+	return t.P.At(dir), nil
 }
 
 func sysClose(t *libstarry.Thread, a Args) (uint64, error) {
@@ -130,9 +98,10 @@ func sysReadlink(t *libstarry.Thread, a Args) (uint64, error) {
 	return sysReadlinkat(t, Args{atFDCWD, a[0], a[1], a[2]})
 }
 
-// sysReadlinkat knows /proc/self/exe (and /proc/<pid>/exe) besides the
-// RamFS's own links. As do_readlinkat: the size first, then the path, an
-// empty one naming dirfd itself (never a symlink here: ENOENT).
+// sysReadlinkat is do_readlinkat: the size first, then the path, an
+// empty one naming dirfd itself (an O_PATH descriptor of a symlink);
+// anything but a symlink is EINVAL, or ENOENT when named by "". /proc/self/exe is known by name
+// until procfs.
 func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 	if int64(a[3]) <= 0 {
 		return 0, abi.EINVAL
@@ -142,36 +111,62 @@ func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	var target string
-	switch {
-	case path == "":
-		if _, err := dirOf(t, a[0]); err != nil && err != abi.ENOTDIR {
-			return 0, err
-		}
-		return 0, abi.ENOENT
-	case path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe":
+	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe" {
 		target = t.P.Exe()
-	default:
-		var dir *libstarry.Inode
-		if path[0] != '/' {
-			if dir, err = dirOf(t, a[0]); err != nil {
-				return 0, err
-			}
-		}
-		n, err := t.P.Lookup(dir, path, false)
+	} else {
+		q, err := lookupAt(t, a[0], path, vfs.NoFollow|vfs.EmptyPath)
 		if err != nil {
 			return 0, err
 		}
-		if !n.IsSymlink() {
+		switch {
+		case !q.Dentry.IsSymlink() && path == "":
+			return 0, abi.ENOENT
+		case !q.Dentry.IsSymlink():
 			return 0, abi.EINVAL
 		}
-		target = n.Target
+		if target, err = q.Dentry.Inode().Ops.Readlink(); err != nil {
+			return 0, err
+		}
 	}
 	b := []byte(target)[:min(uint64(len(target)), a[3])]
 	return uint64(len(b)), t.P.MM.CopyOut(uintptr(a[2]), b)
 }
 
+// lookupAt resolves (dirfd, path) with flags; with vfs.EmptyPath an
+// empty path is dirfd's own file, of any type.
+func lookupAt(t *libstarry.Thread, dirfd uint64, path string, flags vfs.Flags) (vfs.Path, error) {
+	if path == "" && flags&vfs.EmptyPath != 0 && int32(dirfd) != abi.AT_FDCWD {
+		return fdPath(t, dirfd)
+	}
+	w, err := where(t, dirfd, path)
+	if err != nil {
+		return vfs.Path{}, err
+	}
+	return t.P.Resolve(w, path, flags)
+}
+
+// fdPath is the place a descriptor's file has in the namespace: EBADF
+// for a bad descriptor, ENOTDIR-free; a file that has none (a pipe) is
+// answered by the caller's own rules, here ENOENT.
+func fdPath(t *libstarry.Thread, fd uint64) (vfs.Path, error) {
+	of, err := file(t, fd)
+	if err != nil {
+		return vfs.Path{}, err
+	}
+	defer of.DecRef()
+	pf, ok := of.File.(libstarry.PathFile)
+	if !ok {
+		return vfs.Path{}, abi.ENOENT
+	}
+	return pf.Path(), nil
+}
+
 func sysGetcwd(t *libstarry.Thread, a Args) (uint64, error) {
-	b := append([]byte(t.P.Cwd()), 0)
+	cwd, err := t.P.Getcwd()
+	if err != nil {
+		return 0, err
+	}
+	b := append([]byte(cwd), 0)
 	if uint64(len(b)) > a[1] {
 		return 0, abi.ERANGE
 	}
@@ -179,11 +174,40 @@ func sysGetcwd(t *libstarry.Thread, a Args) (uint64, error) {
 }
 
 func sysChdir(t *libstarry.Thread, a Args) (uint64, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(a[0]))
+	q, err := lookupUser(t, atFDCWD, a[0], 0)
 	if err != nil {
 		return 0, err
 	}
-	return 0, t.P.Chdir(path)
+	return 0, t.P.Chdir(q)
+}
+
+// sysFchdir: the descriptor's directory (an O_PATH one too).
+func sysFchdir(t *libstarry.Thread, a Args) (uint64, error) {
+	q, err := fdPath(t, a[0])
+	if err == abi.ENOENT {
+		return 0, abi.ENOTDIR
+	}
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.P.Chdir(q)
+}
+
+func sysChroot(t *libstarry.Thread, a Args) (uint64, error) {
+	q, err := lookupUser(t, atFDCWD, a[0], 0)
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.P.Chroot(q)
+}
+
+// lookupUser copies a path from user memory and resolves it.
+func lookupUser(t *libstarry.Thread, dirfd, pathVA uint64, flags vfs.Flags) (vfs.Path, error) {
+	path, err := t.P.MM.CopyInPath(uintptr(pathVA))
+	if err != nil {
+		return vfs.Path{}, err
+	}
+	return lookupAt(t, dirfd, path, flags)
 }
 
 // sysUmask is umask(2): the new mask's permission bits, the old mask back.
@@ -206,23 +230,30 @@ func sysFaccessat2(t *libstarry.Thread, a Args) (uint64, error) {
 	return accessAt(t, a[0], a[1], a[2], int(a[3]))
 }
 
-// accessAt is do_faccessat, checking as root does: reading always
-// passes, writing fails on the read-only file system, executing needs
-// some x bit. The mode, then the flags, are checked before the path.
+// accessAt is do_faccessat: the mode, then the flags, are checked
+// before the path; F_OK asks only that the file exist. The check uses
+// the real IDs (the same as the effective ones here).
 func accessAt(t *libstarry.Thread, dirfd, pathVA, mode uint64, flags int) (uint64, error) {
 	if mode&^uint64(abi.R_OK|abi.W_OK|abi.X_OK) != 0 || flags&^(atEaccess|abi.AT_SYMLINK_NOFOLLOW|abi.AT_EMPTY_PATH) != 0 {
 		return 0, abi.EINVAL
 	}
-	st, err := statAt(t, dirfd, pathVA, flags)
-	switch {
-	case err != nil:
+	q, err := lookupUser(t, dirfd, pathVA, atFlags(flags))
+	if err != nil {
 		return 0, err
-	case mode&abi.W_OK != 0:
-		return 0, abi.EROFS
-	case mode&abi.X_OK != 0 && st.Mode&0o111 == 0:
-		return 0, abi.EACCES
 	}
-	return 0, nil
+	return 0, vfs.Permission(t.P.Creds(), q.Dentry.Inode(), int(mode&7))
+}
+
+// atFlags turns AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH into resolution flags.
+func atFlags(flags int) vfs.Flags {
+	var f vfs.Flags
+	if flags&abi.AT_SYMLINK_NOFOLLOW != 0 {
+		f |= vfs.NoFollow
+	}
+	if flags&abi.AT_EMPTY_PATH != 0 {
+		f |= vfs.EmptyPath
+	}
+	return f
 }
 
 func sysDup(t *libstarry.Thread, a Args) (uint64, error) {
@@ -277,6 +308,16 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, of.SetFlags(int(a[2]))
 	case abi.F_GETOWN, abi.F_SETOWN, abi.F_GETOWN_EX, abi.F_SETOWN_EX, abi.F_GETSIG, abi.F_SETSIG:
 		return fcntlOwner(t, of, int(a[1]), a[2])
+	case abi.F_GETPIPE_SZ, abi.F_SETPIPE_SZ:
+		pe, ok := of.File.(*ipc.PipeEnd)
+		if !ok {
+			return 0, abi.EBADF
+		}
+		if int(a[1]) == abi.F_GETPIPE_SZ {
+			return uint64(pe.PipeSize()), nil
+		}
+		n, err := pe.SetPipeSize(uint64(uint32(a[2])))
+		return uint64(n), err
 	case fGetOwnerUIDs:
 		// The owner's real and effective UIDs as F_SETOWN's caller had
 		// them: every process here is root, so both are 0.
@@ -352,53 +393,50 @@ func fcntlOwner(t *libstarry.Thread, of *fd.OpenFile, cmd int, arg uint64) (uint
 	}
 }
 
-// sysGetdents64 lists a RamFS directory: ".", "..", then the entries in
-// name order; the file position counts entries already returned.
+// sysGetdents64 is getdents64 on a directory: entries from the file's
+// position, as many as fit (EINVAL if not even one does); the position
+// moves past the ones returned, and stays valid while entries come and
+// go.
 func sysGetdents64(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := file(t, a[0])
 	if err != nil {
 		return 0, err
 	}
 	defer of.DecRef()
-	d, ok := of.File.(libstarry.DirLister)
-	if !ok || !d.Dir().IsDir() {
+	d, ok := of.File.(libstarry.DirReader)
+	if !ok {
 		return 0, abi.ENOTDIR
 	}
-	dir := d.Dir()
-	names := append([]string{".", ".."}, dir.Names()...)
-	pos, _ := d.Seek(0, 1)
+	limit := int(min(a[2], maxIO))
 	var out []byte
-	for i := int(pos); i >= 0 && i < len(names); i++ {
-		n := dir
-		if i > 1 {
-			n = dir.Child(names[i])
-		}
-		rec := direntRecord(n, names[i], int64(i+1))
-		if uint64(len(out)+len(rec)) > min(a[2], maxIO) {
-			if len(out) == 0 {
-				return 0, abi.EINVAL
-			}
-			break
+	full := false
+	err = d.ReadDir(func(e vfs.DirEntry) bool {
+		rec := direntRecord(e)
+		if len(out)+len(rec) > limit {
+			full = true
+			return false
 		}
 		out = append(out, rec...)
-		pos = int64(i + 1)
-	}
-	if err := t.P.MM.CopyOut(uintptr(a[1]), out); err != nil {
+		return true
+	})
+	switch {
+	case err != nil:
 		return 0, err
+	case len(out) == 0 && full:
+		return 0, abi.EINVAL
 	}
-	_, _ = d.Seek(pos, 0)
-	return uint64(len(out)), nil
+	return uint64(len(out)), t.P.MM.CopyOut(uintptr(a[1]), out)
 }
 
 // direntRecord encodes struct linux_dirent64, padded to 8 bytes.
-func direntRecord(n *libstarry.Inode, name string, next int64) []byte {
-	size := (19 + len(name) + 1 + 7) &^ 7
+func direntRecord(e vfs.DirEntry) []byte {
+	size := (19 + len(e.Name) + 1 + 7) &^ 7
 	b := make([]byte, size)
-	binary.LittleEndian.PutUint64(b[0:], n.Ino)
-	binary.LittleEndian.PutUint64(b[8:], uint64(next))
+	binary.LittleEndian.PutUint64(b[0:], e.Ino)
+	binary.LittleEndian.PutUint64(b[8:], uint64(e.Next))
 	binary.LittleEndian.PutUint16(b[16:], uint16(size))
-	b[18] = byte(n.Mode >> 12) // DT_* is the S_IF* type shifted down
-	copy(b[19:], name)
+	b[18] = byte(e.Type >> 12) // DT_* is the S_IF* type shifted down
+	copy(b[19:], e.Name)
 	return b
 }
 

@@ -11,7 +11,7 @@ import (
 func mmCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_BRK, "brk", sysBrk),
-		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private (or read-only shared) mappings of RamFS files; shared anonymous memory is not shared across processes yet"),
+		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private and shared mappings of tmpfs files (a shared mapping writes the file's own pages); shared anonymous memory is not shared across processes yet"),
 		full(abi.SYS_MUNMAP, "munmap", sysMunmap),
 		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
 		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"),
@@ -119,19 +119,16 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		if _, noexec := of.File.(fdt.NoExec); noexec && prot&exo.PermExec != 0 {
 			return 0, abi.EPERM
 		}
-		m, ok := of.File.(fdt.Mappable)
+		m, ok := of.File.(libstarry.Mapper)
 		if !ok {
 			return 0, abi.ENODEV
 		}
 		if flags&abi.MAP_GROWSDOWN != 0 {
 			return 0, abi.EINVAL // a file mapping cannot grow
 		}
-		if kind != abi.MAP_PRIVATE && prot&exo.PermWrite != 0 {
-			return 0, abi.EACCES // the RamFS is read-only: no file is open for writing
-		}
-		r.File, r.FileOff = m.Bytes(), a[5]
-		if r.File == nil {
-			r.File = []byte{}
+		r.Obj, r.FileOff = m.Object(), a[5]
+		if pf, ok := of.File.(libstarry.PathFile); ok {
+			r.Name = t.P.PathName(pf.Path())
 		}
 	} else if flags&abi.MAP_HUGETLB != 0 {
 		return 0, abi.ENOMEM // no huge pages are reserved (Linux with vm.nr_hugepages 0)

@@ -11,10 +11,6 @@ func processCalls() []Syscall {
 		full(abi.SYS_EXIT_GROUP, "exit_group", sysExitGroup),
 		full(abi.SYS_GETPID, "getpid", sysGetpid),
 		full(abi.SYS_GETPPID, "getppid", sysGetppid),
-		full(abi.SYS_GETUID, "getuid", sysZero),
-		full(abi.SYS_GETEUID, "geteuid", sysZero),
-		full(abi.SYS_GETGID, "getgid", sysZero),
-		full(abi.SYS_GETEGID, "getegid", sysZero),
 		full(abi.SYS_GETPGRP, "getpgrp", sysGetpgrp),
 		full(abi.SYS_GETPGID, "getpgid", sysGetpgid),
 		full(abi.SYS_SETPGID, "setpgid", sysSetpgid),
@@ -24,18 +20,8 @@ func processCalls() []Syscall {
 		part(abi.SYS_WAITID, "waitid", sysWaitid, "P_PIDFD is EINVAL; rusage is all zeros"),
 		part(abi.SYS_EXECVE, "execve", sysExecve, "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"),
 		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "absolute paths or AT_FDCWD; AT_EMPTY_PATH and other dirfds are EINVAL"),
-		full(abi.SYS_GETGROUPS, "getgroups", sysGetgroups),
 		part(abi.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
 	}
-}
-
-// sysGetgroups: processes have no supplementary groups, so the list is
-// empty whatever the buffer's size.
-func sysGetgroups(t *libstarry.Thread, a Args) (uint64, error) {
-	if int32(a[0]) < 0 {
-		return 0, abi.EINVAL
-	}
-	return 0, nil
 }
 
 // sysPrctl names the thread (kernel/sys.c PR_SET_NAME copies at most 15
@@ -76,7 +62,7 @@ func sysExitGroup(t *libstarry.Thread, a Args) (uint64, error) {
 func sysGetpid(t *libstarry.Thread, a Args) (uint64, error)  { return uint64(t.P.Pid()), nil }
 func sysGetppid(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.PPid()), nil }
 
-// sysZero answers the credential calls: everything runs as root (0).
+// sysZero answers 0 and does nothing (sync: every file is in memory).
 func sysZero(t *libstarry.Thread, a Args) (uint64, error) { return 0, nil }
 
 func sysGetpgrp(t *libstarry.Thread, a Args) (uint64, error) { return sysGetpgid(t, Args{}) }

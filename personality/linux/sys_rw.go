@@ -25,9 +25,13 @@ func rwCalls() []Syscall {
 		full(abi.SYS_READV, "readv", sysReadv),
 		full(abi.SYS_WRITEV, "writev", sysWritev),
 		full(abi.SYS_PREAD64, "pread64", sysPread64),
-		refuse(abi.SYS_PWRITE64, "pwrite64", abi.ESPIPE, "no writable seekable files (RamFS is read-only)"),
+		full(abi.SYS_PWRITE64, "pwrite64", sysPwrite64),
+		full(abi.SYS_PREADV, "preadv", sysPreadv),
+		full(abi.SYS_PWRITEV, "pwritev", sysPwritev),
+		part(abi.SYS_PREADV2, "preadv2", sysPreadv2, "RWF_HIPRI, RWF_DSYNC and RWF_SYNC change nothing; other flags are EOPNOTSUPP"),
+		part(abi.SYS_PWRITEV2, "pwritev2", sysPwritev2, "as preadv2"),
 		full(abi.SYS_LSEEK, "lseek", sysLseek),
-		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes; TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
+		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes and regular files; TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
 	}
 }
 
@@ -271,6 +275,14 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	if p, ok := of.File.(pending); ok && uint32(a[1]) == abi.TIOCINQ {
 		return 0, putU32(t, a[2], uint32(p.Pending()))
+	}
+	if st := of.Stat(); st.Mode&abi.S_IFMT == abi.S_IFREG && uint32(a[1]) == abi.TIOCINQ {
+		// file_ioctl's FIONREAD: the bytes from the position to the end.
+		pos := int64(0)
+		if s, ok := of.File.(fdt.Seeker); ok {
+			pos, _ = s.Seek(0, 1)
+		}
+		return 0, putU32(t, a[2], uint32(max(st.Size-pos, 0)))
 	}
 	if _, ok := of.File.(*ipc.Epoll); ok {
 		return 0, abi.EINVAL // ep_eventpoll_ioctl knows only its own requests

@@ -1,10 +1,12 @@
 package linux
 
 import (
+	"strings"
 	"syscall"
 
 	"github.com/starry-go/starry/libstarry"
 	fdt "github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -18,24 +20,42 @@ func statCalls() []Syscall {
 		full(abi.SYS_LSTAT, "lstat", sysLstat),
 		full(abi.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
 		full(abi.SYS_STATX, "statx", sysStatx),
-		part(abi.SYS_GETXATTR, "getxattr", sysGetxattr, "the RamFS has no extended attributes: EOPNOTSUPP, as for any file system without them"),
+		part(abi.SYS_GETXATTR, "getxattr", sysGetxattr, "no file has extended attributes: ENODATA in the user, trusted, security and system namespaces, EOPNOTSUPP in others"),
 		part(abi.SYS_LGETXATTR, "lgetxattr", sysLgetxattr, "as getxattr"),
 		part(abi.SYS_FGETXATTR, "fgetxattr", sysFgetxattr, "as getxattr"),
-		part(abi.SYS_LISTXATTR, "listxattr", sysListxattr, "the RamFS has no extended attributes: an empty list"),
+		part(abi.SYS_LISTXATTR, "listxattr", sysListxattr, "no file has extended attributes: an empty list"),
 		part(abi.SYS_LLISTXATTR, "llistxattr", sysLlistxattr, "as listxattr"),
 		part(abi.SYS_FLISTXATTR, "flistxattr", sysFlistxattr, "as listxattr"),
 		full(abi.SYS_FADVISE64, "fadvise64", sysFadvise64),
-		part(abi.SYS_STATFS, "statfs", sysStatfs, "one read-only ramfs, sizes 0 as ramfs reports them"),
-		part(abi.SYS_FSTATFS, "fstatfs", sysFstatfs, "as statfs; pipes and other anonymous files are ramfs too"),
+		full(abi.SYS_STATFS, "statfs", sysStatfs),
+		part(abi.SYS_FSTATFS, "fstatfs", sysFstatfs, "pipes and other anonymous files report f_type 0"),
 	}
 }
 
 // putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).
 func putStat(t *libstarry.Thread, va uint64, s fdt.Stat) error {
-	ts := syscall.Timespec{Sec: s.MTime}
-	st := abi.Stat_t{Dev: 1, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Rdev: s.Rdev,
-		Size: s.Size, Blksize: 4096, Blocks: (s.Size + 511) / 512, Atim: ts, Mtim: ts, Ctim: ts}
+	st := abi.Stat_t{Dev: s.Dev, Ino: s.Ino, Nlink: uint64(s.Nlink), Mode: s.Mode, Uid: s.UID, Gid: s.GID, Rdev: s.Rdev,
+		Size: s.Size, Blksize: 4096, Blocks: s.Blocks, Atim: timespec(s.Atime), Mtim: timespec(s.Mtime), Ctim: timespec(s.Ctime)}
 	return putStruct(t, va, st)
+}
+
+func timespec(ns int64) syscall.Timespec {
+	return syscall.Timespec{Sec: floorDiv(ns, 1e9), Nsec: ns - floorDiv(ns, 1e9)*1e9}
+}
+
+func statxTime(ns int64) abi.StatxTimestamp {
+	ts := timespec(ns)
+	return abi.StatxTimestamp{Sec: ts.Sec, Nsec: uint32(ts.Nsec)}
+}
+
+// floorDiv rounds toward minus infinity, so times before 1970 keep a
+// nanosecond field in [0, 1e9).
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return q
 }
 
 func sysFstat(t *libstarry.Thread, a Args) (uint64, error) {
@@ -121,14 +141,11 @@ func statAt(t *libstarry.Thread, dirfd, pathVA uint64, flags int) (fdt.Stat, err
 		}
 		path = "."
 	}
-	var dir *libstarry.Inode
-	if path[0] != '/' {
-		var err error
-		if dir, err = dirOf(t, dirfd); err != nil {
-			return fdt.Stat{}, err
-		}
+	w, err := where(t, dirfd, path)
+	if err != nil {
+		return fdt.Stat{}, err
 	}
-	return t.P.StatPath(dir, path, flags&abi.AT_SYMLINK_NOFOLLOW == 0)
+	return t.P.StatPath(w, path, atFlags(flags&abi.AT_SYMLINK_NOFOLLOW))
 }
 
 // statxSyncType are statx's two cache-coherence flags, of which at most
@@ -155,39 +172,41 @@ func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	ts := abi.StatxTimestamp{Sec: st.MTime}
 	sx := abi.Statx_t{Mask: abi.STATX_BASIC_STATS, Blksize: 4096, Nlink: st.Nlink, Mode: uint16(st.Mode),
-		Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Size+511) / 512,
-		Atime: ts, Ctime: ts, Mtime: ts, DevMinor: 1,
+		Uid: st.UID, Gid: st.GID, Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
+		Atime: statxTime(st.Atime), Ctime: statxTime(st.Ctime), Mtime: statxTime(st.Mtime),
+		DevMajor: uint32(st.Dev>>8&0xfff | st.Dev>>32&^0xfff), DevMinor: uint32(st.Dev&0xff | st.Dev>>12&^0xff),
 		RdevMajor: uint32(st.Rdev>>8&0xfff | st.Rdev>>32&^0xfff), RdevMinor: uint32(st.Rdev&0xff | st.Rdev>>12&^0xff)}
 	return 0, putStruct(t, a[4], sx)
 }
 
-// The xattr calls resolve their file as Linux does, then find that the
-// RamFS keeps no extended attributes: get is EOPNOTSUPP (no handler for
-// any name), list is empty.
+// The xattr calls resolve their file as Linux does, then find no
+// attribute: tmpfs keeps none here, so a get is ENODATA (the name's
+// namespace known, EOPNOTSUPP otherwise), a list is empty.
 
 func sysGetxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], true, abi.EOPNOTSUPP)
+	return xattrPath(t, a[0], a[1], 0)
 }
 
 func sysLgetxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], false, abi.EOPNOTSUPP)
+	return xattrPath(t, a[0], a[1], vfs.NoFollow)
 }
 
 func sysFgetxattr(t *libstarry.Thread, a Args) (uint64, error) {
 	if _, err := fdStat(t, a[0]); err != nil {
 		return 0, err
 	}
-	return 0, abi.EOPNOTSUPP
+	return 0, xattrAnswer(t, a[1])
 }
 
 func sysListxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], true, nil)
+	_, err := lookupUser(t, atFDCWD, a[0], 0)
+	return 0, err
 }
 
 func sysLlistxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], false, nil)
+	_, err := lookupUser(t, atFDCWD, a[0], vfs.NoFollow)
+	return 0, err
 }
 
 func sysFlistxattr(t *libstarry.Thread, a Args) (uint64, error) {
@@ -195,16 +214,31 @@ func sysFlistxattr(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, err
 }
 
-// xattrPath looks the path up, then answers result.
-func xattrPath(t *libstarry.Thread, pathVA uint64, follow bool, result error) (uint64, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(pathVA))
-	if err != nil {
+// xattrPath looks the path up, then answers for the name.
+func xattrPath(t *libstarry.Thread, pathVA, nameVA uint64, flags vfs.Flags) (uint64, error) {
+	if _, err := lookupUser(t, atFDCWD, pathVA, flags); err != nil {
 		return 0, err
 	}
-	if _, err := t.P.StatPath(nil, path, follow); err != nil {
-		return 0, err
+	return 0, xattrAnswer(t, nameVA)
+}
+
+// xattrAnswer is getxattr's answer for a file without attributes: the
+// name must be readable, 1 to 255 bytes (ERANGE otherwise), and in a
+// namespace tmpfs has handlers for (EOPNOTSUPP otherwise).
+func xattrAnswer(t *libstarry.Thread, nameVA uint64) error {
+	name, err := t.P.MM.CopyInString(uintptr(nameVA), 256)
+	switch {
+	case err == abi.ENAMETOOLONG || err == nil && name == "":
+		return abi.ERANGE
+	case err != nil:
+		return err
 	}
-	return 0, result
+	for _, ns := range []string{"user.", "trusted.", "security.", "system."} {
+		if strings.HasPrefix(name, ns) {
+			return abi.ENODATA
+		}
+	}
+	return abi.EOPNOTSUPP
 }
 
 // POSIX_FADV_DONTNEED and POSIX_FADV_NOREUSE, which x/sys lacks; 0 to 3
@@ -232,32 +266,32 @@ func sysFadvise64(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, nil
 }
 
-// The RamFS as statfs reports it: Linux's ramfs (sizes unknown, so 0),
-// mounted read-only.
-const (
-	ramfsMagic = 0x858458f6
-	stRdonly   = 1    // ST_RDONLY
-	stValid    = 0x20 // ST_VALID: f_flags is filled in
-)
+const stValid = 0x20 // ST_VALID: f_flags is filled in
 
-func putStatfs(t *libstarry.Thread, va uint64) error {
-	return putStruct(t, va, abi.Statfs_t{Type: ramfsMagic, Bsize: 4096, Namelen: 255, Frsize: 4096, Flags: stRdonly | stValid})
+// putStatfs encodes struct statfs for the file system q is on; a file
+// with no place in the namespace (a pipe) is on an anonymous one.
+func putStatfs(t *libstarry.Thread, va uint64, q vfs.Path) error {
+	st := abi.Statfs_t{Bsize: 4096, Namelen: 255, Frsize: 4096, Flags: stValid}
+	if q.Dentry != nil {
+		s := t.P.Statfs(q)
+		st.Type, st.Blocks, st.Bfree, st.Bavail, st.Files, st.Ffree = s.Magic, s.Blocks, s.Free, s.Avail, s.Files, s.FreeFiles
+		st.Fsid.X__val = [2]int32{int32(s.ID), int32(s.ID >> 32)}
+	}
+	return putStruct(t, va, st)
 }
 
 func sysStatfs(t *libstarry.Thread, a Args) (uint64, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(a[0]))
+	q, err := lookupUser(t, atFDCWD, a[0], 0)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := t.P.StatPath(nil, path, true); err != nil {
-		return 0, err
-	}
-	return 0, putStatfs(t, a[1])
+	return 0, putStatfs(t, a[1], q)
 }
 
 func sysFstatfs(t *libstarry.Thread, a Args) (uint64, error) {
-	if _, err := fdStat(t, a[0]); err != nil {
+	q, err := fdPath(t, a[0])
+	if err != nil && err != abi.ENOENT {
 		return 0, err
 	}
-	return 0, putStatfs(t, a[1])
+	return 0, putStatfs(t, a[1], q)
 }
