@@ -13,16 +13,18 @@ import (
 // the file system's ReadDir gives them, which stays valid while entries
 // come and go.
 type dirFile struct {
-	path vfs.Path
-	fs   *Files
-	mu   sync.Mutex
-	pos  int64
+	lockable
+	mu  sync.Mutex
+	pos int64
 }
 
 func (f *dirFile) Read(fd.Ctx, []byte) (int, error)  { return 0, abi.EISDIR }
 func (f *dirFile) Write(fd.Ctx, []byte) (int, error) { return 0, abi.EBADF }
 func (f *dirFile) Stat() fd.Stat                     { return f.fs.statOf(f.path) }
 func (f *dirFile) Path() vfs.Path                    { return f.path }
+
+// Release is the last close: the description's flock goes.
+func (f *dirFile) Release() { f.releaseLocks(f) }
 
 // Seek is dcache_dir_lseek: SEEK_SET and SEEK_CUR to any offset.
 func (f *dirFile) Seek(off int64, whence int) (int64, error) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/flock"
 	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -20,6 +21,7 @@ type Files struct {
 	ex    *exo.Exokernel
 	pager *exo.Env
 	mt    *vfs.MountTable
+	locks *flock.Manager
 
 	mu      sync.Mutex
 	info    map[*vfs.FileSystem]*fsInfo
@@ -50,7 +52,7 @@ func NewFiles(ex *exo.Exokernel, entries []InitEntry) (*Files, error) {
 	if err != nil {
 		return nil, abi.ENOMEM
 	}
-	fs := &Files{ex: ex, pager: pager, info: map[*vfs.FileSystem]*fsInfo{}}
+	fs := &Files{ex: ex, pager: pager, info: map[*vfs.FileSystem]*fsInfo{}, locks: flock.New()}
 	root := fs.newTmpfs("rootfs")
 	fs.mt = vfs.NewMountTable(root)
 	for _, e := range append(entries, deviceNodes()...) {
@@ -195,3 +197,6 @@ func (fs *Files) Stat(name string, nofollow bool) (fd.Stat, error) {
 // FramesOutside counts the frames processes hold: every frame in use
 // but those only the file systems hold (for leak reports).
 func (fs *Files) FramesOutside() int { return fs.ex.FramesBeyond(fs.pager) }
+
+// LocksHeld counts the file locks held (for leak tests).
+func (fs *Files) LocksHeld() int { return fs.locks.Count() }

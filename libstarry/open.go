@@ -186,7 +186,7 @@ func (p *Process) makeFile(q vfs.Path, flags int) (fd.File, error) {
 	}
 	switch in.Type() {
 	case abi.S_IFDIR:
-		return &dirFile{path: q, fs: p.cfg.FS}, nil
+		return &dirFile{lockable: lockable{path: q, fs: p.cfg.FS}}, nil
 	case abi.S_IFCHR:
 		return p.openDevice(q)
 	case abi.S_IFREG:

@@ -14,18 +14,17 @@ import (
 // regFile is an open tmpfs regular file: its node, and a position of its
 // own. The node's contents are the file system's frames.
 type regFile struct {
-	n    *tmpfs.Node
-	path vfs.Path
-	fs   *Files
-	mu   sync.Mutex // guards pos, and orders this file's reads and writes
-	pos  int64
+	lockable
+	n   *tmpfs.Node
+	mu  sync.Mutex // guards pos, and orders this file's reads and writes
+	pos int64
 }
 
 // newRegFile opens n: the node counts the open file until Release, so
 // an unlinked file keeps its contents until the last close.
 func newRegFile(n *tmpfs.Node, q vfs.Path, fs *Files) *regFile {
 	n.Open()
-	return &regFile{n: n, path: q, fs: fs}
+	return &regFile{lockable: lockable{path: q, fs: fs}, n: n}
 }
 
 func (f *regFile) Read(_ fd.Ctx, b []byte) (int, error) {
@@ -101,8 +100,12 @@ func (f *regFile) Seek(off int64, whence int) (int64, error) {
 
 func (f *regFile) Stat() fd.Stat { return f.fs.statOf(f.path) }
 
-// Release is the last close: the node may free its frames now.
-func (f *regFile) Release() { f.n.Close() }
+// Release is the last close: the description's locks go, and the node
+// may free its frames now.
+func (f *regFile) Release() {
+	f.releaseLocks(f)
+	f.n.Close()
+}
 
 // Object is what mmap maps: the node's pages.
 func (f *regFile) Object() mm.Object { return f.n }

@@ -47,6 +47,13 @@ type Releaser interface {
 	Release()
 }
 
+// Flusher is a file that must hear of every descriptor closed on it,
+// not only the last (f_op->flush, and the record locks filp_close
+// drops): owner is the descriptor table that closed it.
+type Flusher interface {
+	Flush(owner any)
+}
+
 // Seeker is a file with a position (lseek).
 type Seeker interface {
 	Seek(off int64, whence int) (int64, error)

@@ -122,8 +122,30 @@ func (t *Table) Close(fd int) error {
 	of := t.fds[fd].of
 	t.fds[fd] = slot{}
 	t.mu.Unlock()
-	of.DecRef()
+	t.closed(of)
 	return nil
+}
+
+// closed is filp_close for one descriptor the table no longer holds:
+// the file hears that this table let go of it (its record locks go),
+// then the reference goes.
+func (t *Table) closed(of *OpenFile) {
+	if f, ok := of.File.(Flusher); ok {
+		f.Flush(t)
+	}
+	of.DecRef()
+}
+
+// Size is how many descriptors the table has room for now (max_fds:
+// 64 at first, doubling as it grows), which select cuts its nfds to.
+func (t *Table) Size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 64
+	for n < len(t.fds) {
+		n *= 2
+	}
+	return n
 }
 
 // Dup3 makes newfd refer to oldfd's file (dup2/dup3: do_dup2), closing
@@ -145,7 +167,7 @@ func (t *Table) Dup3(oldfd, newfd, limit int, cloexec bool) error {
 	t.fds[newfd] = slot{of: of, cloexec: cloexec}
 	t.mu.Unlock()
 	if old != nil {
-		old.DecRef()
+		t.closed(old)
 	}
 	return nil
 }
@@ -188,7 +210,7 @@ func (t *Table) CloseRange(first, last uint, cloexecOnly bool) {
 	}
 	t.mu.Unlock()
 	for _, of := range drop {
-		of.DecRef()
+		t.closed(of)
 	}
 }
 
@@ -220,7 +242,7 @@ func (t *Table) CloseExec() {
 	}
 	t.mu.Unlock()
 	for _, of := range drop {
-		of.DecRef()
+		t.closed(of)
 	}
 }
 

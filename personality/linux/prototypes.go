@@ -21,7 +21,7 @@ var prototypes = map[string]string{
 	"read": "ull", "write": "ull", "pread64": "ulll", "pwrite64": "ulll",
 	"readv": "ulu", "writev": "ulu", "lseek": "ulu",
 	"open": "liu", "openat": "iliu", "close": "u", "close_range": "uuu",
-	"dup": "u", "dup2": "uu", "dup3": "uui", "fcntl": "uul", "ioctl": "uul",
+	"dup": "u", "dup2": "uu", "dup3": "uui", "fcntl": "uul", "flock": "uu", "ioctl": "uul",
 	"getdents64": "ulu", "getcwd": "ll", "chdir": "l", "umask": "i",
 	"access": "li", "faccessat": "ili", "faccessat2": "ilii",
 	"readlink": "lli", "readlinkat": "illi", "fadvise64": "illi",
@@ -33,6 +33,7 @@ var prototypes = map[string]string{
 	"preadv": "ulull", "pwritev": "ulull", "preadv2": "ululli", "pwritev2": "ululli",
 	"truncate": "ll", "ftruncate": "ul", "fallocate": "iill",
 	"fsync": "u", "fdatasync": "u", "sync": "", "syncfs": "i",
+	"select": "illll", "pselect6": "illlll",
 	"sendfile": "iill", "copy_file_range": "ililuu", "splice": "ililuu", "tee": "iiuu",
 	// Paths: making, removing, renaming, changing files.
 	"mkdir": "lu", "mkdirat": "ilu", "mknod": "luu", "mknodat": "iluu",

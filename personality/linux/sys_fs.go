@@ -32,7 +32,8 @@ func fsCalls() []Syscall {
 		full(abi.SYS_DUP, "dup", sysDup),
 		full(abi.SYS_DUP2, "dup2", sysDup2),
 		full(abi.SYS_DUP3, "dup3", sysDup3),
-		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETOWN/SETOWN(_EX), F_GETSIG/SETSIG, F_GETOWNER_UIDS; the owner is recorded but no SIGIO is sent; record and lease locks are EINVAL"),
+		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETOWN/SETOWN(_EX), F_GETSIG/SETSIG, F_GETOWNER_UIDS, F_GETLK/SETLK/SETLKW and the F_OFD_* locks (regular files and directories), F_GETPIPE_SZ/SETPIPE_SZ; the owner is recorded but no SIGIO is sent; leases are EINVAL"),
+		part(abi.SYS_FLOCK, "flock", sysFlock, "regular files and directories; other files EINVAL"),
 		full(abi.SYS_GETDENTS64, "getdents64", sysGetdents64),
 	}
 }
@@ -308,6 +309,8 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, of.SetFlags(int(a[2]))
 	case abi.F_GETOWN, abi.F_SETOWN, abi.F_GETOWN_EX, abi.F_SETOWN_EX, abi.F_GETSIG, abi.F_SETSIG:
 		return fcntlOwner(t, of, int(a[1]), a[2])
+	case abi.F_GETLK, abi.F_SETLK, abi.F_SETLKW, fOFDGetlk, fOFDSetlk, fOFDSetlkw:
+		return fcntlLock(t, fd, of, int(a[1]), a[2])
 	case abi.F_GETPIPE_SZ, abi.F_SETPIPE_SZ:
 		pe, ok := of.File.(*ipc.PipeEnd)
 		if !ok {

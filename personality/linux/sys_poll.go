@@ -23,6 +23,8 @@ func pollCalls() []Syscall {
 		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollPwait, "see epoll_ctl"),
 		part(abi.SYS_POLL, "poll", sysPoll, "pipes, eventfds and epoll instances wait; other files are always readable and writable"),
 		part(abi.SYS_PPOLL, "ppoll", sysPpoll, "as poll"),
+		part(abi.SYS_SELECT, "select", sysSelect, "as poll; the timeout is not updated with the time left"),
+		part(abi.SYS_PSELECT6, "pselect6", sysPselect6, "as select"),
 	}
 }
 
@@ -247,6 +249,34 @@ func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, e
 	if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
 		return 0, err
 	}
+	fds := make([]pollFD, n)
+	for i := range fds {
+		fds[i] = pollFD{fd: int32(le.Uint32(b[i*pollFDSize:])), events: uint32(le.Uint16(b[i*pollFDSize+4:]))}
+	}
+	ready, err := pollFiles(t, fds, timeout)
+	if err != nil {
+		return 0, err
+	}
+	for i := range fds {
+		le.PutUint16(b[uint64(i)*pollFDSize+6:], fds[i].revents)
+	}
+	if !accessOK(va, n*pollFDSize) { // user_write_access_begin, even for no fds
+		return 0, abi.EFAULT
+	}
+	return uint64(ready), t.P.MM.CopyOut(uintptr(va), b)
+}
+
+// pollFD is struct pollfd in the kernel's hands.
+type pollFD struct {
+	fd      int32
+	events  uint32
+	revents uint16
+}
+
+// pollFiles is do_poll: it fills each entry's revents (POLLNVAL for a
+// closed descriptor, none for a negative one) and counts the entries
+// with any, waiting up to timeout (negative: for ever) for the first.
+func pollFiles(t *libstarry.Thread, fds []pollFD, timeout time.Duration) (int, error) {
 	ep := ipc.NewEpoll()
 	defer ep.Release()
 	var files []*fdt.OpenFile
@@ -255,16 +285,15 @@ func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, e
 			of.DecRef()
 		}
 	}()
-	revents := make([]uint16, n)
 	ready := 0
-	for i := uint64(0); i < n; i++ {
-		fd, events := int32(le.Uint32(b[i*pollFDSize:])), uint32(le.Uint16(b[i*pollFDSize+4:]))
+	for i := range fds {
+		fd, events := fds[i].fd, fds[i].events
 		if fd < 0 {
 			continue
 		}
 		of, err := t.P.FDs.Get(int(fd))
 		if err != nil {
-			revents[i] = abi.POLLNVAL
+			fds[i].revents = abi.POLLNVAL
 			ready++
 			continue
 		}
@@ -274,29 +303,23 @@ func doPoll(t *libstarry.Thread, va, n uint64, timeout time.Duration) (uint64, e
 			// it: a descriptor counts only if something it asked for
 			// (or an error or hang-up) holds.
 			const always = abi.POLLIN | abi.POLLOUT | abi.EPOLLRDNORM | abi.EPOLLWRNORM
-			if revents[i] = uint16(always & (events | abi.POLLERR | abi.POLLHUP)); revents[i] != 0 {
+			if fds[i].revents = uint16(always & (events | abi.POLLERR | abi.POLLHUP)); fds[i].revents != 0 {
 				ready++
 			}
 			continue
 		}
-		_ = ep.Ctl(abi.EPOLL_CTL_ADD, int(i), of, ipc.EpollEvent{Events: events, Data: i})
+		_ = ep.Ctl(abi.EPOLL_CTL_ADD, i, of, ipc.EpollEvent{Events: events, Data: uint64(i)})
 	}
 	if ready > 0 {
 		timeout = 0
 	}
-	evs, err := ep.Wait(t, int(n)+1, timeout)
+	evs, err := ep.Wait(t, len(fds)+1, timeout)
 	if err != nil {
 		return 0, err
 	}
 	for _, ev := range evs {
-		revents[ev.Data] = uint16(ev.Events)
+		fds[ev.Data].revents = uint16(ev.Events)
 		ready++
 	}
-	for i := range revents {
-		le.PutUint16(b[uint64(i)*pollFDSize+6:], revents[i])
-	}
-	if !accessOK(va, n*pollFDSize) { // user_write_access_begin, even for no fds
-		return 0, abi.EFAULT
-	}
-	return uint64(ready), t.P.MM.CopyOut(uintptr(va), b)
+	return ready, nil
 }

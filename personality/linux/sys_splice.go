@@ -87,8 +87,8 @@ func (e endpoint) writeAll(t *libstarry.Thread, b []byte, nonblock bool) (int, e
 	return e.of.File.Write(c, b)
 }
 
-// transfer moves up to n bytes from in to out, stopping at end of file,
-// at a short write or (after some bytes) at an error.
+// transfer moves up to n bytes from in to out, stopping at end of file
+// or a short read, at a short write, or (after some bytes) at an error.
 func transfer(t *libstarry.Thread, in, out endpoint, n uint64, nonblock bool) (uint64, error) {
 	var done uint64
 	buf := make([]byte, min(n, chunk))
@@ -114,6 +114,9 @@ func transfer(t *libstarry.Thread, in, out endpoint, n uint64, nonblock bool) (u
 				return done, nil
 			}
 			return 0, restartable(err)
+		}
+		if r < len(want) {
+			break // a pipe had no more, or the file ended: never wait for more after some moved
 		}
 	}
 	return done, nil

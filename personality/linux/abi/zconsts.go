@@ -87,7 +87,9 @@ const (
 	EPOLLIN                  = 1
 	EPOLLONESHOT             = 0x40000000
 	EPOLLOUT                 = 4
+	EPOLLRDBAND              = 128
 	EPOLLRDNORM              = 64
+	EPOLLWRBAND              = 0x200
 	EPOLLWRNORM              = 0x100
 	EPOLL_CLOEXEC            = 0x80000
 	EPOLL_CTL_ADD            = 1
@@ -106,6 +108,7 @@ const (
 	F_DUPFD_CLOEXEC          = 0x406
 	F_GETFD                  = 1
 	F_GETFL                  = 3
+	F_GETLK                  = 5
 	F_GETOWN                 = 9
 	F_GETOWN_EX              = 16
 	F_GETPIPE_SZ             = 0x408
@@ -113,6 +116,8 @@ const (
 	F_RDLCK                  = 0
 	F_SETFD                  = 2
 	F_SETFL                  = 4
+	F_SETLK                  = 6
+	F_SETLKW                 = 7
 	F_SETOWN                 = 8
 	F_SETOWN_EX              = 15
 	F_SETPIPE_SZ             = 0x407
@@ -202,6 +207,7 @@ const (
 	POLLIN                   = 1
 	POLLNVAL                 = 32
 	POLLOUT                  = 4
+	POLLPRI                  = 2
 	PROT_EXEC                = 4
 	PROT_GROWSDOWN           = 0x1000000
 	PROT_GROWSUP             = 0x2000000
@@ -291,6 +297,7 @@ const (
 	SYS_FDATASYNC            = 75
 	SYS_FGETXATTR            = 193
 	SYS_FLISTXATTR           = 196
+	SYS_FLOCK                = 73
 	SYS_FORK                 = 57
 	SYS_FSTAT                = 5
 	SYS_FSTATFS              = 138
@@ -352,6 +359,7 @@ const (
 	SYS_PREADV               = 0x127
 	SYS_PREADV2              = 0x147
 	SYS_PRLIMIT64            = 0x12e
+	SYS_PSELECT6             = 0x10e
 	SYS_PWRITE64             = 18
 	SYS_PWRITEV              = 0x128
 	SYS_PWRITEV2             = 0x148
@@ -371,6 +379,7 @@ const (
 	SYS_RT_SIGSUSPEND        = 130
 	SYS_SCHED_GETAFFINITY    = 204
 	SYS_SCHED_YIELD          = 24
+	SYS_SELECT               = 23
 	SYS_SENDFILE             = 40
 	SYS_SETFSGID             = 123
 	SYS_SETFSUID             = 122
