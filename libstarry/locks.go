@@ -1,8 +1,8 @@
 package libstarry
 
 import (
-	"github.com/starry-go/starry/libstarry/flock"
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/flock"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
