@@ -34,6 +34,11 @@ func deviceNodes() []InitEntry {
 		InitCharDev("dev/urandom", 0o666, memMajor, minURandom),
 		InitCharDev("dev/tty", 0o666, ttyMajor, 0),
 		InitCharDev("dev/console", 0o600, ttyMajor, 1),
+		// The descriptors' names (udev's and devtmpfs users' links).
+		InitSymlink("dev/fd", "/proc/self/fd"),
+		InitSymlink("dev/stdin", "/proc/self/fd/0"),
+		InitSymlink("dev/stdout", "/proc/self/fd/1"),
+		InitSymlink("dev/stderr", "/proc/self/fd/2"),
 	}
 }
 

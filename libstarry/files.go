@@ -1,6 +1,7 @@
 package libstarry
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -22,9 +23,13 @@ type Files struct {
 	pager *exo.Env
 	mt    *vfs.MountTable
 	locks *flock.Manager
+	// shm is the internal tmpfs (Linux's shm_mnt) that memfds and shared
+	// anonymous memory live on, mounted nowhere in the namespace.
+	shm *vfs.MountTable
 
 	mu      sync.Mutex
 	info    map[*vfs.FileSystem]*fsInfo
+	mounts  map[*vfs.Mount]mountRec
 	nextDev uint32
 }
 
@@ -52,10 +57,16 @@ func NewFiles(ex *exo.Exokernel, entries []InitEntry) (*Files, error) {
 	if err != nil {
 		return nil, abi.ENOMEM
 	}
-	fs := &Files{ex: ex, pager: pager, info: map[*vfs.FileSystem]*fsInfo{}, locks: flock.New()}
+	fs := &Files{ex: ex, pager: pager, info: map[*vfs.FileSystem]*fsInfo{}, mounts: map[*vfs.Mount]mountRec{}, locks: flock.New()}
 	root := fs.newTmpfs("rootfs")
 	fs.mt = vfs.NewMountTable(root)
-	for _, e := range append(entries, deviceNodes()...) {
+	fs.recordMount(fs.mt.Root().Mount, mountRec{fstype: "rootfs", source: "rootfs"})
+	fs.shm = vfs.NewMountTable(fs.newTmpfs("tmpfs"))
+	devs := deviceNodes()
+	for i := range devs {
+		devs[i].MTime = now() / 1e9 // made at boot, as devtmpfs's
+	}
+	for _, e := range append(entries, devs...) {
 		if err := fs.unpack(e); err != nil {
 			return nil, err
 		}
@@ -71,7 +82,12 @@ func NewFiles(ex *exo.Exokernel, entries []InitEntry) (*Files, error) {
 // newTmpfs makes a tmpfs instance limited, as Linux's default, to half
 // of the machine's memory.
 func (fs *Files) newTmpfs(source string) *vfs.FileSystem {
-	t := tmpfs.New(fs.pager, int64(fs.ex.UserFrames()/2), now)
+	return fs.newTmpfsLimit(source, int64(fs.ex.UserFrames()/2))
+}
+
+// newTmpfsLimit makes a tmpfs instance of at most pages pages.
+func (fs *Files) newTmpfsLimit(source string, pages int64) *vfs.FileSystem {
+	t := tmpfs.New(fs.pager, pages, now)
 	v := t.VFS()
 	fs.register(v, &fsInfo{magic: tmpfsMagic, source: source, tmp: t})
 	return v
@@ -111,8 +127,56 @@ func (fs *Files) mountTmpfs(dir string) error {
 	if err := vfs.SetAttr(rootCreds, v.Root().Inode(), vfs.AttrChange{Valid: vfs.SetMode, Mode: 0o1777}); err != nil {
 		return err
 	}
-	_, err = fs.mt.Mount(v, at)
+	m, err := fs.mt.Mount(v, at)
+	if err == nil {
+		fs.recordMount(m, mountRec{fstype: "tmpfs", source: "tmpfs", options: "relatime"})
+	}
 	return err
+}
+
+// recordMount and mountRecOf keep what /proc/mounts shows of a mount.
+func (fs *Files) recordMount(m *vfs.Mount, r mountRec) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	fs.mounts[m] = r
+}
+
+func (fs *Files) mountRecOf(m *vfs.Mount) mountRec {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.mounts[m]
+}
+
+// populateDev fills a new devtmpfs instance with the device nodes.
+func (fs *Files) populateDev(v *vfs.FileSystem) error {
+	mt := vfs.NewMountTable(v)
+	root := mt.Root()
+	for _, e := range deviceNodes() {
+		name := strings.TrimPrefix(e.Name, "dev/")
+		if e.Name == "dev" {
+			continue
+		}
+		var err error
+		if e.Mode&abi.S_IFMT == abi.S_IFLNK {
+			err = mt.Symlink(rootCreds, string(e.Data), root, root, name)
+		} else {
+			err = mt.Mknod(rootCreds, root, root, name, e.Mode, e.Rdev)
+		}
+		if err != nil {
+			return err
+		}
+		if e.Mode&abi.S_IFMT == abi.S_IFLNK {
+			continue
+		}
+		q, err := mt.Resolve(rootCreds, root, root, name, vfs.NoFollow)
+		if err != nil {
+			return err
+		}
+		if err := vfs.SetAttr(rootCreds, q.Dentry.Inode(), vfs.AttrChange{Valid: vfs.SetMode, Mode: e.Mode & 0o7777}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Root is the namespace's root directory.

@@ -143,6 +143,11 @@ func (p *Process) openPath(q vfs.Path, flags int, created bool) (*fd.OpenFile, e
 		if err := vfs.Permission(p.Creds(), in, acc); err != nil {
 			return nil, err
 		}
+		if (acc&vfs.MayWrite != 0 || flags&abi.O_TRUNC != 0) && in.Type() != abi.S_IFCHR && in.Type() != abi.S_IFIFO && in.Type() != abi.S_IFSOCK {
+			if err := q.Mount.WantWrite(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	f, err := p.makeFile(q, flags)
 	if err != nil {

@@ -81,6 +81,9 @@ func (p *Process) Rename(from Where, oldPath string, to Where, newPath string, f
 // SetAttr changes the attributes of the file at q (chmod, chown,
 // utimensat, truncate), with the checks notify_change makes.
 func (p *Process) SetAttr(q vfs.Path, ch vfs.AttrChange) error {
+	if err := q.Mount.WantWrite(); err != nil {
+		return err
+	}
 	return vfs.SetAttr(p.Creds(), q.Dentry.Inode(), ch)
 }
 
@@ -94,6 +97,9 @@ func (p *Process) Truncate(q vfs.Path, size int64) error {
 		return abi.EISDIR
 	case in.Type() != abi.S_IFREG:
 		return abi.EINVAL
+	}
+	if err := q.Mount.WantWrite(); err != nil {
+		return err
 	}
 	if err := vfs.Permission(p.Creds(), in, vfs.MayWrite); err != nil {
 		return err

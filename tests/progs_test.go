@@ -58,6 +58,8 @@ var progBuilds = []progBuild{
 	{name: "forkexec", src: "forkexec.c"},
 	{name: "rlimit", src: "rlimit.c"},
 	{name: "rlimit_glibc", src: "rlimit.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "files", src: "files.c"},
+	{name: "files_glibc", src: "files.c", cc: "gcc", flags: []string{"-static"}},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
 	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},

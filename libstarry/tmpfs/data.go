@@ -108,6 +108,9 @@ func (n *Node) writeLocked(b []byte, off int64) (int, error) {
 	if int64(len(b)) > MaxFileSize-off {
 		b = b[:MaxFileSize-off]
 	}
+	if n.writeSealed(off, off+int64(len(b))) {
+		return 0, abi.EPERM
+	}
 	// Times change before the copy, as file_modified does, even if no
 	// frame can then be had.
 	n.touch(true, true)
@@ -162,6 +165,9 @@ func (n *Node) Truncate(size int64) error {
 	defer n.mu.Unlock()
 	if size == n.size {
 		return nil
+	}
+	if n.sizeSealed(size) {
+		return abi.EPERM
 	}
 	if size < n.size {
 		n.freePages(pagesIn(size), ^uint64(0))

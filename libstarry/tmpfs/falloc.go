@@ -39,6 +39,12 @@ func (n *Node) Fallocate(mode uint32, off, length int64) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	end := off + length
+	switch {
+	case mode&fallocPunchHole != 0 && n.seals&(SealWrite|SealFutureWrite) != 0:
+		return abi.EPERM
+	case mode&fallocKeepSize == 0 && n.sizeSealed(max(end, n.size)):
+		return abi.EPERM
+	}
 	if mode&fallocPunchHole != 0 {
 		n.punchLocked(off, end)
 	} else if err := n.allocateLocked(off, end, mode&fallocKeepSize == 0); err != nil {

@@ -74,7 +74,7 @@ func (fs *FS) NewUnlinked(mode, uid, gid uint32) *Node {
 func (fs *FS) newNode(mode, uid, gid uint32, target string) *Node {
 	t := fs.now()
 	a := vfs.Attr{Mode: mode, UID: uid, GID: gid, Nlink: 1, Atime: t, Mtime: t, Ctime: t}
-	n := &Node{fs: fs, target: target}
+	n := &Node{fs: fs, target: target, seals: SealSeal}
 	switch mode & abi.S_IFMT {
 	case abi.S_IFDIR:
 		a.Nlink, a.Size = 2, 2*bogoDirentSize

@@ -22,6 +22,8 @@ type Node struct {
 	size    int64                // a regular file's; the inode's Size mirrors it
 	opens   int                  // open file descriptions (Open less Close)
 	evicted bool                 // no name, no open: pages freed, not counted
+	seals   uint32               // what the file refuses (seals.go)
+	xattrs  map[string][]byte    // extended attributes (xattr.go)
 
 	// dmu guards a directory's entries (dir is nil for other types).
 	dmu sync.RWMutex

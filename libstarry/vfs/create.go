@@ -133,6 +133,9 @@ func (mt *MountTable) createAt(c *Creds, root, cwd Path, path string, wantDir bo
 	if par.TrailingSlash && !wantDir {
 		return Path{}, abi.ENOENT
 	}
+	if err := par.Dir.Mount.WantWrite(); err != nil {
+		return Path{}, err // after EEXIST, as filename_create reports it
+	}
 	n, err := mk(par.Dir, par.Name)
 	if err != nil {
 		return Path{}, err

@@ -153,8 +153,14 @@ func (d *Dentry) kill() {
 // d_tmpfile): dead from the start, with parent as the directory it was
 // made in, so it can be opened and stat'ed but is found by no lookup.
 func Anonymous(parent *Dentry, n *Inode) *Dentry {
+	return AnonymousNamed(parent, n, "#"+itoa(n.Ino))
+}
+
+// AnonymousNamed is Anonymous with the name its path is to show
+// ("memfd:NAME").
+func AnonymousNamed(parent *Dentry, n *Inode, name string) *Dentry {
 	d := parent.fs.newDentry(n)
-	d.name = "#" + itoa(n.Ino)
+	d.name = name
 	d.parent = parent
 	d.dead = true
 	return d

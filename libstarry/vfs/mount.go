@@ -1,7 +1,9 @@
 package vfs
 
 import (
+	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -20,12 +22,29 @@ type Mount struct {
 	ID   uint64
 	fs   *FileSystem
 	root *Dentry
+	// readOnly is MS_RDONLY: every change through this mount is EROFS
+	// (mnt_want_write), whatever the file system allows.
+	readOnly atomic.Bool
 
 	// Guarded by the table's mu; all nil once unmounted (and, but for
 	// table, for the namespace's root mount).
 	table  *MountTable
 	parent *Mount
 	point  *Dentry
+}
+
+// SetReadOnly makes the mount read-only or read-write (MS_REMOUNT).
+func (m *Mount) SetReadOnly(ro bool) { m.readOnly.Store(ro) }
+
+// ReadOnly reports MS_RDONLY.
+func (m *Mount) ReadOnly() bool { return m != nil && m.readOnly.Load() }
+
+// WantWrite is mnt_want_write: EROFS on a read-only mount.
+func (m *Mount) WantWrite() error {
+	if m.ReadOnly() {
+		return abi.EROFS
+	}
+	return nil
 }
 
 // FS is the mounted file system.
@@ -197,4 +216,17 @@ func (mt *MountTable) chooseMountpoint(m *Mount, root Path) (Path, bool) {
 		}
 	}
 	return Path{}, false
+}
+
+// Mounts lists the namespace's mounts, the root's first, then in the
+// order they were made (what /proc/mounts shows).
+func (mt *MountTable) Mounts() []*Mount {
+	mt.mu.RLock()
+	defer mt.mu.RUnlock()
+	out := []*Mount{mt.root}
+	for _, m := range mt.children {
+		out = append(out, m)
+	}
+	sort.Slice(out[1:], func(i, j int) bool { return out[1+i].ID < out[1+j].ID })
+	return out
 }

@@ -13,6 +13,9 @@ func (mt *MountTable) Unlink(c *Creds, root, cwd Path, path string) error {
 	if par.Type != LastNorm {
 		return abi.EISDIR
 	}
+	if err := par.Dir.Mount.WantWrite(); err != nil {
+		return err
+	}
 	dir := par.Dir.Dentry
 	dir.dirMu.Lock()
 	defer dir.dirMu.Unlock()
@@ -50,6 +53,9 @@ func (mt *MountTable) Rmdir(c *Creds, root, cwd Path, path string) error {
 		return abi.EINVAL
 	case LastRoot:
 		return abi.EBUSY
+	}
+	if err := par.Dir.Mount.WantWrite(); err != nil {
+		return err
 	}
 	dir := par.Dir.Dentry
 	dir.dirMu.Lock()

@@ -50,6 +50,9 @@ func (mt *MountTable) Rename(c *Creds, root, oldCwd Path, oldPath string, newCwd
 	case np.Type != LastNorm:
 		return abi.EBUSY
 	}
+	if err := op.Dir.Mount.WantWrite(); err != nil {
+		return err
+	}
 	r := &renameOp{c: c, flags: flags, oldDir: op.Dir.Dentry, newDir: np.Dir.Dentry,
 		oldName: op.Name, newName: np.Name, oldSlash: op.TrailingSlash, newSlash: np.TrailingSlash}
 	trap, unlock := lockRename(r.newDir, r.oldDir)

@@ -32,8 +32,9 @@ func fsCalls() []Syscall {
 		full(abi.SYS_DUP, "dup", sysDup),
 		full(abi.SYS_DUP2, "dup2", sysDup2),
 		full(abi.SYS_DUP3, "dup3", sysDup3),
-		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETOWN/SETOWN(_EX), F_GETSIG/SETSIG, F_GETOWNER_UIDS, F_GETLK/SETLK/SETLKW and the F_OFD_* locks (regular files and directories), F_GETPIPE_SZ/SETPIPE_SZ; the owner is recorded but no SIGIO is sent; leases are EINVAL"),
+		part(abi.SYS_FCNTL, "fcntl", sysFcntl, "F_DUPFD(_CLOEXEC), F_GETFD/SETFD, F_GETFL/SETFL, F_GETOWN/SETOWN(_EX), F_GETSIG/SETSIG, F_GETOWNER_UIDS, F_GETLK/SETLK/SETLKW and the F_OFD_* locks (regular files and directories), F_GETPIPE_SZ/SETPIPE_SZ, F_ADD_SEALS/F_GET_SEALS; the owner is recorded but no SIGIO is sent; leases are EINVAL"),
 		part(abi.SYS_FLOCK, "flock", sysFlock, "regular files and directories; other files EINVAL"),
+		part(abi.SYS_MEMFD_CREATE, "memfd_create", sysMemfdCreate, "MFD_HUGETLB is EINVAL (no huge pages); seals F_SEAL_SEAL, SHRINK, GROW, WRITE, FUTURE_WRITE are kept and enforced, F_SEAL_EXEC kept only"),
 		full(abi.SYS_GETDENTS64, "getdents64", sysGetdents64),
 	}
 }
@@ -311,6 +312,8 @@ func sysFcntl(t *libstarry.Thread, a Args) (uint64, error) {
 		return fcntlOwner(t, of, int(a[1]), a[2])
 	case abi.F_GETLK, abi.F_SETLK, abi.F_SETLKW, fOFDGetlk, fOFDSetlk, fOFDSetlkw:
 		return fcntlLock(t, fd, of, int(a[1]), a[2])
+	case fAddSeals, fGetSeals:
+		return fcntlSeals(of, int(a[1]), a[2])
 	case abi.F_GETPIPE_SZ, abi.F_SETPIPE_SZ:
 		pe, ok := of.File.(*ipc.PipeEnd)
 		if !ok {

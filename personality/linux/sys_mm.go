@@ -126,6 +126,9 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		if flags&abi.MAP_GROWSDOWN != 0 {
 			return 0, abi.EINVAL // a file mapping cannot grow
 		}
+		if s, ok := of.File.(libstarry.Sealer); ok && kind != abi.MAP_PRIVATE && prot&exo.PermWrite != 0 && libstarry.WriteSealed(s) {
+			return 0, abi.EPERM // seal_check_write
+		}
 		r.Obj, r.FileOff = m.Object(), a[5]
 		if pf, ok := of.File.(libstarry.PathFile); ok {
 			r.Name = t.P.PathName(pf.Path())

@@ -1,7 +1,6 @@
 package linux
 
 import (
-	"strings"
 	"syscall"
 
 	"github.com/starry-go/starry/libstarry"
@@ -20,12 +19,6 @@ func statCalls() []Syscall {
 		full(abi.SYS_LSTAT, "lstat", sysLstat),
 		full(abi.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
 		full(abi.SYS_STATX, "statx", sysStatx),
-		part(abi.SYS_GETXATTR, "getxattr", sysGetxattr, "no file has extended attributes: ENODATA in the user, trusted, security and system namespaces, EOPNOTSUPP in others"),
-		part(abi.SYS_LGETXATTR, "lgetxattr", sysLgetxattr, "as getxattr"),
-		part(abi.SYS_FGETXATTR, "fgetxattr", sysFgetxattr, "as getxattr"),
-		part(abi.SYS_LISTXATTR, "listxattr", sysListxattr, "no file has extended attributes: an empty list"),
-		part(abi.SYS_LLISTXATTR, "llistxattr", sysLlistxattr, "as listxattr"),
-		part(abi.SYS_FLISTXATTR, "flistxattr", sysFlistxattr, "as listxattr"),
 		full(abi.SYS_FADVISE64, "fadvise64", sysFadvise64),
 		full(abi.SYS_STATFS, "statfs", sysStatfs),
 		part(abi.SYS_FSTATFS, "fstatfs", sysFstatfs, "pipes and other anonymous files report f_type 0"),
@@ -178,67 +171,6 @@ func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
 		DevMajor: uint32(st.Dev>>8&0xfff | st.Dev>>32&^0xfff), DevMinor: uint32(st.Dev&0xff | st.Dev>>12&^0xff),
 		RdevMajor: uint32(st.Rdev>>8&0xfff | st.Rdev>>32&^0xfff), RdevMinor: uint32(st.Rdev&0xff | st.Rdev>>12&^0xff)}
 	return 0, putStruct(t, a[4], sx)
-}
-
-// The xattr calls resolve their file as Linux does, then find no
-// attribute: tmpfs keeps none here, so a get is ENODATA (the name's
-// namespace known, EOPNOTSUPP otherwise), a list is empty.
-
-func sysGetxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], a[1], 0)
-}
-
-func sysLgetxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	return xattrPath(t, a[0], a[1], vfs.NoFollow)
-}
-
-func sysFgetxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	if _, err := fdStat(t, a[0]); err != nil {
-		return 0, err
-	}
-	return 0, xattrAnswer(t, a[1])
-}
-
-func sysListxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	_, err := lookupUser(t, atFDCWD, a[0], 0)
-	return 0, err
-}
-
-func sysLlistxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	_, err := lookupUser(t, atFDCWD, a[0], vfs.NoFollow)
-	return 0, err
-}
-
-func sysFlistxattr(t *libstarry.Thread, a Args) (uint64, error) {
-	_, err := fdStat(t, a[0])
-	return 0, err
-}
-
-// xattrPath looks the path up, then answers for the name.
-func xattrPath(t *libstarry.Thread, pathVA, nameVA uint64, flags vfs.Flags) (uint64, error) {
-	if _, err := lookupUser(t, atFDCWD, pathVA, flags); err != nil {
-		return 0, err
-	}
-	return 0, xattrAnswer(t, nameVA)
-}
-
-// xattrAnswer is getxattr's answer for a file without attributes: the
-// name must be readable, 1 to 255 bytes (ERANGE otherwise), and in a
-// namespace tmpfs has handlers for (EOPNOTSUPP otherwise).
-func xattrAnswer(t *libstarry.Thread, nameVA uint64) error {
-	name, err := t.P.MM.CopyInString(uintptr(nameVA), 256)
-	switch {
-	case err == abi.ENAMETOOLONG || err == nil && name == "":
-		return abi.ERANGE
-	case err != nil:
-		return err
-	}
-	for _, ns := range []string{"user.", "trusted.", "security.", "system."} {
-		if strings.HasPrefix(name, ns) {
-			return abi.ENODATA
-		}
-	}
-	return abi.EOPNOTSUPP
 }
 
 // POSIX_FADV_DONTNEED and POSIX_FADV_NOREUSE, which x/sys lacks; 0 to 3

@@ -58,7 +58,7 @@ var table = buildTable()
 
 func buildTable() map[uint64]Syscall {
 	m := map[uint64]Syscall{}
-	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), credCalls(), mmCalls(), signalCalls(),
+	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
 		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls()} {
 		for _, s := range group {
 			if _, dup := m[s.Nr]; dup {

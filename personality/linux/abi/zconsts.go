@@ -96,6 +96,7 @@ const (
 	EPOLL_CTL_DEL            = 2
 	EPOLL_CTL_MOD            = 3
 	ERANGE                   = Errno(34)
+	EROFS                    = Errno(30)
 	ESPIPE                   = Errno(29)
 	ESRCH                    = Errno(3)
 	ETIMEDOUT                = Errno(110)
@@ -299,6 +300,8 @@ const (
 	SYS_FLISTXATTR           = 196
 	SYS_FLOCK                = 73
 	SYS_FORK                 = 57
+	SYS_FREMOVEXATTR         = 199
+	SYS_FSETXATTR            = 190
 	SYS_FSTAT                = 5
 	SYS_FSTATFS              = 138
 	SYS_FSYNC                = 74
@@ -333,14 +336,18 @@ const (
 	SYS_LINKAT               = 0x109
 	SYS_LISTXATTR            = 194
 	SYS_LLISTXATTR           = 195
+	SYS_LREMOVEXATTR         = 198
 	SYS_LSEEK                = 8
+	SYS_LSETXATTR            = 189
 	SYS_LSTAT                = 6
 	SYS_MADVISE              = 28
+	SYS_MEMFD_CREATE         = 0x13f
 	SYS_MKDIR                = 83
 	SYS_MKDIRAT              = 0x102
 	SYS_MKNOD                = 133
 	SYS_MKNODAT              = 0x103
 	SYS_MMAP                 = 9
+	SYS_MOUNT                = 165
 	SYS_MPROTECT             = 10
 	SYS_MREMAP               = 25
 	SYS_MUNMAP               = 11
@@ -367,6 +374,7 @@ const (
 	SYS_READLINK             = 89
 	SYS_READLINKAT           = 0x10b
 	SYS_READV                = 19
+	SYS_REMOVEXATTR          = 197
 	SYS_RENAME               = 82
 	SYS_RENAMEAT             = 0x108
 	SYS_RENAMEAT2            = 0x13c
@@ -393,6 +401,7 @@ const (
 	SYS_SETRLIMIT            = 160
 	SYS_SETSID               = 112
 	SYS_SETUID               = 105
+	SYS_SETXATTR             = 188
 	SYS_SET_ROBUST_LIST      = 0x111
 	SYS_SET_TID_ADDRESS      = 218
 	SYS_SIGALTSTACK          = 131
@@ -410,6 +419,7 @@ const (
 	SYS_TKILL                = 200
 	SYS_TRUNCATE             = 76
 	SYS_UMASK                = 95
+	SYS_UMOUNT2              = 166
 	SYS_UNAME                = 63
 	SYS_UNLINK               = 87
 	SYS_UNLINKAT             = 0x107

@@ -1,0 +1,91 @@
+package linux
+
+import (
+	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/libstarry/vfs"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+// mount(2) and umount2(2) (fs/namespace.c): new tmpfs and devtmpfs
+// instances, remounts that change MS_RDONLY, and unmounting.
+
+func mountCalls() []Syscall {
+	return []Syscall{
+		part(abi.SYS_MOUNT, "mount", sysMount, "new tmpfs and devtmpfs mounts (size=, mode=, uid=, gid=), MS_REMOUNT of MS_RDONLY; propagation flags change nothing (every mount is private); MS_BIND and MS_MOVE are EINVAL; other types ENODEV"),
+		full(abi.SYS_UMOUNT2, "umount2", sysUmount2),
+	}
+}
+
+// The mount flags of include/uapi/linux/mount.h this call looks at.
+const (
+	msRdonly      = 0x1
+	msRemount     = 0x20
+	msBind        = 0x1000
+	msMove        = 0x2000
+	msPropagation = 0x20000 | 0x40000 | 0x80000 | 0x100000 // UNBINDABLE, PRIVATE, SLAVE, SHARED
+	mntForce      = 1
+	mntDetach     = 2
+	mntExpire     = 4
+	umountNofollw = 8
+)
+
+// sysMount is do_mount: privilege first, then the strings, the target,
+// and what the flags ask for.
+func sysMount(t *libstarry.Thread, a Args) (uint64, error) {
+	if t.P.Cred().EUID != 0 {
+		return 0, abi.EPERM
+	}
+	flags := a[3]
+	var source, fstype, data string
+	var err error
+	if a[0] != 0 {
+		if source, err = t.P.MM.CopyInString(uintptr(a[0]), 4096); err != nil {
+			return 0, err
+		}
+	}
+	if a[2] != 0 {
+		if fstype, err = t.P.MM.CopyInString(uintptr(a[2]), 4096); err != nil {
+			return 0, err
+		}
+	}
+	if a[4] != 0 && flags&(msBind|msMove|msPropagation) == 0 {
+		if data, err = t.P.MM.CopyInString(uintptr(a[4]), 4096); err != nil {
+			return 0, err
+		}
+	}
+	target, err := lookupUser(t, atFDCWD, a[1], 0)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case flags&msRemount != 0:
+		return 0, t.P.Remount(target, flags&msRdonly)
+	case flags&(msBind|msMove) != 0:
+		return 0, abi.EINVAL
+	case flags&msPropagation != 0:
+		return 0, nil
+	}
+	return 0, t.P.Mount(source, target, fstype, flags&msRdonly, data)
+}
+
+// sysUmount2: unknown flags, MNT_EXPIRE with FORCE or DETACH, are
+// EINVAL; the target is a mount's root.
+func sysUmount2(t *libstarry.Thread, a Args) (uint64, error) {
+	flags := a[1]
+	if flags&^(mntForce|mntDetach|mntExpire|umountNofollw) != 0 ||
+		flags&mntExpire != 0 && flags&(mntForce|mntDetach) != 0 {
+		return 0, abi.EINVAL
+	}
+	if t.P.Cred().EUID != 0 {
+		return 0, abi.EPERM
+	}
+	var rf vfs.Flags
+	if flags&umountNofollw != 0 {
+		rf = vfs.NoFollow
+	}
+	target, err := lookupUser(t, atFDCWD, a[0], rf)
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.P.Umount(target)
+}

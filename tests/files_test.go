@@ -1,0 +1,76 @@
+package tests
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestFileConformance runs the file-syscall conformance program
+// (tests/progs/files.c, musl and glibc builds) natively in a scratch
+// tmpfs and in the guest on its /tmp tmpfs, and compares every line and
+// the exit status: tmpfs on Linux is the reference for each errno.
+func TestFileConformance(t *testing.T) {
+	bin := testProgs(t)
+	progs := []string{"files", "files_glibc"}
+	native := make([]procResult, len(progs))
+	for i, p := range progs {
+		native[i] = runOnTmpfs(t, filepath.Join(bin, p))
+		if len(native[i].lines) == 0 || native[i].status != 0 {
+			t.Fatalf("natively, %s printed %d lines and exited %d: its expectations are not Linux's\n%s",
+				p, len(native[i].lines), native[i].status, strings.Join(native[i].lines, "\n"))
+		}
+	}
+	args := []string{"run", "--accel", "tcg", "--timeout", "300s", "--kernel", kernelImage(t)}
+	var lines []string
+	for _, p := range progs {
+		args = append(args, "--add", filepath.Join(bin, p)+":/bin/"+p)
+		lines = append(lines, "/bin/"+p+" /tmp")
+	}
+	r := starry(t, nil, append(args, "--script", writeScript(t, lines))...)
+	guest := guestResults(r.stdout)
+	var bad []string
+	for i, p := range progs {
+		if i >= len(guest) {
+			bad = append(bad, fmt.Sprintf("%s: no exit line", p))
+			break
+		}
+		if d := compareRuns(native[i], guest[i]); d != "" {
+			bad = append(bad, fmt.Sprintf("%s:\n    %s", p, d))
+		}
+	}
+	if m := framesLine.FindStringSubmatch(r.stdout); m == nil || m[1] != "0" {
+		bad = append(bad, "frames still in use after every process exited (or no frames line)")
+	}
+	if len(bad) > 0 {
+		t.Errorf("the guest differs from Linux:\n  %s\n%v", strings.Join(bad, "\n  "), r)
+	}
+}
+
+// runOnTmpfs runs prog natively with a fresh tmpfs as its scratch
+// directory (mounting needs root, as the native process runs do).
+func runOnTmpfs(t *testing.T, prog string) procResult {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64m"); err != nil {
+		t.Fatalf("mount a tmpfs for the native run (needs root): %v", err)
+	}
+	defer syscall.Unmount(dir, syscall.MNT_DETACH)
+	cmd := exec.Command(prog, dir)
+	cmd.Env = []string{"PATH=/bin:/usr/bin", "HOME=/"}
+	out, err := cmd.CombinedOutput()
+	r := procResult{lines: splitOutput(string(out))}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.status = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("natively, %s: %v", prog, err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
