@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/mm"
 	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -43,3 +44,25 @@ var _ Sealer = (*regFile)(nil)
 // WriteSealed reports whether a shared writable mapping is refused
 // (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE).
 func WriteSealed(s Sealer) bool { return s.Seals()&(tmpfs.SealWrite|tmpfs.SealFutureWrite) != 0 }
+
+// SharedAnon is the object behind a MAP_SHARED|MAP_ANONYMOUS mapping
+// (shmem_zero_setup): an unnamed file of length bytes on the internal
+// tmpfs, so that the processes that share it after fork share every
+// page, touched before the fork or after. The mapping holds it; it goes
+// with the last one.
+func (p *Process) SharedAnon(length uint64) (SharedObject, error) {
+	if p.cfg.FS == nil {
+		return nil, errNoFS
+	}
+	n := p.cfg.FS.infoOf(p.cfg.FS.shm.Root()).tmp.NewUnlinked(abi.S_IFREG|0o600, 0, 0)
+	if err := n.Truncate(int64(length)); err != nil {
+		return nil, abi.ENOMEM
+	}
+	return n, nil
+}
+
+// SharedObject is a mappable object whose life the mapper brackets.
+type SharedObject interface {
+	mm.Object
+	mm.Holder
+}

@@ -10,13 +10,16 @@ import (
 	"testing"
 )
 
-// TestFileConformance runs the file-syscall conformance program
-// (tests/progs/files.c, musl and glibc builds) natively in a scratch
+// TestFileConformance runs the file programs natively in a scratch
 // tmpfs and in the guest on its /tmp tmpfs, and compares every line and
-// the exit status: tmpfs on Linux is the reference for each errno.
+// the exit status: tmpfs on Linux is the reference for each errno. They
+// are the file-syscall conformance program (files.c), file mappings and
+// shared memory (fmap.c), both with musl and glibc, and a stress of
+// processes creating, renaming, deleting and listing files in one
+// directory that ends with nothing leaked (fstress.c).
 func TestFileConformance(t *testing.T) {
 	bin := testProgs(t)
-	progs := []string{"files", "files_glibc"}
+	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress"}
 	native := make([]procResult, len(progs))
 	for i, p := range progs {
 		native[i] = runOnTmpfs(t, filepath.Join(bin, p))

@@ -60,6 +60,9 @@ var progBuilds = []progBuild{
 	{name: "rlimit_glibc", src: "rlimit.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "files", src: "files.c"},
 	{name: "files_glibc", src: "files.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "fmap", src: "fmap.c"},
+	{name: "fmap_glibc", src: "fmap.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "fstress", src: "fstress.c"},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
 	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},

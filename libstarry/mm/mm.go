@@ -38,6 +38,7 @@ type VMA struct {
 	Shared     bool     // MAP_SHARED: its pages are the object's, not copies
 	NoReserve  bool     // MAP_NORESERVE: not counted by the commit check
 	Obj        Object   // nil for anonymous memory
+	Anon       bool     // Obj is shared anonymous memory
 	FileOff    uint64   // page-aligned
 	FileEnd    uintptr
 	Name       string // "[heap]", "[stack]", or the file's path
@@ -109,7 +110,7 @@ func (m *MM) enoughMemory(n uintptr) bool {
 // accountable is Linux's accountable_mapping: memory that may have to be
 // backed by fresh frames when written.
 func accountable(v *VMA) bool {
-	return !v.NoReserve && (v.Prot&exo.PermWrite != 0 && !v.Shared || v.Shared && v.Obj == nil)
+	return !v.NoReserve && (v.Prot&exo.PermWrite != 0 && !v.Shared || v.Shared && (v.Obj == nil || v.Anon))
 }
 
 // find returns the region holding addr; m.mu is held.

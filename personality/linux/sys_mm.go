@@ -11,7 +11,7 @@ import (
 func mmCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_BRK, "brk", sysBrk),
-		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private and shared mappings of tmpfs files (a shared mapping writes the file's own pages); shared anonymous memory is not shared across processes yet"),
+		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private and shared mappings of tmpfs files (a shared mapping writes the file's own pages); shared anonymous memory is an unnamed file on the internal tmpfs, shared by every process that inherits it"),
 		full(abi.SYS_MUNMAP, "munmap", sysMunmap),
 		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
 		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"),
@@ -137,6 +137,15 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.ENOMEM // no huge pages are reserved (Linux with vm.nr_hugepages 0)
 	} else if r.Shared {
 		r.Name = "/dev/zero (deleted)" // what /proc/PID/maps shows for it
+		obj, err := t.P.SharedAnon(uint64(r.Len+exo.PageSize-1) &^ (exo.PageSize - 1))
+		if err != nil {
+			return 0, err
+		}
+		// Held across the call: the mapping's own hold keeps it after,
+		// and a failed mmap lets it go.
+		obj.Hold()
+		defer obj.Drop()
+		r.Obj, r.Anon = obj, true
 	}
 	va, err := t.P.MM.Mmap(r)
 	return uint64(va), err
