@@ -76,6 +76,13 @@ func NewFiles(ex *exo.Exokernel, entries []InitEntry) (*Files, error) {
 			return nil, err
 		}
 	}
+	sys, err := fs.ensureDir("/sys")
+	if err == nil {
+		err = fs.mountSysfs(sys)
+	}
+	if err != nil {
+		return nil, err
+	}
 	return fs, nil
 }
 

@@ -45,6 +45,12 @@ func TestUnpack(t *testing.T) {
 	if root.Dev == tmp.Dev {
 		t.Errorf("/tmp is on the root's device %#x: not a mount of its own", root.Dev)
 	}
+	if b, err := fs.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled"); err != nil || string(b) != "always madvise [never]\n" {
+		t.Errorf("/sys THP setting = %q, %v", b, err)
+	}
+	if st, err := fs.Stat("/sys/devices/system/cpu/online", false); err != nil || st.Mode != abi.S_IFREG|0o444 {
+		t.Errorf("/sys cpu list: %+v, %v", st, err)
+	}
 	if _, err := fs.ReadFile("/nope"); err != abi.ENOENT {
 		t.Errorf("missing file: %v", err)
 	}

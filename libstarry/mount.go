@@ -35,7 +35,7 @@ type MountEntry struct {
 }
 
 // FileSystemTypes are the types mount(2) makes (/proc/filesystems).
-var FileSystemTypes = []string{"tmpfs", "devtmpfs"}
+var FileSystemTypes = []string{"tmpfs", "devtmpfs", "sysfs"}
 
 // Mount mounts a new instance of fstype on target (do_new_mount): root
 // only (EPERM), a known type (ENODEV), a directory (ENOTDIR); data holds
@@ -50,6 +50,8 @@ func (p *Process) Mount(source string, target vfs.Path, fstype string, flags uin
 	}
 	switch fstype {
 	case "tmpfs", "devtmpfs":
+	case "sysfs":
+		return fs.mountSysfs(target)
 	default:
 		return abi.ENODEV
 	}

@@ -36,6 +36,7 @@ var procSuite = []procCase{
 	{"/bin/rlimit"},
 	{"/bin/rlimit_glibc"},
 	{"/bin/sh", "/data/jobs.sh"},
+	{"/bin/sh", "/data/files.sh"},
 	{"GOMAXPROCS=1", "/bin/goexec"},
 	{"GOMAXPROCS=4", "/bin/goexec"},
 	// Dynamically linked: PT_INTERP loads ld.so (glibc's, musl's), which
@@ -50,8 +51,11 @@ var procSuite = []procCase{
 	{"/usr/bin/env", "-i", "A=1", "B=2", "/usr/bin/env"},
 }
 
-// busyboxApplets are linked into bin/ for the shell script and goexec.
-var busyboxApplets = []string{"sh", "cat", "echo", "sleep", "wc", "seq", "tr", "yes", "head", "true", "false", "kill", "pwd"}
+// busyboxApplets are linked into bin/ for the shell scripts and goexec
+// (bin/ls, cat and env are Debian's, dynamically linked: hostDynamic).
+var busyboxApplets = []string{"sh", "cat", "echo", "sleep", "wc", "seq", "tr", "yes", "head", "true", "false", "kill", "pwd",
+	"mkdir", "ln", "cp", "mv", "rm", "find", "sort", "stat", "chmod", "touch", "tar", "gzip", "gunzip",
+	"cmp", "du", "cut", "readlink", "printf"}
 
 var (
 	procRootOnce sync.Once
@@ -78,7 +82,7 @@ func procRoot(t *testing.T) string {
 // links), data/ (the scripts and files exec.c and goexec use) and, for
 // the native runs only, dev/null; the guest kernel provides its own /dev.
 func buildProcRoot(root, progs, busybox string) error {
-	for _, d := range []string{"bin", "data", "dev"} {
+	for _, d := range []string{"bin", "data", "dev", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			return err
 		}
@@ -105,12 +109,17 @@ func buildProcRoot(root, progs, busybox string) error {
 	if err != nil {
 		return err
 	}
+	files, err := os.ReadFile(filepath.Join(repoRoot, "tests", "progs", "sh", "files.sh"))
+	if err != nil {
+		return err
+	}
 	data := map[string]string{
-		"jobs.sh": string(jobs),
-		"empty":   "",
-		"script":  "#!/bin/exec script a  b \n", // the interpreter's argument keeps its inner spaces
-		"script2": "#!/data/script\n",
-		"deep1":   "#!/bin/exec script\n",
+		"jobs.sh":  string(jobs),
+		"files.sh": string(files),
+		"empty":    "",
+		"script":   "#!/bin/exec script a  b \n", // the interpreter's argument keeps its inner spaces
+		"script2":  "#!/data/script\n",
+		"deep1":    "#!/bin/exec script\n",
 		// Interpreters exec must refuse, and a "#!" naming none.
 		"nointerp":     "#!/no/such/interpreter\n",
 		"badinterp":    "#!/data/empty\n",
@@ -256,6 +265,13 @@ func compareRuns(native, guest procResult) string {
 // Go's os/exec with one and four Ps.
 func TestProcessConformance(t *testing.T) {
 	root := procRoot(t)
+	// The guest's /tmp is a tmpfs; so is the native one, for the
+	// scripts that make files there.
+	tmp := filepath.Join(root, "tmp")
+	if err := syscall.Mount("tmpfs", tmp, "tmpfs", 0, "size=64m"); err != nil {
+		t.Fatalf("mount a tmpfs on %s (the native runs need root): %v", tmp, err)
+	}
+	defer syscall.Unmount(tmp, syscall.MNT_DETACH)
 	native := make([]procResult, len(procSuite))
 	var lines []string
 	for i, c := range procSuite {

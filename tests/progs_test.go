@@ -114,7 +114,7 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
-	for _, prog := range []string{"gohello", "gcstress", "gostress", "goexec"} {
+	for _, prog := range []string{"gohello", "gcstress", "gostress", "goexec", "gofiles"} {
 		if err := buildGo(filepath.Join(bin, prog), "./tests/progs/"+prog); err != nil {
 			return err
 		}
