@@ -17,7 +17,7 @@ type Cred struct {
 	UID, EUID, SUID, FSUID uint32
 	GID, EGID, SGID, FSGID uint32
 	Groups                 []uint32 // sorted, as set_groups keeps them
-	fs                     *vfs.Creds
+	fs, real               *vfs.Creds
 }
 
 // rootCred is init's identity.
@@ -28,6 +28,7 @@ func newCred(c Cred) *Cred {
 	c.Groups = slices.Clone(c.Groups)
 	slices.Sort(c.Groups)
 	c.fs = &vfs.Creds{UID: c.FSUID, GID: c.FSGID, Groups: c.Groups}
+	c.real = &vfs.Creds{UID: c.UID, GID: c.GID, Groups: c.Groups}
 	return &c
 }
 
@@ -44,6 +45,10 @@ func (p *Process) Cred() *Cred {
 // Creds is the identity the process's file accesses are checked with
 // (its fsuid, fsgid and groups).
 func (p *Process) Creds() *vfs.Creds { return p.Cred().fs }
+
+// RealCreds is the identity access(2) checks with: the real IDs
+// (do_faccessat's override creds).
+func (p *Process) RealCreds() *vfs.Creds { return p.Cred().real }
 
 // setCred replaces the identity with what change makes of a copy, or
 // leaves it when change fails.

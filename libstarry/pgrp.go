@@ -145,12 +145,36 @@ func (t *Thread) KillPID(pid, sig int) error {
 	if sig < 0 || sig > NSIG {
 		return abi.EINVAL
 	}
+	sent := false
 	for _, q := range targets {
+		if !p.mayKill(q, sig) {
+			continue
+		}
+		sent = true
 		if sig != 0 && q.pid != InitPID {
-			q.Signal(SigInfo{Signo: sig, Code: SI_USER, Pid: p.pid})
+			q.Signal(SigInfo{Signo: sig, Code: SI_USER, Pid: p.pid, UID: int(p.Cred().UID)})
 		}
 	}
+	if !sent && pid != -1 {
+		return abi.EPERM // one target, or a group none of which it may signal
+	}
 	return nil
+}
+
+// mayKill is check_kill_permission: privilege, a real or effective ID
+// matching the target's real or saved one, or SIGCONT within the
+// session.
+func (p *Process) mayKill(q *Process, sig int) bool {
+	c, d := p.Cred(), q.Cred()
+	if c.EUID == 0 || c.EUID == d.SUID || c.EUID == d.UID || c.UID == d.SUID || c.UID == d.UID {
+		return true
+	}
+	if sig == int(SIGCONT) {
+		p.k.mu.Lock()
+		defer p.k.mu.Unlock()
+		return p.sid == q.sid
+	}
+	return false
 }
 
 // KillThread is tgkill(tgid, tid, sig), or tkill(tid, sig) with tgid
@@ -166,8 +190,11 @@ func (t *Thread) KillThread(tgid, tid, sig int) error {
 	if sig < 0 || sig > NSIG {
 		return abi.EINVAL
 	}
+	if !t.P.mayKill(target.P, sig) {
+		return abi.EPERM
+	}
 	if sig != 0 {
-		target.Signal(SigInfo{Signo: sig, Code: SI_TKILL, Pid: t.P.pid})
+		target.Signal(SigInfo{Signo: sig, Code: SI_TKILL, Pid: t.P.pid, UID: int(t.P.Cred().UID)})
 	}
 	return nil
 }

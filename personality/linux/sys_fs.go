@@ -234,7 +234,7 @@ func sysFaccessat2(t *libstarry.Thread, a Args) (uint64, error) {
 
 // accessAt is do_faccessat: the mode, then the flags, are checked
 // before the path; F_OK asks only that the file exist. The check uses
-// the real IDs (the same as the effective ones here).
+// the real IDs unless AT_EACCESS; W_OK on a read-only mount is EROFS.
 func accessAt(t *libstarry.Thread, dirfd, pathVA, mode uint64, flags int) (uint64, error) {
 	if mode&^uint64(abi.R_OK|abi.W_OK|abi.X_OK) != 0 || flags&^(atEaccess|abi.AT_SYMLINK_NOFOLLOW|abi.AT_EMPTY_PATH) != 0 {
 		return 0, abi.EINVAL
@@ -243,7 +243,19 @@ func accessAt(t *libstarry.Thread, dirfd, pathVA, mode uint64, flags int) (uint6
 	if err != nil {
 		return 0, err
 	}
-	return 0, vfs.Permission(t.P.Creds(), q.Dentry.Inode(), int(mode&7))
+	c := t.P.RealCreds()
+	if flags&atEaccess != 0 {
+		c = t.P.Creds()
+	}
+	if err := vfs.Permission(c, q.Dentry.Inode(), int(mode&7)); err != nil {
+		return 0, err
+	}
+	if mode&abi.W_OK != 0 && q.Mount.ReadOnly() {
+		if typ := q.Dentry.Inode().Type(); typ != abi.S_IFCHR && typ != abi.S_IFIFO && typ != abi.S_IFSOCK && typ != abi.S_IFBLK {
+			return 0, abi.EROFS
+		}
+	}
+	return 0, nil
 }
 
 // atFlags turns AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH into resolution flags.
