@@ -35,6 +35,7 @@ var prototypes = map[string]string{
 	"preadv": "ulull", "pwritev": "ulull", "preadv2": "ululli", "pwritev2": "ululli",
 	"truncate": "ll", "ftruncate": "ul", "fallocate": "iill",
 	"fsync": "u", "fdatasync": "u", "sync": "", "syncfs": "i",
+	"inotify_init": "", "inotify_init1": "i", "inotify_add_watch": "ilu", "inotify_rm_watch": "ii", "fanotify_init": "uu",
 	"select": "illll", "pselect6": "illlll",
 	"sendfile": "iill", "copy_file_range": "ililuu", "splice": "ililuu", "tee": "iiuu",
 	// Paths: making, removing, renaming, changing files.

@@ -17,6 +17,11 @@ func fileCalls() []Syscall {
 		full(abi.SYS_FDATASYNC, "fdatasync", sysFsync),
 		full(abi.SYS_SYNC, "sync", sysZero),
 		full(abi.SYS_SYNCFS, "syncfs", sysSyncfs),
+		refuse(abi.SYS_INOTIFY_INIT, "inotify_init", abi.ENOSYS, "no file-change notification yet: programs fall back to polling"),
+		refuse(abi.SYS_INOTIFY_INIT1, "inotify_init1", abi.ENOSYS, "as inotify_init"),
+		refuse(abi.SYS_INOTIFY_ADD_WATCH, "inotify_add_watch", abi.ENOSYS, "as inotify_init"),
+		refuse(abi.SYS_INOTIFY_RM_WATCH, "inotify_rm_watch", abi.ENOSYS, "as inotify_init"),
+		refuse(abi.SYS_FANOTIFY_INIT, "fanotify_init", abi.ENOSYS, "as inotify_init"),
 	}
 }
 

@@ -3,6 +3,7 @@
 package abi
 
 const (
+	AF_UNIX                  = 1
 	AT_EMPTY_PATH            = 0x1000
 	AT_FDCWD                 = -100
 	AT_NO_AUTOMOUNT          = 0x800
@@ -42,6 +43,7 @@ const (
 	CS8                      = 48
 	E2BIG                    = Errno(7)
 	EACCES                   = Errno(13)
+	EADDRINUSE               = Errno(98)
 	EAGAIN                   = Errno(11)
 	EBADF                    = Errno(9)
 	EBUSY                    = Errno(16)
@@ -51,6 +53,8 @@ const (
 	ECHOE                    = 16
 	ECHOK                    = 32
 	ECHOKE                   = 0x800
+	ECONNREFUSED             = Errno(111)
+	ECONNRESET               = Errno(104)
 	EDEADLK                  = Errno(35)
 	EEXIST                   = Errno(17)
 	EFAULT                   = Errno(14)
@@ -73,6 +77,7 @@ const (
 	ENOMEM                   = Errno(12)
 	ENOSPC                   = Errno(28)
 	ENOSYS                   = Errno(38)
+	ENOTCONN                 = Errno(107)
 	ENOTDIR                  = Errno(20)
 	ENOTEMPTY                = Errno(39)
 	ENOTTY                   = Errno(25)
@@ -95,8 +100,11 @@ const (
 	EPOLL_CTL_ADD            = 1
 	EPOLL_CTL_DEL            = 2
 	EPOLL_CTL_MOD            = 3
+	EPROTONOSUPPORT          = Errno(93)
+	EPROTOTYPE               = Errno(91)
 	ERANGE                   = Errno(34)
 	EROFS                    = Errno(30)
+	ESOCKTNOSUPPORT          = Errno(94)
 	ESPIPE                   = Errno(29)
 	ESRCH                    = Errno(3)
 	ETIMEDOUT                = Errno(110)
@@ -252,6 +260,10 @@ const (
 	SIG_BLOCK                = 0
 	SIG_SETMASK              = 2
 	SIG_UNBLOCK              = 1
+	SOCK_DGRAM               = 2
+	SOCK_RAW                 = 3
+	SOCK_SEQPACKET           = 5
+	SOCK_STREAM              = 1
 	STATX_BASIC_STATS        = 0x7ff
 	STATX__RESERVED          = 0x80000000
 	SYS_ACCESS               = 21
@@ -289,6 +301,7 @@ const (
 	SYS_FACCESSAT2           = 0x1b7
 	SYS_FADVISE64            = 221
 	SYS_FALLOCATE            = 0x11d
+	SYS_FANOTIFY_INIT        = 0x12c
 	SYS_FCHDIR               = 81
 	SYS_FCHMOD               = 91
 	SYS_FCHMODAT             = 0x10c
@@ -328,6 +341,10 @@ const (
 	SYS_GETUID               = 102
 	SYS_GETXATTR             = 191
 	SYS_GET_ROBUST_LIST      = 0x112
+	SYS_INOTIFY_ADD_WATCH    = 254
+	SYS_INOTIFY_INIT         = 253
+	SYS_INOTIFY_INIT1        = 0x126
+	SYS_INOTIFY_RM_WATCH     = 255
 	SYS_IOCTL                = 16
 	SYS_KILL                 = 62
 	SYS_LCHOWN               = 94
