@@ -218,6 +218,9 @@ func (p *Process) openTmpfile(w Where, path string, flags int, mode uint32) (*fd
 	}
 	c := p.Creds()
 	n := info.tmp.NewUnlinked(abi.S_IFREG|mode&^p.umask()&0o7777, c.UID, c.GID)
+	if flags&abi.O_EXCL == 0 {
+		n.SetLinkable()
+	}
 	q := vfs.Path{Mount: dir.Mount, Dentry: vfs.Anonymous(dir.Dentry, n.Inode())}
 	status := flags &^ (abi.O_CLOEXEC | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC | tmpfileBit)
 	return fd.New(newRegFile(n, q, p.cfg.FS), status), nil

@@ -115,7 +115,7 @@ func (n *Node) Link(name string, target *vfs.Inode) error {
 	}
 	linked, now := false, n.fs.now()
 	t.inode.Update(func(a *vfs.Attr) {
-		if a.Nlink > 0 {
+		if a.Nlink > 0 || t.linkable.CompareAndSwap(true, false) {
 			a.Nlink++
 			a.Ctime = now
 			linked = true

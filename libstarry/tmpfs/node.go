@@ -2,6 +2,7 @@ package tmpfs
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/vfs"
@@ -23,7 +24,10 @@ type Node struct {
 	opens   int                  // open file descriptions (Open less Close)
 	evicted bool                 // no name, no open: pages freed, not counted
 	seals   uint32               // what the file refuses (seals.go)
-	xattrs  map[string][]byte    // extended attributes (xattr.go)
+	// linkable lets an unnamed file get its first name (O_TMPFILE
+	// without O_EXCL: I_LINKABLE).
+	linkable atomic.Bool
+	xattrs   map[string][]byte // extended attributes (xattr.go)
 
 	// dmu guards a directory's entries (dir is nil for other types).
 	dmu sync.RWMutex
@@ -184,3 +188,9 @@ func (n *Node) nlink(delta int) {
 // pages of an unlinked file stay until its last mapping goes too.
 func (n *Node) Hold() { n.Open() }
 func (n *Node) Drop() { n.Close() }
+
+// SetLinkable lets linkat give an unnamed file a name (O_TMPFILE).
+func (n *Node) SetLinkable() { n.linkable.Store(true) }
+
+// Linkable reports whether an unnamed file may still get a name.
+func (n *Node) Linkable() bool { return n.linkable.Load() }

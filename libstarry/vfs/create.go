@@ -101,7 +101,7 @@ func (mt *MountTable) Link(c *Creds, old Path, root, cwd Path, path string) erro
 		switch {
 		case n.IsDir():
 			return nil, abi.EPERM
-		case n.Attr().Nlink == 0:
+		case n.Attr().Nlink == 0 && !linkable(n):
 			return nil, abi.ENOENT
 		}
 		return n, dir.Dentry.inode.Ops.Link(name, n)
@@ -150,4 +150,13 @@ func mayCreate(c *Creds, dir *Dentry) error {
 		return abi.ENOENT
 	}
 	return Permission(c, dir.inode, MayWrite|MayExec)
+}
+
+// Linkable is an inode whose file system lets a file with no links get
+// one (an O_TMPFILE file, I_LINKABLE).
+type Linkable interface{ Linkable() bool }
+
+func linkable(n *Inode) bool {
+	l, ok := n.Ops.(Linkable)
+	return ok && l.Linkable()
 }
