@@ -116,10 +116,12 @@ func (t *Thread) Exec(file string, argv, envv []string) error {
 		as.put()
 		return err
 	}
+	cred := p.execCredFor(img)
 	// The point of no return.
 	p.mu.Lock()
 	old := p.as
 	p.as, p.MM = as, as.mm
+	p.cred = cred
 	p.mu.Unlock()
 	t.ctx = as.env.NewContext() // every register reset (start_thread)
 	t.altstack, t.ClearTID, t.Robust = AltStack{}, 0, 0
@@ -211,4 +213,16 @@ func (t *Thread) takeLeaderTID() {
 // hasPrefix reports whether the object's bytes start with prefix.
 func hasPrefix(o mm.Object, prefix string) bool {
 	return bytes.HasPrefix(mm.ReadFull(o, 0, uint64(len(prefix))), []byte(prefix))
+}
+
+// execCredFor is the identity the new program runs with (bprm_fill_uid):
+// the binary's set-user-ID and set-group-ID bits take effect; a script's
+// own bits never do, its interpreter's would.
+func (p *Process) execCredFor(img *binfmt.Image) *Cred {
+	c := p.Cred()
+	st, err := p.StatPath(p.At(vfs.Path{}), img.Exe, 0)
+	if err != nil {
+		return execCred(c, 0, 0, 0)
+	}
+	return execCred(c, st.Mode, st.UID, st.GID)
 }

@@ -16,10 +16,11 @@ import (
 // are the file-syscall conformance program (files.c), file mappings and
 // shared memory (fmap.c), both with musl and glibc, and a stress of
 // processes creating, renaming, deleting and listing files in one
-// directory that ends with nothing leaked (fstress.c).
+// directory that ends with nothing leaked (fstress.c), and the identity
+// calls with exec of set-ID programs (setid.c).
 func TestFileConformance(t *testing.T) {
 	bin := testProgs(t)
-	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress"}
+	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid"}
 	native := make([]procResult, len(progs))
 	for i, p := range progs {
 		native[i] = runOnTmpfs(t, filepath.Join(bin, p))
@@ -59,6 +60,10 @@ func TestFileConformance(t *testing.T) {
 func runOnTmpfs(t *testing.T, prog string) procResult {
 	t.Helper()
 	dir := t.TempDir()
+	// setid.c runs programs there as other users: they must reach it.
+	if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=64m"); err != nil {
 		t.Fatalf("mount a tmpfs for the native run (needs root): %v", err)
 	}
