@@ -98,7 +98,7 @@ func (p *Process) openDevice(q vfs.Path) (fd.File, error) {
 	case major == memMajor && (minor == minRandom || minor == minURandom):
 		return memDevice{minor, stat}, nil
 	case major == ttyMajor && minor <= 1:
-		return consoleFile{p.cfg.Console}, nil
+		return p.consoleFile(), nil
 	}
 	return nil, abi.ENXIO
 }

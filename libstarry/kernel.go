@@ -23,6 +23,7 @@ type Kernel struct {
 	maxTasks int // threads-max: live threads in all, as copy_process counts them
 	init     *Process
 	logged   map[string]bool // diagnostics already printed
+	consoles consoleInputs   // the readers of the consoles (console.go)
 }
 
 // PID space, as Linux's defaults (kernel/pid.c): IDs count up to

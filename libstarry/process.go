@@ -136,7 +136,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	if err != nil {
 		return nil, errNoMem
 	}
-	p := newProcess(cfg, sys, as, consoleFDs(consoleFile{cfg.Console}), fs, &sigHandlers{})
+	p := newProcess(cfg, sys, as, consoleFDs(newConsoleFile(k, cfg.Console)), fs, &sigHandlers{})
 	p.reapWhole, p.execed = true, true
 	p.rlim = k.initRlimits()
 	p.cred = rootCred

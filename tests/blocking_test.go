@@ -68,3 +68,10 @@ func TestBlockedBackground(t *testing.T) {
 func TestPauseWakes(t *testing.T) {
 	differential(t, "block: pause ended with EINTR after the handler", 10*time.Second, []string{"block", "pausewake"})
 }
+
+// TestExitWithTerminalReader: a process exits while one of its threads
+// waits to read the console; the exit must not wait for input (a read
+// of the console used to be one the kernel could not cut short).
+func TestExitWithTerminalReader(t *testing.T) {
+	differential(t, "block: exit with a reader on the terminal", 10*time.Second, []string{"block", "readexit"})
+}

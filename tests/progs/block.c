@@ -4,7 +4,9 @@
  * "pause" waits for a signal that never comes. On Linux each waits until
  * it is killed; the kernel must stay up meanwhile (idle, not deadlocked).
  * "pausewake" has a second thread signal the first in its pause, which
- * must then end with EINTR once the handler has run. */
+ * must then end with EINTR once the handler has run. "readexit" exits
+ * while a second thread waits to read the terminal: the exit must not
+ * wait for input. */
 #define FUTEX_WAIT_PRIVATE 128 /* musl-gcc has no linux/futex.h */
 #include <errno.h>
 #include <pthread.h>
@@ -39,6 +41,26 @@ static void *waker(void *arg)
 	return 0;
 }
 
+static void *reader(void *arg)
+{
+	char c;
+	(void)arg;
+	while (read(0, &c, 1) > 0)
+		;
+	return 0;
+}
+
+/* readexit: exit_group ends a thread blocked reading fd 0. */
+static int readexit(void)
+{
+	pthread_t t;
+	pthread_create(&t, 0, reader, 0);
+	usleep(100000);
+	printf("block: exit with a reader on the terminal\n");
+	fflush(stdout);
+	_exit(0);
+}
+
 /* pausewake: pause(2) ends with EINTR after the handler ran. */
 static int pausewake(void)
 {
@@ -62,6 +84,8 @@ int main(int argc, char **argv)
 	const char *how = argc > 1 ? argv[1] : "eventfd";
 	if (strcmp(how, "pausewake") == 0)
 		return pausewake();
+	if (strcmp(how, "readexit") == 0)
+		return readexit();
 	printf("block: waiting (%s)\n", how);
 	fflush(stdout);
 	if (strcmp(how, "eventfd") == 0) {
@@ -76,7 +100,7 @@ int main(int argc, char **argv)
 	} else if (strcmp(how, "pause") == 0) {
 		pause();
 	} else {
-		fprintf(stderr, "usage: block eventfd|futex|pause|pausewake\n");
+		fprintf(stderr, "usage: block eventfd|futex|pause|pausewake|readexit\n");
 		return 2;
 	}
 	printf("block: %s returned\n", how);
