@@ -55,7 +55,7 @@ const shell = "/bin/sh"
 // built, nothing of any process touched.
 func loadImage(fs *Files, ctx *fsContext, c *vfs.Creds, file string, argv, envv []string) (*binfmt.Image, error) {
 	ctx.mu.Lock()
-	files := execFiles{fs, Where{ctx.root, ctx.cwd}, c}
+	files := execFiles{fs, Where{Root: ctx.root, Dir: ctx.cwd}, c}
 	ctx.mu.Unlock()
 	img, err := binfmt.LoadImage(files, file, argv, envv)
 	if err != abi.ENOEXEC {
@@ -116,7 +116,8 @@ func (t *Thread) Exec(file string, argv, envv []string) error {
 		as.put()
 		return err
 	}
-	cred := p.execCredFor(img)
+	cred, exe := p.execCredFor(img)
+	img.Exe = exe
 	// The point of no return.
 	p.mu.Lock()
 	old := p.as
@@ -217,12 +218,14 @@ func hasPrefix(o mm.Object, prefix string) bool {
 
 // execCredFor is the identity the new program runs with (bprm_fill_uid):
 // the binary's set-user-ID and set-group-ID bits take effect; a script's
-// own bits never do, its interpreter's would.
-func (p *Process) execCredFor(img *binfmt.Image) *Cred {
+// own bits never do, its interpreter's would. It also gives the binary's
+// absolute path, which /proc/self/exe names.
+func (p *Process) execCredFor(img *binfmt.Image) (*Cred, string) {
 	c := p.Cred()
-	st, err := p.StatPath(p.At(vfs.Path{}), img.Exe, 0)
+	q, err := p.Resolve(p.At(vfs.Path{}), img.Exe, 0)
 	if err != nil {
-		return execCred(c, 0, 0, 0)
+		return execCred(c, 0, 0, 0), img.Exe
 	}
-	return execCred(c, st.Mode, st.UID, st.GID)
+	st := p.Stat(q)
+	return execCred(c, st.Mode, st.UID, st.GID), p.PathName(q)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/flock"
+	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -30,6 +31,7 @@ type Files struct {
 	mu      sync.Mutex
 	info    map[*vfs.FileSystem]*fsInfo
 	mounts  map[*vfs.Mount]mountRec
+	fifos   map[*vfs.Inode]*ipc.FIFO // named pipes' buffers, by inode
 	nextDev uint32
 }
 
@@ -271,3 +273,19 @@ func (fs *Files) FramesOutside() int { return fs.ex.FramesBeyond(fs.pager) }
 
 // LocksHeld counts the file locks held (for leak tests).
 func (fs *Files) LocksHeld() int { return fs.locks.Count() }
+
+// fifoOf is the named pipe of a FIFO inode. (It stays as long as the
+// inode is known here; a FIFO costs a few words.)
+func (fs *Files) fifoOf(in *vfs.Inode) *ipc.FIFO {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.fifos == nil {
+		fs.fifos = map[*vfs.Inode]*ipc.FIFO{}
+	}
+	f := fs.fifos[in]
+	if f == nil {
+		f = &ipc.FIFO{}
+		fs.fifos[in] = f
+	}
+	return f
+}

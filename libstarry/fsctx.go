@@ -29,6 +29,9 @@ func newFSContext(fs *Files) *fsContext {
 // dirfd).
 type Where struct {
 	Root, Dir vfs.Path
+	// Waiter is who waits if opening must (a FIFO with no other end yet);
+	// nil opens without waiting.
+	Waiter fd.Waiter
 }
 
 // At is where a path given with dirfd starts: dir when it is a

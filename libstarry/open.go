@@ -60,7 +60,7 @@ func (p *Process) OpenFlags(w Where, path string, flags int, mode uint32, rf vfs
 	if err != nil {
 		return nil, err
 	}
-	return p.openPath(q, flags, created)
+	return p.openPath(q, flags, created, w.Waiter)
 }
 
 // tmpfileBit is __O_TMPFILE alone; O_TMPFILE is it with O_DIRECTORY.
@@ -123,7 +123,7 @@ func (p *Process) createThrough(at Where, link vfs.Path, flags int, mode uint32,
 
 // openPath is do_open after the lookup: the type and permission checks
 // of may_open, then the file made for the inode's type.
-func (p *Process) openPath(q vfs.Path, flags int, created bool) (*fd.OpenFile, error) {
+func (p *Process) openPath(q vfs.Path, flags int, created bool, waiter fd.Waiter) (*fd.OpenFile, error) {
 	in := q.Dentry.Inode()
 	acc := accessMask(flags)
 	switch in.Type() {
@@ -149,7 +149,7 @@ func (p *Process) openPath(q vfs.Path, flags int, created bool) (*fd.OpenFile, e
 			}
 		}
 	}
-	f, err := p.makeFile(q, flags)
+	f, err := p.makeFile(q, flags, waiter)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +184,7 @@ func accessMask(flags int) int {
 }
 
 // makeFile makes the open file for the inode at q by its type.
-func (p *Process) makeFile(q vfs.Path, flags int) (fd.File, error) {
+func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, error) {
 	in := q.Dentry.Inode()
 	if o, ok := in.Ops.(Opener); ok {
 		return o.OpenFile(p, q, flags)
@@ -194,12 +194,17 @@ func (p *Process) makeFile(q vfs.Path, flags int) (fd.File, error) {
 		return &dirFile{lockable: lockable{path: q, fs: p.cfg.FS}}, nil
 	case abi.S_IFCHR:
 		return p.openDevice(q)
+	case abi.S_IFIFO:
+		acc := flags & abi.O_ACCMODE
+		nonblock := flags&abi.O_NONBLOCK != 0 || waiter == nil
+		return p.cfg.FS.fifoOf(in).Open(waiter, acc != abi.O_WRONLY, acc != abi.O_RDONLY, nonblock,
+			func() fd.Stat { return p.cfg.FS.statOf(q) })
 	case abi.S_IFREG:
 		if n, ok := tmpfs.NodeOf(in); ok {
 			return newRegFile(n, q, p.cfg.FS), nil
 		}
 	}
-	return nil, abi.ENXIO // FIFOs, sockets and block devices are not served yet
+	return nil, abi.ENXIO // sockets (open(2) of one is ENXIO on Linux too) and block devices
 }
 
 // openTmpfile is do_tmpfile: an unnamed regular file in the directory

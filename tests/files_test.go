@@ -17,10 +17,11 @@ import (
 // shared memory (fmap.c), both with musl and glibc, and a stress of
 // processes creating, renaming, deleting and listing files in one
 // directory that ends with nothing leaked (fstress.c), and the identity
-// calls with exec of set-ID programs (setid.c).
+// calls with exec of set-ID programs (setid.c), and named pipes
+// (fifo.c).
 func TestFileConformance(t *testing.T) {
 	bin := testProgs(t)
-	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid"}
+	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid", "fifo"}
 	native := make([]procResult, len(progs))
 	for i, p := range progs {
 		native[i] = runOnTmpfs(t, filepath.Join(bin, p))

@@ -20,17 +20,23 @@ type pipe struct {
 	size             int // what the buffer holds at most (F_SETPIPE_SZ)
 	readers, writers int
 	q                Queue
+	fifo             *FIFO // the named pipe it is the buffer of, if any
+	// hadWriter: a FIFO opened for reading with no writer yet is not hung
+	// up (pipe_poll compares w_counter); pipe(2)'s always had one.
+	hadWriter bool
 }
 
 // PipeEnd is one end of a pipe: the read end or the write end.
 type PipeEnd struct {
 	p     *pipe
 	write bool
+	rdwr  bool           // a FIFO opened O_RDWR: both ends in one
+	stat  func() fd.Stat // a FIFO's inode; nil for pipe(2)'s
 }
 
 // NewPipe makes a pipe and its two ends (pipe2).
 func NewPipe() (r, w *PipeEnd) {
-	p := &pipe{readers: 1, writers: 1, size: pipeCapacity}
+	p := &pipe{readers: 1, writers: 1, size: pipeCapacity, hadWriter: true}
 	return &PipeEnd{p: p}, &PipeEnd{p: p, write: true}
 }
 
@@ -42,7 +48,7 @@ func (e *PipeEnd) Read(c fd.Ctx, b []byte) (int, error) { return e.read(c, b, tr
 func (e *PipeEnd) Peek(c fd.Ctx, b []byte) (int, error) { return e.read(c, b, false) }
 
 func (e *PipeEnd) read(c fd.Ctx, b []byte, take bool) (int, error) {
-	if e.write {
+	if e.write && !e.rdwr {
 		return 0, abi.EBADF
 	}
 	if len(b) == 0 {
@@ -84,7 +90,7 @@ func (e *PipeEnd) read(c fd.Ctx, b []byte, take bool) (int, error) {
 // CheckWrite is pipe_write's first look: with no reader left a write of
 // anything is EPIPE before the caller's bytes are read.
 func (e *PipeEnd) CheckWrite(n int) error {
-	if !e.write || n == 0 {
+	if !e.write && !e.rdwr || n == 0 {
 		return nil
 	}
 	e.p.mu.Lock()
@@ -96,7 +102,7 @@ func (e *PipeEnd) CheckWrite(n int) error {
 }
 
 func (e *PipeEnd) Write(c fd.Ctx, b []byte) (int, error) {
-	if !e.write {
+	if !e.write && !e.rdwr {
 		return 0, abi.EBADF
 	}
 	p := e.p
@@ -167,8 +173,13 @@ func (e *PipeEnd) SetPipeSize(n uint64) (int, error) {
 	return size, nil
 }
 
-// Stat is a FIFO's.
-func (e *PipeEnd) Stat() fd.Stat { return fd.Stat{Mode: abi.S_IFIFO | 0o600, Nlink: 1} }
+// Stat is a FIFO's: pipefs's for pipe(2), the inode's for a named one.
+func (e *PipeEnd) Stat() fd.Stat {
+	if e.stat != nil {
+		return e.stat()
+	}
+	return fd.Stat{Mode: abi.S_IFIFO | 0o600, Nlink: 1}
+}
 
 // A pipe lives on pipefs (noexec), takes O_DIRECT (packet mode, not yet
 // honoured: writes are not split into packets) and has fasync.
@@ -181,13 +192,17 @@ func (e *PipeEnd) Async()    {}
 func (e *PipeEnd) Release() {
 	p := e.p
 	p.mu.Lock()
-	if e.write {
+	if e.write || e.rdwr {
 		p.writers--
-	} else {
+	}
+	if !e.write || e.rdwr {
 		p.readers--
 	}
 	p.mu.Unlock()
 	p.q.Notify()
+	if p.fifo != nil {
+		p.fifo.closed(p)
+	}
 }
 
 func (e *PipeEnd) Queue() *Queue { return &e.p.q }
@@ -200,20 +215,21 @@ func (e *PipeEnd) Readiness() uint32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var r uint32
-	if !e.write {
+	if !e.write || e.rdwr {
 		if len(p.data) > 0 {
 			r |= abi.EPOLLIN | abi.EPOLLRDNORM
 		}
-		if p.writers == 0 {
+		if p.writers == 0 && p.hadWriter {
 			r |= abi.EPOLLHUP
 		}
-		return r
 	}
-	if pipeCapacity-len(p.data) >= PipeBuf {
-		r |= abi.EPOLLOUT | abi.EPOLLWRNORM
-	}
-	if p.readers == 0 {
-		r |= abi.EPOLLERR
+	if e.write || e.rdwr {
+		if p.size-len(p.data) >= PipeBuf {
+			r |= abi.EPOLLOUT | abi.EPOLLWRNORM
+		}
+		if p.readers == 0 {
+			r |= abi.EPOLLERR
+		}
 	}
 	return r
 }

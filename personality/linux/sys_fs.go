@@ -61,14 +61,16 @@ func dirOf(t *libstarry.Thread, dirfd uint64) (vfs.Path, error) {
 // where is where an *at call's path starts: an absolute path ignores
 // dirfd (a bad one too), a relative one starts at its directory.
 func where(t *libstarry.Thread, dirfd uint64, path string) (libstarry.Where, error) {
-	if path != "" && path[0] == '/' {
-		return t.P.At(vfs.Path{}), nil
+	var dir vfs.Path
+	if path == "" || path[0] != '/' {
+		var err error
+		if dir, err = dirOf(t, dirfd); err != nil {
+			return libstarry.Where{}, err
+		}
 	}
-	dir, err := dirOf(t, dirfd)
-	if err != nil {
-		return libstarry.Where{}, err
-	}
-	return t.P.At(dir), nil
+	w := t.P.At(dir)
+	w.Waiter = t
+	return w, nil
 }
 
 func sysClose(t *libstarry.Thread, a Args) (uint64, error) {

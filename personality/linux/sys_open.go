@@ -38,7 +38,7 @@ func openIn(t *libstarry.Thread, dirfd uint64, path string, flags int, mode uint
 	}
 	of, err := t.P.OpenFlags(w, path, flags, mode, rf)
 	if err != nil {
-		return 0, err
+		return 0, restartable(err) // a FIFO's open waits interruptibly
 	}
 	fd, err := t.P.FDs.Install(of, 0, t.P.NoFile(), flags&abi.O_CLOEXEC != 0)
 	return uint64(fd), err
