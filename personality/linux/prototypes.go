@@ -43,7 +43,7 @@ var prototypes = map[string]string{
 	"rmdir": "l", "unlink": "l", "unlinkat": "ili",
 	"rename": "ll", "renameat": "ilil", "renameat2": "ililu",
 	"link": "ll", "linkat": "ilili", "symlink": "ll", "symlinkat": "lil",
-	"chmod": "lu", "fchmod": "uu", "fchmodat": "ilu",
+	"chmod": "lu", "fchmod": "uu", "fchmodat": "ilu", "fchmodat2": "ilui",
 	"chown": "luu", "fchown": "uuu", "lchown": "luu", "fchownat": "iluui",
 	"mount": "lllll", "umount2": "li",
 	"utime": "ll", "utimes": "ll", "futimesat": "ill", "utimensat": "illi",

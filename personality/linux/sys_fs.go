@@ -205,9 +205,16 @@ func sysChroot(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.P.Chroot(q)
 }
 
-// lookupUser copies a path from user memory and resolves it.
+// lookupUser copies a path from user memory and resolves it; "" is
+// ENOENT unless flags has EmptyPath (AT_EMPTY_PATH: dirfd's own file).
 func lookupUser(t *libstarry.Thread, dirfd, pathVA uint64, flags vfs.Flags) (vfs.Path, error) {
-	path, err := t.P.MM.CopyInPath(uintptr(pathVA))
+	var path string
+	var err error
+	if flags&vfs.EmptyPath != 0 {
+		path, err = t.P.MM.CopyInString(uintptr(pathVA), vfs.PathMax)
+	} else {
+		path, err = t.P.MM.CopyInPath(uintptr(pathVA))
+	}
 	if err != nil {
 		return vfs.Path{}, err
 	}

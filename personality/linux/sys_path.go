@@ -32,6 +32,7 @@ func pathCalls() []Syscall {
 		full(abi.SYS_CHMOD, "chmod", sysChmod),
 		full(abi.SYS_FCHMOD, "fchmod", sysFchmod),
 		full(abi.SYS_FCHMODAT, "fchmodat", sysFchmodat),
+		full(sysFchmodat2, "fchmodat2", sysFchmodat2Call),
 		full(abi.SYS_CHOWN, "chown", sysChown),
 		full(abi.SYS_FCHOWN, "fchown", sysFchown),
 		full(abi.SYS_LCHOWN, "lchown", sysLchown),
@@ -181,6 +182,26 @@ func sysFchmodat(t *libstarry.Thread, a Args) (uint64, error) {
 	q, err := lookupUser(t, a[0], a[1], 0)
 	if err != nil {
 		return 0, err
+	}
+	return 0, chmod(t, q, uint32(a[2]))
+}
+
+// sysFchmodat2 is fchmodat2 (x/sys has no number for it yet):
+// AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; a symlink's own mode cannot be
+// changed (EOPNOTSUPP).
+const sysFchmodat2 = 452
+
+func sysFchmodat2Call(t *libstarry.Thread, a Args) (uint64, error) {
+	flags := int(a[3])
+	if flags&^(abi.AT_SYMLINK_NOFOLLOW|abi.AT_EMPTY_PATH) != 0 {
+		return 0, abi.EINVAL
+	}
+	q, err := lookupUser(t, a[0], a[1], atFlags(flags))
+	if err != nil {
+		return 0, err
+	}
+	if q.Dentry.IsSymlink() {
+		return 0, abi.EOPNOTSUPP
 	}
 	return 0, chmod(t, q, uint32(a[2]))
 }

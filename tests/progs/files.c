@@ -1640,6 +1640,29 @@ static void unlinkedopen(void)
 	close(fd);
 }
 
+/* ---- AT_EMPTY_PATH on the *at calls that take it ---- */
+
+static void emptypaths(void)
+{
+	int fd = open("ep", O_CREAT | O_RDWR, 0644);
+	struct stat st;
+	check("fchownat AT_EMPTY_PATH", is(fchownat(fd, "", 1234, 5678, AT_EMPTY_PATH), 0) &&
+	      fstat(fd, &st) == 0 && st.st_uid == 1234 && st.st_gid == 5678);
+	checkerr("fchownat of an empty path without it", fchownat(fd, "", 0, 0, 0), ENOENT);
+	struct timespec ts[2] = {{1000, 0}, {2000, 0}};
+	check("utimensat of dirfd itself (NULL path)", is(syscall(SYS_utimensat, fd, 0, ts, 0), 0) &&
+	      fstat(fd, &st) == 0 && st.st_mtime == 2000);
+	check("faccessat2 AT_EMPTY_PATH", is(syscall(SYS_faccessat2, fd, "", R_OK, AT_EMPTY_PATH), 0));
+	check("fchmodat2 AT_EMPTY_PATH", is(syscall(452, fd, "", 0600, AT_EMPTY_PATH), 0) &&
+	      fstat(fd, &st) == 0 && (st.st_mode & 07777) == 0600);
+	symlink("ep", "eplink");
+	checkerr("fchmodat2 AT_SYMLINK_NOFOLLOW of a symlink", syscall(452, AT_FDCWD, "eplink", 0600, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+	check("linkat AT_EMPTY_PATH", is(linkat(fd, "", AT_FDCWD, "ep2", AT_EMPTY_PATH), 0) &&
+	      stat("ep2", &st) == 0 && st.st_nlink == 2);
+	close(fd);
+	unlink("ep"), unlink("ep2"), unlink("eplink");
+}
+
 int main(int argc, char **argv)
 {
 	const char *base = argc > 1 ? argv[1] : "/tmp";
@@ -1666,7 +1689,7 @@ int main(int argc, char **argv)
 	dups();
 	sendfiles(), copies(), splices();
 	ioctls(), polls();
-	memfds(), xattrs(), unlinkedopen();
+	memfds(), xattrs(), unlinkedopen(), emptypaths();
 	unlink("f");
 	checklist("the scratch directory is empty at the end", ".", ". ..");
 	int fd = open(".", O_RDONLY | O_DIRECTORY);
