@@ -60,7 +60,9 @@ func NewFiles(ex *exo.Exokernel, entries []InitEntry) (*Files, error) {
 		return nil, abi.ENOMEM
 	}
 	fs := &Files{ex: ex, pager: pager, info: map[*vfs.FileSystem]*fsInfo{}, mounts: map[*vfs.Mount]mountRec{}, locks: flock.New()}
-	root := fs.newTmpfs("rootfs")
+	// The root holds the whole initramfs, so, like Linux's rootfs when it
+	// is ramfs, it is bounded only by the machine.
+	root := fs.newTmpfsLimit("rootfs", 0)
 	fs.mt = vfs.NewMountTable(root)
 	fs.recordMount(fs.mt.Root().Mount, mountRec{fstype: "rootfs", source: "rootfs"})
 	fs.shm = vfs.NewMountTable(fs.newTmpfs("tmpfs"))

@@ -83,3 +83,16 @@ func runOnTmpfs(t *testing.T, prog string) procResult {
 	}
 	return r
 }
+
+// TestFillMemory fills /tmp, /dev/shm and the root on a 128 MiB machine:
+// each tmpfs stops at its limit, the last when the machine runs out of
+// frames, every write ends with ENOSPC and the contents intact, removing
+// the files gives every block back, and programs still run after.
+func TestFillMemory(t *testing.T) {
+	bin := testProgs(t)
+	script := writeScript(t, []string{"/bin/fill /tmp /dev/shm /", "/bin/hello"})
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "180s", "--kernel", kernelImage(t), "--mem", "128",
+		"--add", filepath.Join(bin, "fill")+":/bin/fill", "--add", filepath.Join(bin, "hello")+":/bin/hello", "--script", script)
+	checkRun(t, r, 0, []string{"fill ok", "hello from musl", "starry: frames in use after the last program: 0"},
+		"LOST", "LEAKED", "fatal error")
+}

@@ -65,6 +65,7 @@ var progBuilds = []progBuild{
 	{name: "fstress", src: "fstress.c"},
 	{name: "setid", src: "setid.c"},
 	{name: "fifo", src: "fifo.c"},
+	{name: "fill", src: "fill.c"},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
 	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},
