@@ -112,6 +112,10 @@ func runCommands(archive []byte) int {
 		Log:     func(s string) { fmt.Println("starry:", s) },
 	}
 	cfg.Kernel.SetThreadsMax(libstarry.ThreadsMaxFor(cfg.Exo.UserFrames()))
+	if _, err := fs.MountProc(cfg.Kernel, libstarry.ProcConfig{HWCap: cfg.HWCap}); err != nil {
+		fmt.Println("starry: /proc:", err)
+		return 1
+	}
 	limit := commandLimit(os.Args[1:])
 	var bg []*libstarry.Process
 	var ticks atomic.Int64

@@ -43,12 +43,34 @@ func (p *Process) Cred() *Cred {
 }
 
 // Creds is the identity the process's file accesses are checked with
-// (its fsuid, fsgid and groups).
-func (p *Process) Creds() *vfs.Creds { return p.Cred().fs }
+// (its fsuid, fsgid and groups), naming the process as the caller (what
+// /proc/self resolves to).
+func (p *Process) Creds() *vfs.Creds { return p.callerCreds().fs }
+
+// callerCreds is the process's copy of its Cred's vfs identities with
+// itself as the caller, made again only when the Cred changes (a Cred
+// is shared by the processes a fork made).
+func (p *Process) callerCreds() *credCopy {
+	c := p.Cred()
+	if cc := p.creds.Load(); cc != nil && cc.src == c {
+		return cc
+	}
+	fs, real := *c.fs, *c.real
+	fs.Caller, real.Caller = p, p
+	cc := &credCopy{src: c, fs: &fs, real: &real}
+	p.creds.Store(cc)
+	return cc
+}
+
+// credCopy is a Cred's vfs identities for one process.
+type credCopy struct {
+	src      *Cred
+	fs, real *vfs.Creds
+}
 
 // RealCreds is the identity access(2) checks with: the real IDs
 // (do_faccessat's override creds).
-func (p *Process) RealCreds() *vfs.Creds { return p.Cred().real }
+func (p *Process) RealCreds() *vfs.Creds { return p.callerCreds().real }
 
 // setCred replaces the identity with what change makes of a copy, or
 // leaves it when change fails.
@@ -66,167 +88,130 @@ func (p *Process) setCred(change func(c *Cred) error) error {
 // noID is -1, "leave this ID as it is" in the set*id calls.
 const noID = ^uint32(0)
 
-// SetUID is setuid(2) (__sys_setuid): with privilege every ID becomes
-// uid; without, only the effective (and file-system) ID, and only to the
-// real or saved one.
+// idSet is one kind of ID of a Cred being changed: the user IDs or the
+// group IDs. The rules of kernel/sys.c are the same for both, and
+// privilege is an effective UID of 0 for both (CAP_SETUID, CAP_SETGID).
+type idSet struct {
+	r, e, s, fs *uint32
+	priv        bool
+}
+
+func (c *Cred) users() idSet  { return idSet{&c.UID, &c.EUID, &c.SUID, &c.FSUID, c.EUID == 0} }
+func (c *Cred) groups() idSet { return idSet{&c.GID, &c.EGID, &c.SGID, &c.FSGID, c.EUID == 0} }
+
+// set is setuid(2) (__sys_setuid): with privilege every ID becomes id;
+// without, only the effective (and file-system) one, to the real or the
+// saved ID.
+func (x idSet) set(id uint32) error {
+	switch {
+	case x.priv:
+		*x.r, *x.s = id, id
+	case id != *x.r && id != *x.s:
+		return abi.EPERM
+	}
+	*x.e, *x.fs = id, id
+	return nil
+}
+
+// setRE is setreuid(2): the real ID may become the real or effective
+// one, the effective any of the three; the saved ID follows the
+// effective one when the real ID is set or the effective one moves off
+// the old real one.
+func (x idSet) setRE(r, e uint32) error {
+	if r != noID && !x.priv && r != *x.r && r != *x.e {
+		return abi.EPERM
+	}
+	if e != noID && !x.priv && e != *x.r && e != *x.e && e != *x.s {
+		return abi.EPERM
+	}
+	oldR := *x.r
+	if r != noID {
+		*x.r = r
+	}
+	if e != noID {
+		*x.e = e
+	}
+	if r != noID || e != noID && e != oldR {
+		*x.s = *x.e
+	}
+	*x.fs = *x.e
+	return nil
+}
+
+// setRES is setresuid(2): without privilege each ID given must be one
+// of the three the process has.
+func (x idSet) setRES(r, e, s uint32) error {
+	if !x.priv {
+		for _, id := range []uint32{r, e, s} {
+			if id != noID && id != *x.r && id != *x.e && id != *x.s {
+				return abi.EPERM
+			}
+		}
+	}
+	for _, c := range []struct {
+		dst *uint32
+		id  uint32
+	}{{x.r, r}, {x.e, e}, {x.s, s}} {
+		if c.id != noID {
+			*c.dst = c.id
+		}
+	}
+	*x.fs = *x.e
+	return nil
+}
+
+// setFS is setfsuid(2): the old ID back; the change only to one of the
+// process's IDs (any, with privilege); it never fails.
+func (x idSet) setFS(id uint32) uint32 {
+	old := *x.fs
+	if id != noID && (x.priv || id == *x.r || id == *x.e || id == *x.s || id == *x.fs) {
+		*x.fs = id
+	}
+	return old
+}
+
+// SetUID, SetREUID, SetRESUID and SetFSUID are setuid(2) and its
+// relatives; the Set*GID ones the same for groups. -1 (noID) for setuid
+// itself is EINVAL.
 func (p *Process) SetUID(uid uint32) error {
 	if uid == noID {
 		return abi.EINVAL
 	}
-	return p.setCred(func(c *Cred) error {
-		switch {
-		case c.EUID == 0:
-			c.UID, c.SUID = uid, uid
-		case uid != c.UID && uid != c.SUID:
-			return abi.EPERM
-		}
-		c.EUID, c.FSUID = uid, uid
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.users().set(uid) })
 }
 
-// SetREUID is setreuid(2): the real ID may become the real or
-// effective one, the effective any of the three; the saved ID follows
-// the effective one when the real ID is set or the effective one moves
-// off the real one.
 func (p *Process) SetREUID(r, e uint32) error {
-	return p.setCred(func(c *Cred) error {
-		priv := c.EUID == 0
-		if r != noID && !priv && r != c.UID && r != c.EUID {
-			return abi.EPERM
-		}
-		if e != noID && !priv && e != c.UID && e != c.EUID && e != c.SUID {
-			return abi.EPERM
-		}
-		oldRUID := c.UID
-		if r != noID {
-			c.UID = r
-		}
-		if e != noID {
-			c.EUID = e
-		}
-		if r != noID || e != noID && e != oldRUID {
-			c.SUID = c.EUID
-		}
-		c.FSUID = c.EUID
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.users().setRE(r, e) })
 }
 
-// SetRESUID is setresuid(2): without privilege each ID given must be
-// one of the three the process has.
 func (p *Process) SetRESUID(r, e, s uint32) error {
-	return p.setCred(func(c *Cred) error {
-		if c.EUID != 0 {
-			for _, id := range []uint32{r, e, s} {
-				if id != noID && id != c.UID && id != c.EUID && id != c.SUID {
-					return abi.EPERM
-				}
-			}
-		}
-		if r != noID {
-			c.UID = r
-		}
-		if e != noID {
-			c.EUID = e
-		}
-		if s != noID {
-			c.SUID = s
-		}
-		c.FSUID = c.EUID
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.users().setRES(r, e, s) })
 }
 
-// SetFSUID is setfsuid(2): it returns the old ID, and changes it only to
-// one of the process's IDs (any, with privilege); it never fails.
 func (p *Process) SetFSUID(id uint32) uint32 {
 	var old uint32
-	_ = p.setCred(func(c *Cred) error {
-		old = c.FSUID
-		if id != noID && (c.EUID == 0 || id == c.UID || id == c.EUID || id == c.SUID || id == c.FSUID) {
-			c.FSUID = id
-		}
-		return nil
-	})
+	_ = p.setCred(func(c *Cred) error { old = c.users().setFS(id); return nil })
 	return old
 }
-
-// The group calls mirror the user calls; privilege is still an
-// effective UID of 0 (CAP_SETGID).
 
 func (p *Process) SetGID(gid uint32) error {
 	if gid == noID {
 		return abi.EINVAL
 	}
-	return p.setCred(func(c *Cred) error {
-		switch {
-		case c.EUID == 0:
-			c.GID, c.SGID = gid, gid
-		case gid != c.GID && gid != c.SGID:
-			return abi.EPERM
-		}
-		c.EGID, c.FSGID = gid, gid
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.groups().set(gid) })
 }
 
 func (p *Process) SetREGID(r, e uint32) error {
-	return p.setCred(func(c *Cred) error {
-		priv := c.EUID == 0
-		if r != noID && !priv && r != c.GID && r != c.EGID {
-			return abi.EPERM
-		}
-		if e != noID && !priv && e != c.GID && e != c.EGID && e != c.SGID {
-			return abi.EPERM
-		}
-		oldRGID := c.GID
-		if r != noID {
-			c.GID = r
-		}
-		if e != noID {
-			c.EGID = e
-		}
-		if r != noID || e != noID && e != oldRGID {
-			c.SGID = c.EGID
-		}
-		c.FSGID = c.EGID
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.groups().setRE(r, e) })
 }
 
 func (p *Process) SetRESGID(r, e, s uint32) error {
-	return p.setCred(func(c *Cred) error {
-		if c.EUID != 0 {
-			for _, id := range []uint32{r, e, s} {
-				if id != noID && id != c.GID && id != c.EGID && id != c.SGID {
-					return abi.EPERM
-				}
-			}
-		}
-		if r != noID {
-			c.GID = r
-		}
-		if e != noID {
-			c.EGID = e
-		}
-		if s != noID {
-			c.SGID = s
-		}
-		c.FSGID = c.EGID
-		return nil
-	})
+	return p.setCred(func(c *Cred) error { return c.groups().setRES(r, e, s) })
 }
 
 func (p *Process) SetFSGID(id uint32) uint32 {
 	var old uint32
-	_ = p.setCred(func(c *Cred) error {
-		old = c.FSGID
-		if id != noID && (c.EUID == 0 || id == c.GID || id == c.EGID || id == c.SGID || id == c.FSGID) {
-			c.FSGID = id
-		}
-		return nil
-	})
+	_ = p.setCred(func(c *Cred) error { old = c.groups().setFS(id); return nil })
 	return old
 }
 

@@ -93,8 +93,7 @@ func (t *Thread) commitImage(img *binfmt.Image) error {
 	t.P.mu.Lock()
 	t.P.exe = img.Exe
 	t.P.mu.Unlock()
-	t.Comm = [16]byte{}
-	copy(t.Comm[:15], path.Base(img.Path))
+	t.SetName(path.Base(img.Path))
 	return nil
 }
 

@@ -57,6 +57,7 @@ func (t *Thread) exit() {
 	p.vforkDone = nil
 	p.mu.Unlock()
 	as.put()    // exit_mm
+	p.exitSem() // exit_sem
 	p.FDs.Put() // exit_files
 	if vfork != nil {
 		close(vfork) // mm_release: the vfork parent goes on

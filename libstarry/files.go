@@ -9,6 +9,7 @@ import (
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/flock"
 	"github.com/starry-go/starry/libstarry/ipc"
+	"github.com/starry-go/starry/libstarry/procfs"
 	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -32,6 +33,7 @@ type Files struct {
 	info    map[*vfs.FileSystem]*fsInfo
 	mounts  map[*vfs.Mount]mountRec
 	fifos   map[*vfs.Inode]*ipc.FIFO // named pipes' buffers, by inode
+	proc    *procfs.FS               // the one procfs instance, once mounted
 	nextDev uint32
 }
 

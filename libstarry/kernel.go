@@ -24,6 +24,7 @@ type Kernel struct {
 	init     *Process
 	logged   map[string]bool // diagnostics already printed
 	consoles consoleInputs   // the readers of the consoles (console.go)
+	sysv     *sysvIPC        // System V IPC objects (sysvshm.go)
 }
 
 // PID space, as Linux's defaults (kernel/pid.c): IDs count up to
@@ -42,6 +43,7 @@ func NewKernel() *Kernel {
 	k := &Kernel{futex: futexTable{q: map[FutexKey][]*futexWaiter{}},
 		threads: map[int]*Thread{}, procs: map[int]*Process{}, groups: map[int]int{}, sessions: map[int]int{},
 		logged: map[string]bool{}, lastPID: InitPID, maxTasks: pidMax}
+	k.sysv = newSysVIPC()
 	k.init = newInit(k)
 	return k
 }

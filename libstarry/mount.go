@@ -35,7 +35,7 @@ type MountEntry struct {
 }
 
 // FileSystemTypes are the types mount(2) makes (/proc/filesystems).
-var FileSystemTypes = []string{"tmpfs", "devtmpfs", "sysfs"}
+var FileSystemTypes = []string{"tmpfs", "devtmpfs", "sysfs", "proc"}
 
 // Mount mounts a new instance of fstype on target (do_new_mount): root
 // only (EPERM), a known type (ENODEV), a directory (ENOTDIR); data holds
@@ -52,6 +52,14 @@ func (p *Process) Mount(source string, target vfs.Path, fstype string, flags uin
 	case "tmpfs", "devtmpfs":
 	case "sysfs":
 		return fs.mountSysfs(target)
+	case "proc":
+		fs.mu.Lock()
+		pfs := fs.proc
+		fs.mu.Unlock()
+		if pfs == nil {
+			return abi.ENODEV
+		}
+		return fs.MountProcAt(pfs, target)
 	default:
 		return abi.ENODEV
 	}

@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/procfs"
 	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -114,7 +115,7 @@ func (p *Process) createThrough(at Where, link vfs.Path, flags int, mode uint32,
 	if err != abi.ENOENT {
 		return q, false, err
 	}
-	target, err := link.Dentry.Inode().Ops.Readlink()
+	target, err := vfs.ReadlinkAs(p.Creds(), link.Dentry.Inode())
 	if err != nil {
 		return vfs.Path{}, false, err
 	}
@@ -186,6 +187,9 @@ func accessMask(flags int) int {
 // makeFile makes the open file for the inode at q by its type.
 func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, error) {
 	in := q.Dentry.Inode()
+	if f, ok, err := procfs.Open(p.Creds(), q, flags); ok {
+		return f, err
+	}
 	if o, ok := in.Ops.(Opener); ok {
 		return o.OpenFile(p, q, flags)
 	}

@@ -100,6 +100,7 @@ type Process struct {
 	vforkDone    chan struct{} // a CLONE_VFORK child's: closed at its exec or exit
 	rlim         [RlimNLimits]abi.Rlimit
 	cred         *Cred
+	creds        atomic.Pointer[credCopy] // cred's vfs identities, with this process as caller
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process

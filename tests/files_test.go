@@ -17,11 +17,13 @@ import (
 // shared memory (fmap.c), both with musl and glibc, and a stress of
 // processes creating, renaming, deleting and listing files in one
 // directory that ends with nothing leaked (fstress.c), and the identity
-// calls with exec of set-ID programs (setid.c), and named pipes
-// (fifo.c).
+// calls with exec of set-ID programs (setid.c), named pipes (fifo.c),
+// AF_UNIX sockets (unix.c), System V IPC (sysv.c), and Go's os, io/fs
+// and net.Listen("unix") (gofiles).
 func TestFileConformance(t *testing.T) {
 	bin := testProgs(t)
-	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid", "fifo"}
+	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid", "fifo",
+		"unix", "unix_glibc", "sysv", "sysv_glibc", "gofiles"}
 	native := make([]procResult, len(progs))
 	for i, p := range progs {
 		native[i] = runOnTmpfs(t, filepath.Join(bin, p))
@@ -89,10 +91,8 @@ func runOnTmpfs(t *testing.T, prog string) procResult {
 // frames, every write ends with ENOSPC and the contents intact, removing
 // the files gives every block back, and programs still run after.
 func TestFillMemory(t *testing.T) {
-	bin := testProgs(t)
 	script := writeScript(t, []string{"/bin/fill /tmp /dev/shm /", "/bin/hello"})
-	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "180s", "--kernel", kernelImage(t), "--mem", "128",
-		"--add", filepath.Join(bin, "fill")+":/bin/fill", "--add", filepath.Join(bin, "hello")+":/bin/hello", "--script", script)
+	r := runSome(t, []string{"fill", "hello"}, "--mem", "128", "--script", script)
 	checkRun(t, r, 0, []string{"fill ok", "hello from musl", "starry: frames in use after the last program: 0"},
 		"LOST", "LEAKED", "fatal error")
 }

@@ -59,6 +59,20 @@ func runProgs(t *testing.T, args ...string) cliResult {
 	return starry(t, nil, append(base, args...)...)
 }
 
+// runSome boots with only the named programs of the test set in /bin:
+// for small machines, where the whole set would fill the memory the test
+// means to exhaust.
+func runSome(t *testing.T, progs []string, args ...string) cliResult {
+	t.Helper()
+	requireQEMU(t)
+	bin := testProgs(t)
+	base := []string{"run", "--accel", "tcg", "--timeout", "180s", "--kernel", kernelImage(t)}
+	for _, p := range progs {
+		base = append(base, "--add", filepath.Join(bin, p)+":/bin/"+p)
+	}
+	return starry(t, nil, append(base, args...)...)
+}
+
 // checkRun asserts the run's status, that each wanted text appears on the
 // console, that no unwanted text does, and that the kernel did not crash;
 // it reports every problem at once.

@@ -66,6 +66,10 @@ var progBuilds = []progBuild{
 	{name: "setid", src: "setid.c"},
 	{name: "fifo", src: "fifo.c"},
 	{name: "fill", src: "fill.c"},
+	{name: "unix", src: "unix.c"},
+	{name: "unix_glibc", src: "unix.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "sysv", src: "sysv.c"},
+	{name: "sysv_glibc", src: "sysv.c", cc: "gcc", flags: []string{"-static"}},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
 	{name: "hello_musl_dyn", src: "hello.c", cc: "musl-gcc", flags: []string{`-DHELLO_FROM="dynamic musl"`}},

@@ -108,3 +108,38 @@ type DirEntry struct {
 	Type uint32 // the entry's S_IFMT bits; getdents's d_type is Type>>12
 	Next int64  // the position just after this entry
 }
+
+// CallerLink is a symlink whose body depends on who reads it: procfs's
+// "self" names the reader's own process (proc_self_get_link), and its
+// magic links show paths as the reader's root sees them. The walker and
+// ReadlinkAs call ReadlinkFor instead of InodeOps.Readlink.
+type CallerLink interface {
+	ReadlinkFor(c *Creds) (string, error)
+}
+
+// MagicLink is a symlink that, followed, goes straight to an object
+// rather than resolving its body (nd_jump_link): procfs's fd/N, cwd,
+// root and exe. Jump returns where c lands from the link at link, or
+// the error the walk fails with (ENOENT for a file that has gone, ENXIO
+// for one that cannot be reached again). An object in no namespace (a
+// pipe) may be given as an Anonymous dentry of the link's file system.
+type MagicLink interface {
+	Jump(c *Creds, link Path) (Path, error)
+}
+
+// Revalidator is a directory whose entries may go stale behind the
+// dentry cache's back (procfs: a process exits, a descriptor closes).
+// Each cached entry a walk finds in it is checked first (d_revalidate);
+// one Revalidate calls stale is dropped and looked up afresh.
+type Revalidator interface {
+	Revalidate(name string, child *Inode) bool
+}
+
+// ReadlinkAs is a symlink's body as c reads it (vfs_readlink): the
+// CallerLink's answer for c, or the file system's Readlink.
+func ReadlinkAs(c *Creds, n *Inode) (string, error) {
+	if l, ok := n.Ops.(CallerLink); ok {
+		return l.ReadlinkFor(c)
+	}
+	return n.Ops.Readlink()
+}

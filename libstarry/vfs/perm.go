@@ -9,6 +9,10 @@ import "github.com/starry-go/starry/personality/linux/abi"
 type Creds struct {
 	UID, GID uint32
 	Groups   []uint32
+	// Caller is who resolves, opaque to the VFS: what a CallerLink or
+	// MagicLink needs to know who is looking (procfs's "self" is the
+	// looking process). Nil for the kernel's own resolutions.
+	Caller any
 }
 
 // Access masks for Permission (Linux's MAY_EXEC, MAY_WRITE, MAY_READ).

@@ -17,7 +17,7 @@ func (w *walker) walkComponent(trailing bool) (link string, isLink bool, err err
 	case LastDot, LastRoot:
 		return "", false, nil
 	}
-	child, err := w.cur.Dentry.lookup(w.last)
+	child, err := lookupFresh(w.cur.Dentry, w.last)
 	if err != nil {
 		return "", false, err
 	}
@@ -32,9 +32,64 @@ func (w *walker) walkComponent(trailing bool) (link string, isLink bool, err err
 	return w.pickLink(next)
 }
 
-// pickLink is pick_link: it counts the link against MaxSymlinks, reads
-// it, and jumps to the root for an absolute target. A target that is
-// nothing but slashes is a pure jump, with no more to walk.
+// lookupFresh is lookup_fast's d_revalidate: a child d's file system
+// calls stale is dropped from the cache (d_invalidate) and looked up
+// again. A lookup that adds an entry to such a directory first sweeps
+// the stale ones out, as proc_flush_pid drops a dead process's, so
+// that a directory whose entries come and go keeps no gone ones.
+func lookupFresh(d *Dentry, name string) (*Dentry, error) {
+	r, ok := d.inode.Ops.(Revalidator)
+	if !ok {
+		return d.lookup(name)
+	}
+	if d.cached(name) == nil {
+		sweep(d, r)
+	}
+	child, err := d.lookup(name)
+	if err != nil || r.Revalidate(name, child.inode) {
+		return child, err
+	}
+	invalidate(d, []*Dentry{child})
+	return d.lookup(name)
+}
+
+// sweep drops the cached children of d that r calls stale.
+func sweep(d *Dentry, r Revalidator) {
+	d.mu.Lock()
+	kids := make(map[string]*Dentry, len(d.children))
+	for name, c := range d.children {
+		kids[name] = c
+	}
+	d.mu.Unlock()
+	var stale []*Dentry
+	for name, c := range kids {
+		if !r.Revalidate(name, c.inode) {
+			stale = append(stale, c)
+		}
+	}
+	invalidate(d, stale)
+}
+
+// invalidate is d_invalidate of children of d: each is unhashed and
+// dead, unless something is mounted on it or it was replaced meanwhile.
+func invalidate(d *Dentry, children []*Dentry) {
+	if len(children) == 0 {
+		return
+	}
+	d.dirMu.Lock()
+	defer d.dirMu.Unlock()
+	for _, c := range children {
+		if d.cached(c.Name()) == c && !c.IsMountpoint() {
+			d.unhash(c)
+		}
+	}
+}
+
+// pickLink is pick_link: it counts the link against MaxSymlinks, then
+// jumps through a magic link, or reads the link (as the walker's caller
+// sees it, for a CallerLink) and jumps to the root for an absolute
+// target. A target that is nothing but slashes is a pure jump, with no
+// more to walk.
 func (w *walker) pickLink(p Path) (string, bool, error) {
 	if w.links >= MaxSymlinks {
 		return "", false, abi.ELOOP
@@ -43,7 +98,10 @@ func (w *walker) pickLink(p Path) (string, bool, error) {
 	if w.flags&ResolveNoSymlinks != 0 {
 		return "", false, abi.ELOOP
 	}
-	target, err := p.Dentry.inode.Ops.Readlink()
+	if m, ok := p.Dentry.inode.Ops.(MagicLink); ok {
+		return "", false, w.jumpLink(m, p)
+	}
+	target, err := ReadlinkAs(w.creds, p.Dentry.inode)
 	if err != nil {
 		return "", false, err
 	}
@@ -54,6 +112,28 @@ func (w *walker) pickLink(p Path) (string, bool, error) {
 		target = skipSlashes(target)
 	}
 	return target, target != "", nil
+}
+
+// jumpLink is nd_jump_link: the walk goes on from the object the magic
+// link names, its body never read. Refused with ResolveNoMagiclinks
+// (ELOOP), under ResolveNoXdev when it leaves the link's mount, and for
+// scoped resolutions (EXDEV).
+func (w *walker) jumpLink(m MagicLink, link Path) error {
+	if w.flags&ResolveNoMagiclinks != 0 {
+		return abi.ELOOP
+	}
+	to, err := m.Jump(w.creds, link)
+	if err != nil {
+		return err
+	}
+	if w.flags&ResolveNoXdev != 0 && to.Mount != w.cur.Mount {
+		return abi.EXDEV
+	}
+	if w.flags&(ResolveBeneath|ResolveInRoot) != 0 {
+		return abi.EXDEV
+	}
+	w.cur = to
+	return nil
 }
 
 // jumpRoot is nd_jump_root: go to the root, for an absolute path or

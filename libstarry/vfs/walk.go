@@ -21,8 +21,7 @@ const (
 	// The openat2 RESOLVE_* flags. ResolveBeneath and ResolveInRoot
 	// scope the resolution to the starting directory: escaping it is
 	// EXDEV under ResolveBeneath, while ResolveInRoot treats it as the
-	// root. ResolveNoMagiclinks is accepted and ignored: there are no
-	// magic links (procfs's) yet.
+	// root. ResolveNoMagiclinks refuses to follow a MagicLink (ELOOP).
 	ResolveNoSymlinks
 	ResolveBeneath
 	ResolveInRoot

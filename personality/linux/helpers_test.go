@@ -140,9 +140,13 @@ func start(t *testing.T, cpu sim.CPU, extra ...libstarry.InitEntry) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	k := libstarry.NewKernel()
+	if _, err := fs.MountProc(k, libstarry.ProcConfig{}); err != nil {
+		t.Fatal(err)
+	}
 	e.fs, e.fileFrames = fs, e.m.FramesInUse()
 	var mu sync.Mutex
-	cfg := libstarry.Config{Exo: ex, FS: fs, Console: e.console,
+	cfg := libstarry.Config{Kernel: k, Exo: ex, FS: fs, Console: e.console,
 		Log: func(s string) { mu.Lock(); e.logs = append(e.logs, s); mu.Unlock() }}
 	e.p, err = Start(cfg, "/bin/prog", []string{"prog"}, []string{"PATH=/bin"})
 	if err != nil {

@@ -51,6 +51,12 @@ var prototypes = map[string]string{
 	"pipe": "l", "pipe2": "li", "poll": "lui", "ppoll": "lulll",
 	"epoll_create": "i", "epoll_create1": "i", "epoll_ctl": "iiil",
 	"epoll_wait": "ilii", "epoll_pwait": "iliill", "eventfd": "u", "eventfd2": "ui",
+	// Sockets.
+	"socket": "iii", "socketpair": "iiil", "bind": "ili", "listen": "ii",
+	"accept": "ill", "accept4": "illi", "connect": "ili", "shutdown": "ii",
+	"getsockname": "ill", "getpeername": "ill",
+	"sendto": "illuli", "recvfrom": "illull", "sendmsg": "ilu", "recvmsg": "ilu",
+	"sendmmsg": "iluu", "recvmmsg": "iluul", "setsockopt": "iiili", "getsockopt": "iiill",
 	// Memory. x86-64's mmap takes six unsigned longs; fget narrows its fd.
 	"mmap": "lllllu", "munmap": "ll", "mprotect": "lll", "madvise": "lli",
 	"mremap": "lllll", "brk": "l",
@@ -75,7 +81,11 @@ var prototypes = map[string]string{
 	// Time and the system.
 	"clock_gettime": "il", "clock_getres": "il", "clock_nanosleep": "iill",
 	"nanosleep": "ll", "gettimeofday": "ll", "time": "l",
-	"uname": "l", "getrandom": "llu",
+	"uname": "l", "getrandom": "llu", "sysinfo": "l",
+	// System V IPC.
+	"shmget": "ili", "shmat": "ili", "shmdt": "l", "shmctl": "iil",
+	"semget": "iii", "semop": "ilu", "semtimedop": "ilul", "semctl": "iiil",
+	"msgget": "ii", "msgsnd": "illi", "msgrcv": "illli", "msgctl": "iil",
 }
 
 // narrow applies a prototype to the raw registers.

@@ -2,7 +2,6 @@ package linux
 
 import (
 	"encoding/binary"
-	"strconv"
 
 	"github.com/starry-go/starry/libstarry"
 	"github.com/starry-go/starry/libstarry/fd"
@@ -104,8 +103,8 @@ func sysReadlink(t *libstarry.Thread, a Args) (uint64, error) {
 
 // sysReadlinkat is do_readlinkat: the size first, then the path, an
 // empty one naming dirfd itself (an O_PATH descriptor of a symlink);
-// anything but a symlink is EINVAL, or ENOENT when named by "". /proc/self/exe is known by name
-// until procfs.
+// anything but a symlink is EINVAL, or ENOENT when named by "". /proc's
+// links read as the caller sees them (its own exe, cwd, descriptors).
 func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 	if int64(a[3]) <= 0 {
 		return 0, abi.EINVAL
@@ -114,23 +113,19 @@ func sysReadlinkat(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var target string
-	if path == "/proc/self/exe" || path == "/proc/"+strconv.Itoa(t.P.Pid())+"/exe" {
-		target = t.P.Exe()
-	} else {
-		q, err := lookupAt(t, a[0], path, vfs.NoFollow|vfs.EmptyPath)
-		if err != nil {
-			return 0, err
-		}
-		switch {
-		case !q.Dentry.IsSymlink() && path == "":
-			return 0, abi.ENOENT
-		case !q.Dentry.IsSymlink():
-			return 0, abi.EINVAL
-		}
-		if target, err = q.Dentry.Inode().Ops.Readlink(); err != nil {
-			return 0, err
-		}
+	q, err := lookupAt(t, a[0], path, vfs.NoFollow|vfs.EmptyPath)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case !q.Dentry.IsSymlink() && path == "":
+		return 0, abi.ENOENT
+	case !q.Dentry.IsSymlink():
+		return 0, abi.EINVAL
+	}
+	target, err := vfs.ReadlinkAs(t.P.Creds(), q.Dentry.Inode())
+	if err != nil {
+		return 0, err
 	}
 	b := []byte(target)[:min(uint64(len(target)), a[3])]
 	return uint64(len(b)), t.P.MM.CopyOut(uintptr(a[2]), b)

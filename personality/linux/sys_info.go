@@ -3,6 +3,7 @@ package linux
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"time"
 
 	"github.com/starry-go/starry/libstarry"
 
@@ -21,11 +22,28 @@ const (
 func infoCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_UNAME, "uname", sysUname),
+		part(abi.SYS_SYSINFO, "sysinfo", sysSysinfo, "no swap or high memory; the load averages are 0 (not kept)"),
 		full(abi.SYS_GETRANDOM, "getrandom", sysGetrandom),
 		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced"),
 		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "as prlimit64"),
 		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "as prlimit64"),
 	}
+}
+
+// sysSysinfo fills struct sysinfo (112 bytes on x86-64): uptime,
+// loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap
+// (longs), procs (a short), totalhigh, freehigh, mem_unit.
+func sysSysinfo(t *libstarry.Thread, a Args) (uint64, error) {
+	s := t.P.SysInfo()
+	b := make([]byte, 112)
+	le.PutUint64(b[0:], uint64(s.Uptime/time.Second))
+	le.PutUint64(b[32:], s.TotalRAM)
+	le.PutUint64(b[40:], s.FreeRAM)
+	le.PutUint64(b[48:], s.SharedRAM)
+	le.PutUint64(b[56:], s.BufferRAM)
+	le.PutUint16(b[80:], uint16(min(s.Procs, 0xffff)))
+	le.PutUint32(b[104:], 1)
+	return 0, t.P.MM.CopyOut(uintptr(a[0]), b)
 }
 
 func sysUname(t *libstarry.Thread, a Args) (uint64, error) {

@@ -11,7 +11,7 @@ import (
 
 func mountCalls() []Syscall {
 	return []Syscall{
-		part(abi.SYS_MOUNT, "mount", sysMount, "new tmpfs and devtmpfs mounts (size=, mode=, uid=, gid=), MS_REMOUNT of MS_RDONLY; propagation flags change nothing (every mount is private); MS_BIND and MS_MOVE are EINVAL; other types ENODEV"),
+		part(abi.SYS_MOUNT, "mount", sysMount, "new tmpfs, devtmpfs and sysfs mounts (size=, mode=, uid=, gid=), proc (the one instance again), MS_REMOUNT of MS_RDONLY; propagation flags change nothing (every mount is private); MS_BIND and MS_MOVE are EINVAL; other types ENODEV"),
 		full(abi.SYS_UMOUNT2, "umount2", sysUmount2),
 	}
 }

@@ -38,11 +38,12 @@ func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
-		t.Comm = [16]byte{}
-		copy(t.Comm[:15], name)
+		t.SetName(name)
 		return 0, nil
 	case abi.PR_GET_NAME:
-		return 0, t.P.MM.CopyOut(uintptr(a[1]), t.Comm[:])
+		var comm [16]byte
+		copy(comm[:15], t.Name())
+		return 0, t.P.MM.CopyOut(uintptr(a[1]), comm[:])
 	}
 	return 0, abi.EINVAL
 }

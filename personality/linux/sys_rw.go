@@ -189,6 +189,10 @@ func sysWritev(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if n, ok, err := socketVectored(t, of, a, true); ok { // one record per call
+		of.DecRef()
+		return n, err
+	}
 	_, no := of.File.(fdt.Unwritable)
 	of.DecRef()
 	if no {
@@ -201,6 +205,10 @@ func sysReadv(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := readable(t, a[0])
 	if err != nil {
 		return 0, err
+	}
+	if n, ok, err := socketVectored(t, of, a, false); ok {
+		of.DecRef()
+		return n, err
 	}
 	_, no := of.File.(fdt.Unreadable)
 	of.DecRef()

@@ -59,7 +59,7 @@ var table = buildTable()
 func buildTable() map[uint64]Syscall {
 	m := map[uint64]Syscall{}
 	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
-		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls()} {
+		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls()} {
 		for _, s := range group {
 			if _, dup := m[s.Nr]; dup {
 				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))

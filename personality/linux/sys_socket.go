@@ -1,0 +1,453 @@
+package linux
+
+import (
+	"encoding/binary"
+
+	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/unixsock"
+	"github.com/starry-go/starry/libstarry/vfs"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
+
+func socketCalls() []Syscall {
+	return []Syscall{
+		part(abi.SYS_SOCKET, "socket", sysSocket, "AF_UNIX only: other families are EAFNOSUPPORT"),
+		part(abi.SYS_SOCKETPAIR, "socketpair", sysSocketpair, "as socket"),
+		full(abi.SYS_BIND, "bind", sysBind),
+		full(abi.SYS_LISTEN, "listen", sysListen),
+		full(abi.SYS_ACCEPT, "accept", sysAccept),
+		full(abi.SYS_ACCEPT4, "accept4", sysAccept4),
+		full(abi.SYS_CONNECT, "connect", sysConnect),
+		full(abi.SYS_GETSOCKNAME, "getsockname", sysGetsockname),
+		full(abi.SYS_GETPEERNAME, "getpeername", sysGetpeername),
+		full(abi.SYS_SHUTDOWN, "shutdown", sysShutdown),
+		part(abi.SYS_SENDTO, "sendto", sysSendto, "MSG_OOB is EOPNOTSUPP"),
+		part(abi.SYS_RECVFROM, "recvfrom", sysRecvfrom, "MSG_OOB is EOPNOTSUPP; bytes are lost if the buffer faults"),
+		part(abi.SYS_SENDMSG, "sendmsg", sysSendmsg, "SCM_RIGHTS and SCM_CREDENTIALS; MSG_OOB is EOPNOTSUPP; files in flight in a cycle are not collected"),
+		part(abi.SYS_RECVMSG, "recvmsg", sysRecvmsg, "as recvfrom"),
+		part(abi.SYS_SENDMMSG, "sendmmsg", sysSendmmsg, "as sendmsg"),
+		part(abi.SYS_RECVMMSG, "recvmmsg", sysRecvmmsg, "as recvmsg; the timeout is checked between messages, as Linux does"),
+		part(abi.SYS_SETSOCKOPT, "setsockopt", sysSetsockopt, "SOL_SOCKET: SO_REUSEADDR, SO_KEEPALIVE, SO_PASSCRED, SO_SNDBUF, SO_RCVBUF (and *FORCE), SO_RCVLOWAT, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER; others ENOPROTOOPT"),
+		part(abi.SYS_GETSOCKOPT, "getsockopt", sysGetsockopt, "those, and SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT"),
+	}
+}
+
+// Socket ABI sizes and limits (include/linux/socket.h, net/socket.c).
+const (
+	sockTypeMask  = 0xf // SOCK_TYPE_MASK
+	sockMax       = 11  // SOCK_MAX: SOCK_PACKET + 1
+	nProto        = 46  // NPROTO (AF_MAX)
+	sockaddrUnLen = 110 // sizeof(struct sockaddr_un)
+	sockaddrMax   = 128 // sizeof(struct sockaddr_storage)
+	sunPath       = 2   // offsetof(struct sockaddr_un, sun_path)
+)
+
+// socketOf is sockfd_lookup_light: the open file (a reference the
+// caller drops) and its socket; EBADF, or ENOTSOCK for other files.
+func socketOf(t *libstarry.Thread, fd uint64) (*unixsock.Socket, *fdt.OpenFile, error) {
+	of, err := file(t, fd)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, ok := of.File.(*unixsock.Socket)
+	if !ok {
+		of.DecRef()
+		return nil, nil, abi.ENOTSOCK
+	}
+	return s, of, nil
+}
+
+// socketType is __sys_socket_create's first checks: flags beyond
+// SOCK_CLOEXEC and SOCK_NONBLOCK are EINVAL, then __sock_create's: a
+// family past NPROTO, or one not served (all but AF_UNIX), is
+// EAFNOSUPPORT, a type past SOCK_MAX EINVAL.
+func socketType(domain, typ int) (int, int, error) {
+	flags, err := socketFlags(typ)
+	if err != nil {
+		return 0, 0, err
+	}
+	typ &= sockTypeMask
+	switch {
+	case domain < 0 || domain >= nProto:
+		return 0, 0, abi.EAFNOSUPPORT
+	case typ >= sockMax:
+		return 0, 0, abi.EINVAL
+	case domain != abi.AF_UNIX:
+		return 0, 0, abi.EAFNOSUPPORT
+	}
+	return typ, flags, nil
+}
+
+// socketFlags is the part of a type argument above SOCK_TYPE_MASK:
+// SOCK_CLOEXEC and SOCK_NONBLOCK, or EINVAL.
+func socketFlags(typ int) (int, error) {
+	flags := typ &^ sockTypeMask
+	if flags&^(abi.SOCK_CLOEXEC|abi.SOCK_NONBLOCK) != 0 {
+		return 0, abi.EINVAL
+	}
+	return flags, nil
+}
+
+func owner(t *libstarry.Thread) unixsock.Owner {
+	c := t.P.Creds()
+	return unixsock.Owner{UID: c.UID, GID: c.GID}
+}
+
+// installSocket gives a socket its open file (O_RDWR, with O_NONBLOCK
+// from SOCK_NONBLOCK) and a descriptor.
+func installSocket(t *libstarry.Thread, s *unixsock.Socket, flags int) (int, error) {
+	of := fdt.New(s, abi.O_RDWR|flags&abi.SOCK_NONBLOCK)
+	return t.P.FDs.Install(of, 0, t.P.NoFile(), flags&abi.SOCK_CLOEXEC != 0)
+}
+
+func sysSocket(t *libstarry.Thread, a Args) (uint64, error) {
+	typ, flags, err := socketType(int(int32(a[0])), int(int32(a[1])))
+	if err != nil {
+		return 0, err
+	}
+	s, err := unixsock.Create(t.P.UnixNamespace(), typ, int(int32(a[2])), owner(t))
+	if err != nil {
+		return 0, err
+	}
+	fd, err := installSocket(t, s, flags)
+	return uint64(fd), err
+}
+
+// sysSocketpair is __sys_socketpair: the flags, then the result array
+// must be writable (Linux writes both descriptors there before it makes
+// the sockets), then the family and type.
+func sysSocketpair(t *libstarry.Thread, a Args) (uint64, error) {
+	if _, err := socketFlags(int(int32(a[1]))); err != nil {
+		return 0, err
+	}
+	var b [8]byte
+	if err := t.P.MM.CopyOut(uintptr(a[3]), b[:]); err != nil {
+		return 0, err
+	}
+	typ, flags, err := socketType(int(int32(a[0])), int(int32(a[1])))
+	if err != nil {
+		return 0, err
+	}
+	if p := int(int32(a[2])); p != 0 && p != abi.AF_UNIX {
+		return 0, abi.EPROTONOSUPPORT
+	}
+	s1, s2, err := unixsock.Pair(t.P.UnixNamespace(), typ, owner(t), t.UnixPeerCred())
+	if err != nil {
+		return 0, err
+	}
+	fd1, err := installSocket(t, s1, flags)
+	if err != nil {
+		s2.Release()
+		return 0, err
+	}
+	fd2, err := installSocket(t, s2, flags)
+	if err != nil {
+		_ = t.P.FDs.Close(fd1)
+		return 0, err
+	}
+	binary.LittleEndian.PutUint32(b[0:], uint32(fd1))
+	binary.LittleEndian.PutUint32(b[4:], uint32(fd2))
+	if err := t.P.MM.CopyOut(uintptr(a[3]), b[:]); err != nil {
+		_ = t.P.FDs.Close(fd1)
+		_ = t.P.FDs.Close(fd2)
+		return 0, err
+	}
+	return 0, nil
+}
+
+// sockaddrIn is move_addr_to_kernel: a length past sockaddr_storage (or
+// negative) is EINVAL, zero reads nothing.
+func sockaddrIn(t *libstarry.Thread, va uint64, n int) ([]byte, error) {
+	if n < 0 || n > sockaddrMax {
+		return nil, abi.EINVAL
+	}
+	b := make([]byte, n)
+	if n > 0 {
+		if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// validAddr is unix_validate_addr: more than the family, at most a
+// sockaddr_un, and AF_UNIX.
+func validAddr(b []byte) error {
+	if len(b) <= sunPath || len(b) > sockaddrUnLen || binary.LittleEndian.Uint16(b) != abi.AF_UNIX {
+		return abi.EINVAL
+	}
+	return nil
+}
+
+// bsdPath is unix_mkname_bsd: sun_path up to its first NUL.
+func bsdPath(b []byte) string {
+	p := b[sunPath:]
+	for i, c := range p {
+		if c == 0 {
+			return string(p[:i])
+		}
+	}
+	return string(p)
+}
+
+// finder is unix_find_other for a validated address: a path is looked
+// up (following symlinks) from the working directory, must be writable
+// (EACCES) and a socket (ECONNREFUSED); an abstract name is looked up
+// among sockets of typ.
+func finder(t *libstarry.Thread, b []byte, typ int) unixsock.Finder {
+	ns := t.P.UnixNamespace()
+	if b[sunPath] == 0 {
+		name := string(b[sunPath:])
+		return func() (*unixsock.Socket, error) { return ns.FindAbstract(name, typ) }
+	}
+	path := bsdPath(b)
+	return func() (*unixsock.Socket, error) {
+		q, err := t.P.Resolve(t.P.At(vfs.Path{}), path, 0)
+		if err != nil {
+			return nil, err
+		}
+		in := q.Dentry.Inode()
+		if err := vfs.Permission(t.P.Creds(), in, vfs.MayWrite); err != nil {
+			return nil, err
+		}
+		if in.Type() != abi.S_IFSOCK {
+			return nil, abi.ECONNREFUSED
+		}
+		return ns.Find(in, typ)
+	}
+}
+
+// sysBind is __sys_bind then unix_bind: the family alone autobinds; a
+// path makes an S_IFSOCK node (mode 0777 less the umask; EADDRINUSE if
+// the path exists), which is unlinked again if the socket was bound.
+func sysBind(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	b, err := sockaddrIn(t, a[1], int(int32(a[2])))
+	if err != nil {
+		return 0, err
+	}
+	if len(b) == sunPath && binary.LittleEndian.Uint16(b) == abi.AF_UNIX {
+		return 0, s.Autobind()
+	}
+	if err := validAddr(b); err != nil {
+		return 0, err
+	}
+	if b[sunPath] == 0 {
+		return 0, s.BindAbstract(string(b[sunPath:]))
+	}
+	path := bsdPath(b)
+	w := t.P.At(vfs.Path{})
+	switch err := t.P.Mknod(w, path, abi.S_IFSOCK|0o777, 0); err {
+	case nil:
+	case abi.EEXIST:
+		return 0, abi.EADDRINUSE
+	default:
+		return 0, err
+	}
+	q, err := t.P.Resolve(w, path, vfs.NoFollow)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.BindPath(q.Dentry.Inode(), path+"\x00"); err != nil {
+		_ = t.P.Unlink(w, path)
+		return 0, err
+	}
+	return 0, nil
+}
+
+// sysConnect is __sys_connect: the address, then the socket's connect.
+// A datagram socket takes AF_UNSPEC as "disconnect".
+func sysConnect(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	b, err := sockaddrIn(t, a[1], int(int32(a[2])))
+	if err != nil {
+		return 0, err
+	}
+	if s.Type() == abi.SOCK_DGRAM {
+		if len(b) < sunPath {
+			return 0, abi.EINVAL
+		}
+		if binary.LittleEndian.Uint16(b) == abi.AF_UNSPEC {
+			s.Disconnect()
+			return 0, nil
+		}
+	}
+	if err := validAddr(b); err != nil {
+		return 0, err
+	}
+	err = s.Connect(of.Ctx(t), finder(t, b, s.Type()), t.UnixPeerCred())
+	return 0, restartable(err)
+}
+
+func sysListen(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	return 0, s.Listen(int(int32(a[1])), t.UnixPeerCred())
+}
+
+func sysAccept(t *libstarry.Thread, a Args) (uint64, error) {
+	return sysAccept4(t, Args{a[0], a[1], a[2], 0})
+}
+
+// sysAccept4 is __sys_accept4: the descriptor, the flags, a free
+// descriptor (EMFILE), then the accept; the peer's address is written
+// last, and a fault there loses the connection, as on Linux.
+func sysAccept4(t *libstarry.Thread, a Args) (uint64, error) {
+	of, err := file(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	flags := int(int32(a[3]))
+	if flags&^(abi.SOCK_CLOEXEC|abi.SOCK_NONBLOCK) != 0 {
+		return 0, abi.EINVAL
+	}
+	if !t.P.FDs.Room(t.P.NoFile()) {
+		return 0, abi.EMFILE
+	}
+	s, ok := of.File.(*unixsock.Socket)
+	if !ok {
+		return 0, abi.ENOTSOCK
+	}
+	n, err := s.Accept(of.Ctx(t), owner(t))
+	if err != nil {
+		return 0, restartable(err)
+	}
+	nof := fdt.New(n, abi.O_RDWR|flags&abi.SOCK_NONBLOCK)
+	if a[1] != 0 {
+		name, err := n.PeerName()
+		if err != nil {
+			nof.DecRef()
+			return 0, abi.ECONNABORTED
+		}
+		if err := putSockaddr(t, name, true, a[1], a[2]); err != nil {
+			nof.DecRef()
+			return 0, err
+		}
+	}
+	fd, err := t.P.FDs.Install(nof, 0, t.P.NoFile(), flags&abi.SOCK_CLOEXEC != 0)
+	return uint64(fd), err
+}
+
+// putSockaddr is move_addr_to_user for an AF_UNIX address: as much as
+// the user's length allows, and the whole length (the family alone for
+// an unnamed socket; nothing when named is false, as for a receive that
+// read no name) written back. A negative length is EINVAL.
+func putSockaddr(t *libstarry.Thread, name string, named bool, va, lenVA uint64) error {
+	var b []byte
+	if named {
+		b = binary.LittleEndian.AppendUint16(nil, abi.AF_UNIX)
+		b = append(b, name...)
+	}
+	l, err := getU32(t, lenVA)
+	if err != nil {
+		return err
+	}
+	n := min(int(int32(l)), len(b))
+	if n < 0 {
+		return abi.EINVAL
+	}
+	if n > 0 {
+		if err := t.P.MM.CopyOut(uintptr(va), b[:n]); err != nil {
+			return err
+		}
+	}
+	return putU32(t, lenVA, uint32(len(b)))
+}
+
+func sysGetsockname(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	return 0, putSockaddr(t, s.Name(), true, a[1], a[2])
+}
+
+func sysGetpeername(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	name, err := s.PeerName()
+	if err != nil {
+		return 0, err
+	}
+	return 0, putSockaddr(t, name, true, a[1], a[2])
+}
+
+func sysShutdown(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	return 0, s.Shutdown(int(int32(a[1])))
+}
+
+// sysSetsockopt is __sys_setsockopt: a negative length is EINVAL; only
+// SOL_SOCKET exists for AF_UNIX (EOPNOTSUPP, as unix_setsockopt says);
+// every SOL_SOCKET option wants at least an int.
+func sysSetsockopt(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	n := int(int32(a[4]))
+	switch {
+	case n < 0:
+		return 0, abi.EINVAL
+	case int(int32(a[1])) != abi.SOL_SOCKET:
+		return 0, abi.EOPNOTSUPP
+	case n < 4:
+		return 0, abi.EINVAL
+	}
+	val := make([]byte, min(n, 16))
+	if err := t.P.MM.CopyIn(uintptr(a[3]), val); err != nil {
+		return 0, err
+	}
+	return 0, s.SetOption(int(int32(a[2])), val, t.P.Cred().EUID == 0)
+}
+
+// sysGetsockopt is __sys_getsockopt and sk_getsockopt: the value cut to
+// the user's length, which is set to what was written.
+func sysGetsockopt(t *libstarry.Thread, a Args) (uint64, error) {
+	s, of, err := socketOf(t, a[0])
+	if err != nil {
+		return 0, err
+	}
+	defer of.DecRef()
+	if int(int32(a[1])) != abi.SOL_SOCKET {
+		return 0, abi.EOPNOTSUPP
+	}
+	l, err := getU32(t, a[4])
+	if err != nil {
+		return 0, err
+	}
+	if int32(l) < 0 {
+		return 0, abi.EINVAL
+	}
+	v, err := s.Option(int(int32(a[2])))
+	if err != nil {
+		return 0, err
+	}
+	v = v[:min(int(l), len(v))]
+	if err := t.P.MM.CopyOut(uintptr(a[3]), v); err != nil {
+		return 0, err
+	}
+	return 0, putU32(t, a[4], uint32(len(v)))
+}
