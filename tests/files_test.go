@@ -18,12 +18,13 @@ import (
 // processes creating, renaming, deleting and listing files in one
 // directory that ends with nothing leaked (fstress.c), and the identity
 // calls with exec of set-ID programs (setid.c), named pipes (fifo.c),
-// AF_UNIX sockets (unix.c), System V IPC (sysv.c), and Go's os, io/fs
+// AF_UNIX sockets (unix.c), System V IPC (sysv.c), POSIX shm_open and
+// sem_open over /dev/shm (posixipc.c), and Go's os, io/fs
 // and net.Listen("unix") (gofiles).
 func TestFileConformance(t *testing.T) {
 	bin := testProgs(t)
 	progs := []string{"files", "files_glibc", "fmap", "fmap_glibc", "fstress", "setid", "fifo",
-		"unix", "unix_glibc", "sysv", "sysv_glibc", "gofiles"}
+		"unix", "unix_glibc", "sysv", "sysv_glibc", "posixipc", "posixipc_glibc", "gofiles"}
 	native := make([]procResult, len(progs))
 	for i, p := range progs {
 		native[i] = runOnTmpfs(t, filepath.Join(bin, p))

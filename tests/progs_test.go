@@ -69,6 +69,8 @@ var progBuilds = []progBuild{
 	{name: "unix", src: "unix.c"},
 	{name: "unix_glibc", src: "unix.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "sysv", src: "sysv.c"},
+	{name: "posixipc", src: "posixipc.c"},
+	{name: "posixipc_glibc", src: "posixipc.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "sysv_glibc", src: "sysv.c", cc: "gcc", flags: []string{"-static"}},
 	// Dynamically linked (no -static): they need ld.so and libc in the image.
 	{name: "hello_dyn", src: "hello.c", cc: "gcc", flags: []string{`-DHELLO_FROM="dynamic glibc"`}},
