@@ -17,8 +17,8 @@ func pathCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_MKDIR, "mkdir", sysMkdir),
 		full(abi.SYS_MKDIRAT, "mkdirat", sysMkdirat),
-		part(abi.SYS_MKNOD, "mknod", sysMknod, "regular files and device nodes; a FIFO or socket node is made but cannot be opened (ENXIO)"),
-		part(abi.SYS_MKNODAT, "mknodat", sysMknodat, "as mknod"),
+		full(abi.SYS_MKNOD, "mknod", sysMknod),
+		full(abi.SYS_MKNODAT, "mknodat", sysMknodat),
 		full(abi.SYS_UNLINK, "unlink", sysUnlink),
 		full(abi.SYS_UNLINKAT, "unlinkat", sysUnlinkat),
 		full(abi.SYS_RMDIR, "rmdir", sysRmdir),
