@@ -42,6 +42,27 @@ func offsetArg(t *libstarry.Thread, va uint64) (*int64, error) {
 	return &off, nil
 }
 
+// offsetArgs and putOffsets read and write back copy_file_range's and
+// splice's two offsets, arguments 1 and 3.
+func offsetArgs(t *libstarry.Thread, a Args) (in, out *int64, err error) {
+	if in, err = offsetArg(t, a[1]); err == nil {
+		out, err = offsetArg(t, a[3])
+	}
+	return in, out, err
+}
+
+func putOffsets(t *libstarry.Thread, a Args, in, out *int64) error {
+	if in != nil {
+		if err := putOffset(t, a[1], *in); err != nil {
+			return err
+		}
+	}
+	if out != nil {
+		return putOffset(t, a[3], *out)
+	}
+	return nil
+}
+
 func putOffset(t *libstarry.Thread, va uint64, off int64) error {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], uint64(off))
@@ -208,11 +229,7 @@ func sysCopyFileRange(t *libstarry.Thread, a Args) (uint64, error) {
 	case si.Mode&abi.S_IFMT != abi.S_IFREG || so.Mode&abi.S_IFMT != abi.S_IFREG:
 		return 0, abi.EINVAL
 	}
-	offIn, err := offsetArg(t, a[1])
-	if err != nil {
-		return 0, err
-	}
-	offOut, err := offsetArg(t, a[3])
+	offIn, offOut, err := offsetArgs(t, a)
 	if err != nil {
 		return 0, err
 	}
@@ -234,11 +251,8 @@ func sysCopyFileRange(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	done, err := transfer(t, src, dst, n, false)
-	if err == nil && offIn != nil {
-		err = putOffset(t, a[1], *offIn)
-	}
-	if err == nil && offOut != nil {
-		err = putOffset(t, a[3], *offOut)
+	if err == nil {
+		err = putOffsets(t, a, offIn, offOut)
 	}
 	return done, err
 }
@@ -267,11 +281,7 @@ func sysSplice(t *libstarry.Thread, a Args) (uint64, error) {
 	case out.Flags()&abi.O_APPEND != 0:
 		return 0, abi.EINVAL
 	}
-	offIn, err := offsetArg(t, a[1])
-	if err != nil {
-		return 0, err
-	}
-	offOut, err := offsetArg(t, a[3])
+	offIn, offOut, err := offsetArgs(t, a)
 	if err != nil {
 		return 0, err
 	}
@@ -280,11 +290,8 @@ func sysSplice(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	nonblock := a[5]&spliceNonblock != 0
 	n, err := transfer(t, endpoint{of: in, off: offIn}, endpoint{of: out, off: offOut}, min(a[4], maxIO), nonblock)
-	if err == nil && offIn != nil {
-		err = putOffset(t, a[1], *offIn)
-	}
-	if err == nil && offOut != nil {
-		err = putOffset(t, a[3], *offOut)
+	if err == nil {
+		err = putOffsets(t, a, offIn, offOut)
 	}
 	return n, err
 }
