@@ -123,6 +123,7 @@ func runCommands(archive []byte) int {
 	status := 0
 	for _, c := range parseCommands(list) {
 		name := strings.Join(c.argv, " ")
+		cfg.Kernel.ForgetLogged()
 		p, err := linux.Start(cfg, c.argv[0], c.argv, withEnv(defaultEnv, c.env))
 		if err != nil {
 			status = execStatus(err)
@@ -136,7 +137,7 @@ func runCommands(archive []byte) int {
 			bg = append(bg, p)
 			continue
 		}
-		status = waitCommand(p, name, limit).ShellStatus()
+		status = waitCommand(cfg.Kernel, p, bg, name, limit).ShellStatus()
 		fmt.Printf("starry: exit %s status=%d\n", name, status)
 	}
 	if len(bg) > 0 {
@@ -178,8 +179,11 @@ func commandLimit(args []string) time.Duration {
 }
 
 // waitCommand waits for a foreground command, killing it with SIGKILL
-// once limit (if any) has passed, as a test harness's timeout would.
-func waitCommand(p *libstarry.Process, name string, limit time.Duration) libstarry.ExitStatus {
+// once limit (if any) has passed, as a test harness's timeout would:
+// with it goes every process but the background commands, since what a
+// hung command forked (often in process groups of its own) would
+// otherwise run on into the next command.
+func waitCommand(k *libstarry.Kernel, p *libstarry.Process, bg []*libstarry.Process, name string, limit time.Duration) libstarry.ExitStatus {
 	if limit == 0 {
 		return p.Wait()
 	}
@@ -190,6 +194,11 @@ func waitCommand(p *libstarry.Process, name string, limit time.Duration) libstar
 	case <-t.C:
 		fmt.Printf("starry: %s ran past cmdtimeout=%v: killing it\n", name, limit)
 		p.Kill(int(unix.SIGKILL))
+		st := p.Wait()
+		if _, left := k.KillAllBut(bg, 5*time.Second); left > 0 {
+			fmt.Printf("starry: %d processes %s left would not die\n", left, name)
+		}
+		return st
 	}
 	return p.Wait()
 }

@@ -1,6 +1,9 @@
 package libstarry
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Exit (kernel/exit.c): a thread's end, the last thread's teardown of its
 // process, and the process's afterlife as a zombie until its parent
@@ -170,16 +173,28 @@ func (p *Process) Wait() ExitStatus {
 // are reaped or limit passes. It returns how many it found alive and
 // how many are still there.
 func (k *Kernel) KillAll(limit time.Duration) (found, left int) {
+	return k.KillAllBut(nil, limit)
+}
+
+// KillAllBut is KillAll sparing the processes keep names (and init): the
+// runner's way to clear away what a timed-out command left behind (its
+// children in their own process groups, orphans) while background
+// commands go on.
+func (k *Kernel) KillAllBut(keep []*Process, limit time.Duration) (found, left int) {
 	deadline := time.Now().Add(limit)
 	for first := true; ; first = false {
 		k.mu.Lock()
 		var left []*Process
+		n := 0
 		for _, p := range k.procs {
-			if p != k.init && !p.zombie {
+			if p == k.init || slices.Contains(keep, p) {
+				continue
+			}
+			n++
+			if !p.zombie {
 				left = append(left, p)
 			}
 		}
-		n := len(k.procs) - 1
 		k.mu.Unlock()
 		if first {
 			found = len(left)

@@ -123,6 +123,15 @@ func (k *Kernel) leaveGroupLocked(p *Process) {
 	p.pgid, p.sid = 0, 0
 }
 
+// ForgetLogged makes every once-only message new again: the runner calls
+// it before each command, so each command's output shows the ENOSYS
+// numbers and other gaps it met (the LTP harness reads them per case).
+func (k *Kernel) ForgetLogged() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	clear(k.logged)
+}
+
 // firstTime reports whether key is new, and remembers it.
 func (k *Kernel) firstTime(key string) bool {
 	k.mu.Lock()

@@ -187,7 +187,14 @@ func accessMask(flags int) int {
 // makeFile makes the open file for the inode at q by its type.
 func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, error) {
 	in := q.Dentry.Inode()
-	if f, ok, err := procfs.Open(p.Creds(), q, flags); ok {
+	c := p.Creds()
+	if t, ok := waiter.(*Thread); ok {
+		// /proc files show the thread reading them as running.
+		tc := *c
+		tc.Caller = t
+		c = &tc
+	}
+	if f, ok, err := procfs.Open(c, q, flags); ok {
 		return f, err
 	}
 	if o, ok := in.Ops.(Opener); ok {

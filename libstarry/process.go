@@ -212,9 +212,9 @@ func (p *Process) Exe() string {
 	return p.exe
 }
 
-// LogOnce reports a diagnostic once per key for the whole kernel (an
-// unimplemented system call by name), so that a fuzzer making the same
-// call a thousand times prints one line.
+// LogOnce reports a diagnostic once per key (an unimplemented system
+// call by name) until the runner's next command (Kernel.ForgetLogged),
+// so that a fuzzer making the same call a thousand times prints one line.
 func (p *Process) LogOnce(key, msg string) {
 	if p.k.firstTime(key) && p.cfg.Log != nil {
 		p.cfg.Log(msg)

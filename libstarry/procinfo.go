@@ -18,6 +18,7 @@ type threadSnap struct {
 	tid           int
 	comm          string
 	mask, pending uint64
+	inKernel      bool
 }
 
 // procSnap is one process as /proc shows it.
@@ -47,7 +48,7 @@ func (p *Process) snapshot() procSnap {
 	defer p.mu.Unlock()
 	for t := range p.threads {
 		if t.tid != 0 {
-			s.threads = append(s.threads, threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set})
+			s.threads = append(s.threads, threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set, inKernel: t.inKernel.Load()})
 		}
 	}
 	sort.Slice(s.threads, func(i, j int) bool { return s.threads[i].tid < s.threads[j].tid })

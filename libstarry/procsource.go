@@ -128,8 +128,9 @@ func (s *procSource) Alive(pid, tid int) (time.Duration, bool) {
 }
 
 // Process copies pid's state. A thread's state is 'R' for the one
-// looking, 'S' for the others (nothing tells a thread blocked in a
-// system call from one running), 'T' when the process is stopped and
+// looking and for one running user code, 'S' for one in a system call
+// (most of them are waits; a short computing one is shown asleep too),
+// 'T' when the process is stopped and
 // 'Z' once it is a zombie; a leader that has exited before its threads
 // stays listed, a zombie, as Linux keeps it.
 func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
@@ -164,7 +165,7 @@ func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
 	looker, _ := caller.(*Thread)
 	var leader *procfs.ThreadInfo
 	for _, t := range snap.threads {
-		ti := procfs.ThreadInfo{TID: t.tid, Comm: t.comm, SigPnd: t.pending, SigBlk: t.mask, State: 'S'}
+		ti := procfs.ThreadInfo{TID: t.tid, Comm: t.comm, SigPnd: t.pending, SigBlk: t.mask, State: 'R'}
 		switch {
 		case snap.zombie:
 			ti.State = 'Z'
@@ -172,6 +173,8 @@ func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
 			ti.State = 'T'
 		case looker != nil && looker == t.t, looker == nil && callerProcess(caller) == p && t.tid == pid:
 			ti.State = 'R'
+		case t.inKernel:
+			ti.State = 'S'
 		}
 		if t.tid == pid {
 			info.Comm, leader = t.comm, &ti

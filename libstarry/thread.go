@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"runtime"
+	"sync/atomic"
 
 	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/mm"
@@ -25,6 +26,7 @@ type Thread struct {
 	Comm      [16]byte    // the name prctl(PR_SET_NAME) sets (task_struct.comm)
 	exited    bool        // exit(2) ended this thread; only its goroutine reads it
 	zapped    bool        // a sibling's exec asked it to go (de_thread); Process.mu
+	inKernel  atomic.Bool // in a system call: /proc shows the thread sleeping (S)
 }
 
 // newThread makes a thread of p in p's Env, with no TID yet.
@@ -74,7 +76,9 @@ func (t *Thread) alive() bool {
 func (t *Thread) handle(tr exo.Trap) {
 	switch tr.Kind {
 	case exo.TrapSyscall:
+		t.inKernel.Store(true)
 		t.P.sys(t)
+		t.inKernel.Store(false)
 	case exo.TrapPageFault:
 		switch t.P.MM.Fault(tr.Addr, tr.Access) {
 		case mm.FaultHandled:

@@ -6,7 +6,8 @@ set -euo pipefail
 
 # Each line: Debian package, then the file that shows it is installed.
 # gcc and libc6-dev build the test programs (musl-gcc wraps gcc, and one
-# program is static glibc); musl-tools does not pull gcc in.
+# program is static glibc); musl-tools does not pull gcc in. make,
+# autoconf, automake, m4, pkgconf and xz-utils build LTP ("starry ltp").
 required="
 qemu-system-x86  /usr/bin/qemu-system-x86_64
 qemu-system-data /usr/share/qemu/qboot.rom
@@ -18,6 +19,12 @@ gcc              /usr/bin/gcc
 libc6-dev        /usr/lib/x86_64-linux-gnu/libc.a
 musl-tools       /usr/bin/musl-gcc
 busybox-static   /bin/busybox
+make             /usr/bin/make
+autoconf         /usr/bin/autoconf
+automake         /usr/bin/automake
+m4               /usr/bin/m4
+pkgconf          /usr/bin/pkg-config
+xz-utils         /usr/bin/xz
 "
 
 # installed reports whether pkg is installed and provides file. dpkg is

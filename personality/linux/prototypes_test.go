@@ -13,7 +13,7 @@ func TestPrototypes(t *testing.T) {
 	names := map[string]bool{}
 	for _, s := range Table() {
 		names[s.Name] = true
-		p, ok := prototypes[s.Name]
+		p, ok := prototypeOf(s.Name)
 		if s.Fn != nil && !ok {
 			t.Errorf("%s has no prototype", s.Name)
 		}
@@ -21,9 +21,16 @@ func TestPrototypes(t *testing.T) {
 			t.Errorf("%s: bad prototype %q", s.Name, p)
 		}
 	}
-	for n := range prototypes {
-		if !names[n] {
-			t.Errorf("prototype for %s, which the table does not have", n)
+	seen := map[string]bool{}
+	for _, m := range allPrototypes() {
+		for n := range m {
+			if !names[n] {
+				t.Errorf("prototype for %s, which the table does not have", n)
+			}
+			if seen[n] {
+				t.Errorf("two prototypes for %s", n)
+			}
+			seen[n] = true
 		}
 	}
 }

@@ -59,16 +59,33 @@ var table = buildTable()
 func buildTable() map[uint64]Syscall {
 	m := map[uint64]Syscall{}
 	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
-		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls()} {
+		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls(),
+		timerCalls(), schedCalls()} {
 		for _, s := range group {
 			if _, dup := m[s.Nr]; dup {
 				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))
 			}
-			s.Proto = prototypes[s.Name]
+			s.Proto, _ = prototypeOf(s.Name)
 			m[s.Nr] = s
 		}
 	}
 	return m
+}
+
+// prototypeOf finds a call's prototype in the map of its file.
+func prototypeOf(name string) (string, bool) {
+	for _, m := range allPrototypes() {
+		if p, ok := m[name]; ok {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// allPrototypes are the prototype maps: prototypes.go's and the ones
+// newer groups keep beside their rows.
+func allPrototypes() []map[string]string {
+	return []map[string]string{prototypes, timerPrototypes, schedPrototypes}
 }
 
 // Table lists the rows by number, for documentation and tests.

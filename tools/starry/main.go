@@ -58,6 +58,10 @@ commands:
           /bin/busybox, is /bin/sh in the guest) and a 1-byte pipe round trip
           between two processes (10000, in batches of 100), side by side; a
           measurement that fails is listed and makes the exit status 1
+  ltp     build the Linux Test Project's syscall tests (cached under build/ltp),
+          run the cases in the guest in batches and natively on the host, and
+          print each case's verdict in both; --update tests/ltp keeps the
+          must-pass and known-failures lists
 
 Run "starry <command> -h" for the flags of a command.
 `
@@ -95,6 +99,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdRun(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "ltp":
+		return cmdLTP(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usageText)
 		return nil
