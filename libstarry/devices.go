@@ -25,7 +25,7 @@ const (
 
 // deviceNodes are the /dev entries for the devices Open serves.
 func deviceNodes() []InitEntry {
-	return []InitEntry{
+	return append([]InitEntry{
 		InitDir("dev", 0o755),
 		InitCharDev("dev/null", 0o666, memMajor, minNull),
 		InitCharDev("dev/zero", 0o666, memMajor, minZero),
@@ -39,7 +39,7 @@ func deviceNodes() []InitEntry {
 		InitSymlink("dev/stdin", "/proc/self/fd/0"),
 		InitSymlink("dev/stdout", "/proc/self/fd/1"),
 		InitSymlink("dev/stderr", "/proc/self/fd/2"),
-	}
+	}, loopNodes()...)
 }
 
 // memDevice is /dev/null, /dev/zero, /dev/full or a random device.
@@ -99,6 +99,19 @@ func (p *Process) openDevice(q vfs.Path) (fd.File, error) {
 		return memDevice{minor, stat}, nil
 	case major == ttyMajor && minor <= 1:
 		return p.consoleFile(), nil
+	case major == miscMajor && minor == loopCtlMinor:
+		return &LoopControl{fs: p.cfg.FS, stat: stat}, nil
 	}
 	return nil, abi.ENXIO
+}
+
+// openBlockDevice opens a block device node: loop devices are the only
+// block devices here.
+func (p *Process) openBlockDevice(q vfs.Path) (fd.File, error) {
+	rdev := q.Dentry.Inode().Attr().Rdev
+	major, minor := uint32((rdev>>8)&0xfff), uint32(rdev&0xff|(rdev>>12)&0xfff00)
+	if major != loopMajor {
+		return nil, abi.ENXIO
+	}
+	return p.cfg.FS.openLoop(int(minor), func() fd.Stat { return p.cfg.FS.statOf(q) })
 }

@@ -34,6 +34,7 @@ type Files struct {
 	mounts  map[*vfs.Mount]mountRec
 	fifos   map[*vfs.Inode]*ipc.FIFO // named pipes' buffers, by inode
 	proc    *procfs.FS               // the one procfs instance, once mounted
+	loopTab *loopTable               // the loop devices, made on first use
 	nextDev uint32
 }
 

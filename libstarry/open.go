@@ -205,6 +205,8 @@ func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, er
 		return &dirFile{lockable: lockable{path: q, fs: p.cfg.FS}}, nil
 	case abi.S_IFCHR:
 		return p.openDevice(q)
+	case abi.S_IFBLK:
+		return p.openBlockDevice(q)
 	case abi.S_IFIFO:
 		acc := flags & abi.O_ACCMODE
 		nonblock := flags&abi.O_NONBLOCK != 0 || waiter == nil
@@ -215,7 +217,7 @@ func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, er
 			return newRegFile(n, q, p.cfg.FS), nil
 		}
 	}
-	return nil, abi.ENXIO // sockets (open(2) of one is ENXIO on Linux too) and block devices
+	return nil, abi.ENXIO // sockets (open(2) of one is ENXIO on Linux too)
 }
 
 // openTmpfile is do_tmpfile: an unnamed regular file in the directory
