@@ -52,6 +52,9 @@ type Exokernel struct {
 
 // New makes an exokernel on a backend. slice is the CPU time slice.
 func New(b Backend, slice time.Duration) *Exokernel {
+	if w, ok := b.(TimedWaiter); ok {
+		UseTimedWaiter(w)
+	}
 	return &Exokernel{backend: b, frames: map[Frame]int{}, slice: slice}
 }
 

@@ -133,6 +133,10 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	p.mu.Lock()
 	c.rlim = p.rlim // copy_signal
 	c.cred = p.cred // copy_creds: shared until one side changes it
+	c.attrs = p.attrs.forked()
+	if f&abi.CLONE_VM != 0 {
+		c.ru.baseCPU = as.env.CPUTime() // the shared Env's time so far is the parent's
+	}
 	p.mu.Unlock()
 	nt := c.newThread()
 	t.copyRegs(nt, a)

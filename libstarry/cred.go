@@ -17,11 +17,12 @@ type Cred struct {
 	UID, EUID, SUID, FSUID uint32
 	GID, EGID, SGID, FSGID uint32
 	Groups                 []uint32 // sorted, as set_groups keeps them
+	Caps                   CapSets  // capabilities (caps.go)
 	fs, real               *vfs.Creds
 }
 
 // rootCred is init's identity.
-var rootCred = newCred(Cred{})
+var rootCred = newCred(Cred{Caps: rootCaps})
 
 // newCred finishes a Cred: the identity file access is checked with.
 func newCred(c Cred) *Cred {
@@ -81,6 +82,7 @@ func (p *Process) setCred(change func(c *Cred) error) error {
 	if err := change(&c); err != nil {
 		return err
 	}
+	fixSetIDCaps(p.cred, &c)
 	p.cred = newCred(c)
 	return nil
 }
@@ -239,5 +241,6 @@ func execCred(c *Cred, mode, uid, gid uint32) *Cred {
 		n.EGID = gid
 	}
 	n.SUID, n.FSUID, n.SGID, n.FSGID = n.EUID, n.EUID, n.EGID, n.EGID
+	n.Caps = execCaps(n.Caps, n.UID, n.EUID)
 	return newCred(n)
 }

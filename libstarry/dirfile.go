@@ -18,10 +18,17 @@ type dirFile struct {
 	pos int64
 }
 
-func (f *dirFile) Read(fd.Ctx, []byte) (int, error)  { return 0, abi.EISDIR }
-func (f *dirFile) Write(fd.Ctx, []byte) (int, error) { return 0, abi.EBADF }
-func (f *dirFile) Stat() fd.Stat                     { return f.fs.statOf(f.path) }
-func (f *dirFile) Path() vfs.Path                    { return f.path }
+// A directory has Linux's read ops, which fail (generic_read_dir):
+// read, pread64 and the vectored reads reach them and give EISDIR, after
+// the descriptor's own checks. Like any file that is not a stream it is
+// positional (FMODE_PREAD, FMODE_PWRITE), so pread64 is not ESPIPE; a
+// directory is only ever open read-only, so a write is EBADF.
+func (f *dirFile) Read(fd.Ctx, []byte) (int, error)           { return 0, abi.EISDIR }
+func (f *dirFile) ReadAt([]byte, int64) (int, error)          { return 0, abi.EISDIR }
+func (f *dirFile) Write(fd.Ctx, []byte) (int, error)          { return 0, abi.EBADF }
+func (f *dirFile) WriteAt(fd.Ctx, []byte, int64) (int, error) { return 0, abi.EBADF }
+func (f *dirFile) Stat() fd.Stat                              { return f.fs.statOf(f.path) }
+func (f *dirFile) Path() vfs.Path                             { return f.path }
 
 // Release is the last close: the description's flock goes.
 func (f *dirFile) Release() { f.releaseLocks(f) }
@@ -70,10 +77,12 @@ type pathFile struct {
 	fs   *Files
 }
 
-func (f pathFile) Read(fd.Ctx, []byte) (int, error)  { return 0, abi.EBADF }
-func (f pathFile) Write(fd.Ctx, []byte) (int, error) { return 0, abi.EBADF }
-func (f pathFile) Stat() fd.Stat                     { return f.fs.statOf(f.path) }
-func (f pathFile) Path() vfs.Path                    { return f.path }
+func (f pathFile) Read(fd.Ctx, []byte) (int, error)           { return 0, abi.EBADF }
+func (f pathFile) Write(fd.Ctx, []byte) (int, error)          { return 0, abi.EBADF }
+func (f pathFile) ReadAt([]byte, int64) (int, error)          { return 0, abi.EBADF }
+func (f pathFile) WriteAt(fd.Ctx, []byte, int64) (int, error) { return 0, abi.EBADF }
+func (f pathFile) Stat() fd.Stat                              { return f.fs.statOf(f.path) }
+func (f pathFile) Path() vfs.Path                             { return f.path }
 
 // OPath marks an O_PATH descriptor, which most calls refuse with EBADF.
 func (f pathFile) OPath() {}

@@ -22,6 +22,8 @@ type execFiles struct {
 	fs    *Files
 	w     Where
 	creds *vfs.Creds
+	self  vfs.Path // execveat's AT_EMPTY_PATH file, named selfName
+	name  string
 }
 
 // Open is open_exec's lookup: a regular file's node is what the
@@ -31,7 +33,10 @@ func (e execFiles) Open(path string) (uint32, mm.Object, error) {
 	if e.fs == nil {
 		return 0, nil, abi.ENOENT
 	}
-	q, err := e.fs.mt.Resolve(e.creds, e.w.Root, e.w.Dir, path, 0)
+	q, err := e.self, error(nil)
+	if q.Dentry == nil || path != e.name {
+		q, err = e.fs.mt.Resolve(e.creds, e.w.Root, e.w.Dir, path, 0)
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -55,8 +60,13 @@ const shell = "/bin/sh"
 // built, nothing of any process touched.
 func loadImage(fs *Files, ctx *fsContext, c *vfs.Creds, file string, argv, envv []string) (*binfmt.Image, error) {
 	ctx.mu.Lock()
-	files := execFiles{fs, Where{Root: ctx.root, Dir: ctx.cwd}, c}
+	files := execFiles{fs: fs, w: Where{Root: ctx.root, Dir: ctx.cwd}, creds: c}
 	ctx.mu.Unlock()
+	return loadImageFrom(files, file, argv, envv)
+}
+
+// loadImageFrom is loadImage with the lookup's start given.
+func loadImageFrom(files execFiles, file string, argv, envv []string) (*binfmt.Image, error) {
 	img, err := binfmt.LoadImage(files, file, argv, envv)
 	if err != abi.ENOEXEC {
 		return img, err
@@ -102,8 +112,16 @@ func (t *Thread) commitImage(img *binfmt.Image) error {
 // returns nil with the thread ready to enter the new image, or with the
 // process killed by SIGSEGV if the image could not be mapped.
 func (t *Thread) Exec(file string, argv, envv []string) error {
+	return t.ExecAt(t.P.At(vfs.Path{}), vfs.Path{}, file, argv, envv)
+}
+
+// ExecAt is execveat: file taken from w (a directory descriptor's), or
+// when self is set, self's file itself under the name file
+// (AT_EMPTY_PATH's "/dev/fd/N").
+func (t *Thread) ExecAt(w Where, self vfs.Path, file string, argv, envv []string) error {
 	p := t.P
-	img, err := loadImage(p.cfg.FS, p.fs, p.Creds(), file, argv, envv)
+	files := execFiles{fs: p.cfg.FS, w: w, creds: p.Creds(), self: self, name: file}
+	img, err := loadImageFrom(files, file, argv, envv)
 	if err != nil {
 		return err
 	}
@@ -115,11 +133,13 @@ func (t *Thread) Exec(file string, argv, envv []string) error {
 		as.put()
 		return err
 	}
-	cred, exe := p.execCredFor(img)
+	cred, exe := p.execCredFor(img, files)
 	img.Exe = exe
 	// The point of no return.
 	p.mu.Lock()
 	old := p.as
+	p.leaveSpaceLocked(old)
+	p.attrs.execed(cred != p.cred && (cred.EUID != p.cred.EUID || cred.EGID != p.cred.EGID))
 	p.as, p.MM = as, as.mm
 	p.cred = cred
 	p.mu.Unlock()
@@ -131,6 +151,7 @@ func (t *Thread) Exec(file string, argv, envv []string) error {
 	p.FDs.CloseExec()
 	p.sigh = p.sigh.copy() // unshare_sighand, then flush_signal_handlers
 	p.sigh.resetForExec()
+	p.execTimers() // exit_itimers: the POSIX timers go (posixtimer.go)
 	t.takeLeaderTID()
 	p.k.mu.Lock()
 	p.execed = true
@@ -219,9 +240,12 @@ func hasPrefix(o mm.Object, prefix string) bool {
 // the binary's set-user-ID and set-group-ID bits take effect; a script's
 // own bits never do, its interpreter's would. It also gives the binary's
 // absolute path, which /proc/self/exe names.
-func (p *Process) execCredFor(img *binfmt.Image) (*Cred, string) {
+func (p *Process) execCredFor(img *binfmt.Image, files execFiles) (*Cred, string) {
 	c := p.Cred()
-	q, err := p.Resolve(p.At(vfs.Path{}), img.Exe, 0)
+	q, err := files.self, error(nil)
+	if q.Dentry == nil || img.Exe != files.name {
+		q, err = p.Resolve(files.w, img.Exe, 0)
+	}
 	if err != nil {
 		return execCred(c, 0, 0, 0), img.Exe
 	}

@@ -12,11 +12,14 @@ import (
 // Exit ends the whole process with status (do_group_exit): the first
 // call wins, every thread leaves its loop after its current trap, and
 // blocked calls are woken by Dying. A stopped process goes on to die.
-func (p *Process) Exit(s ExitStatus) {
+func (p *Process) Exit(s ExitStatus) { p.exitFirst(s) }
+
+// exitFirst is Exit, reporting whether this call was the first.
+func (p *Process) exitFirst(s ExitStatus) bool {
 	p.mu.Lock()
 	if p.exiting {
 		p.mu.Unlock()
-		return
+		return false
 	}
 	p.exiting, p.status = true, s
 	close(p.dying)
@@ -24,6 +27,15 @@ func (p *Process) Exit(s ExitStatus) {
 		close(p.stop.cont)
 		p.stop = stopState{}
 	}
+	p.mu.Unlock()
+	return true
+}
+
+// setCoreDumped sets the status's core bit (coredump_finish), before
+// the last thread's exit reports the status.
+func (p *Process) setCoreDumped() {
+	p.mu.Lock()
+	p.status.Core = true
 	p.mu.Unlock()
 }
 
@@ -59,6 +71,7 @@ func (t *Thread) exit() {
 	as, vfork := p.as, p.vforkDone
 	p.vforkDone = nil
 	p.mu.Unlock()
+	p.recordExit()
 	as.put()    // exit_mm
 	p.exitSem() // exit_sem
 	p.FDs.Put() // exit_files
@@ -87,10 +100,21 @@ func (t *Thread) clearChildTID() {
 
 // waitStatus encodes a process's end as wait(2) reports it.
 func (s ExitStatus) waitStatus() int {
+	if s.Signal != 0 && s.Core {
+		return s.Signal | 0x80
+	}
 	if s.Signal != 0 {
 		return s.Signal
 	}
 	return (s.Code & 0xff) << 8
+}
+
+// killedCode is a signal death's si_code: CLD_DUMPED with a core file.
+func (s ExitStatus) killedCode() int {
+	if s.Core {
+		return CLD_DUMPED
+	}
+	return CLD_KILLED
 }
 
 // becomeZombie is exit_notify: the children go to init, then the parent
@@ -100,11 +124,18 @@ func (s ExitStatus) waitStatus() int {
 func (p *Process) becomeZombie() {
 	k := p.k
 	k.mu.Lock()
+	reaper := k.reaperLocked(p)
+	var orphans, zombies []*Process
 	for c := range p.children {
 		delete(p.children, c)
-		c.parent = k.init
-		k.init.children[c] = true
-		if c.zombie && !c.reapWhole {
+		c.parent = reaper
+		reaper.children[c] = true
+		switch {
+		case !c.zombie:
+			orphans = append(orphans, c)
+		case reaper != k.init:
+			zombies = append(zombies, c) // the subreaper hears of it
+		case !c.reapWhole:
 			k.reapLocked(c)
 		}
 	}
@@ -117,13 +148,18 @@ func (p *Process) becomeZombie() {
 		k.reapLocked(p)
 	}
 	k.mu.Unlock()
+	p.notifyParentDeath(orphans)
+	for _, z := range zombies {
+		reaper.Signal(SigInfo{Signo: SIGCHLD, Code: CLD_EXITED, Pid: z.pid})
+		reaper.childWait.Notify()
+	}
 	p.mu.Lock()
 	st := p.status
 	p.mu.Unlock()
 	if p.exitSignal != 0 && parent != k.init {
 		info := SigInfo{Signo: p.exitSignal, Code: CLD_EXITED, Pid: p.pid, Status: st.Code}
 		if st.Signal != 0 {
-			info.Code, info.Status = CLD_KILLED, st.Signal
+			info.Code, info.Status = st.killedCode(), st.Signal
 		}
 		parent.Signal(info)
 	}

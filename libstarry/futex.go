@@ -102,9 +102,9 @@ func (f *futexTable) enqueue(key FutexKey, tid int, bitset uint32, pi bool) *fut
 // sleep waits for w to be woken, the timeout, the process's exit or a
 // signal; a wake racing with the others wins (woken is then true).
 func (f *futexTable) sleep(t *Thread, w *futexWaiter, timeout time.Duration) (woken bool, err error) {
-	var expire <-chan time.Time
+	var expire <-chan struct{}
 	if timeout >= 0 {
-		tm := time.NewTimer(timeout)
+		tm := exo.NewTimer(timeout)
 		defer tm.Stop()
 		expire = tm.C
 	}

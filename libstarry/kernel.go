@@ -2,6 +2,7 @@ package libstarry
 
 import (
 	"sync"
+	"time"
 )
 
 // Kernel is the state every process shares, handed to each through its
@@ -25,6 +26,8 @@ type Kernel struct {
 	logged   map[string]bool // diagnostics already printed
 	consoles consoleInputs   // the readers of the consoles (console.go)
 	sysv     *sysvIPC        // System V IPC objects (sysvshm.go)
+	uts      utsNames        // hostname and domain name (uts.go)
+	boot     time.Time       // when the machine started (CLOCK_BOOTTIME's origin)
 }
 
 // PID space, as Linux's defaults (kernel/pid.c): IDs count up to
@@ -42,7 +45,7 @@ const (
 func NewKernel() *Kernel {
 	k := &Kernel{futex: futexTable{q: map[FutexKey][]*futexWaiter{}},
 		threads: map[int]*Thread{}, procs: map[int]*Process{}, groups: map[int]int{}, sessions: map[int]int{},
-		logged: map[string]bool{}, lastPID: InitPID, maxTasks: pidMax}
+		logged: map[string]bool{}, lastPID: InitPID, maxTasks: pidMax, boot: time.Now()}
 	k.sysv = newSysVIPC()
 	k.init = newInit(k)
 	return k

@@ -25,10 +25,11 @@ type Config struct {
 }
 
 // ExitStatus is how a process ended: an exit code, or the signal that
-// killed it (then Code is 0).
+// killed it (then Code is 0) and whether it dumped core (coredump.go).
 type ExitStatus struct {
 	Code   int
 	Signal int
+	Core   bool // WCOREDUMP: a core file was written
 }
 
 // ShellStatus is what a POSIX shell shows in $?: the code, or 128+signal.
@@ -101,6 +102,10 @@ type Process struct {
 	rlim         [RlimNLimits]abi.Rlimit
 	cred         *Cred
 	creds        atomic.Pointer[credCopy] // cred's vfs identities, with this process as caller
+	attrs        procAttr                 // nice, policy, prctl's attributes (sched.go)
+	ru           rusageState              // resource usage (rusage.go)
+	timers       procTimers               // CPU time, interval and POSIX timers (itimer.go)
+	sigfdQ       ipc.Queue                // woken when a signal is queued: signalfd readers
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process
@@ -125,7 +130,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		cfg.Kernel = NewKernel()
 	}
 	if cfg.Boot.IsZero() {
-		cfg.Boot = time.Now()
+		cfg.Boot = cfg.Kernel.boot // the machine's boot, not the command's start
 	}
 	k := cfg.Kernel
 	fs := newFSContext(cfg.FS)

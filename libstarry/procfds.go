@@ -116,6 +116,12 @@ func (s *procSource) fdLink(f fd.File, st fd.Stat, caller any) procfs.Link {
 		return procfs.Link{Name: "anon_inode:[eventfd]", Err: abi.ENXIO}
 	case *ipc.Epoll:
 		return procfs.Link{Name: "anon_inode:[eventpoll]", Err: abi.ENXIO}
+	case *TimerFD:
+		return procfs.Link{Name: "anon_inode:[timerfd]", Err: abi.ENXIO}
+	case *SignalFD:
+		return procfs.Link{Name: "anon_inode:[signalfd]", Err: abi.ENXIO}
+	case *PidFD:
+		return procfs.Link{Name: "anon_inode:[pidfd]", Err: abi.ENXIO}
 	}
 	switch st.Mode & abi.S_IFMT {
 	case abi.S_IFIFO:

@@ -13,15 +13,15 @@ import (
 )
 
 // ProcConfig is what /proc shows that the library OS does not keep:
-// the machine's identity as uname reports it, when it booted, its CPUs,
-// its boot command line. Zero fields get plain defaults.
+// when the machine booted, its CPUs, its boot command line (the names
+// uname reports are the kernel's UTS names). Zero fields get plain
+// defaults.
 type ProcConfig struct {
-	Boot                       time.Time
-	Hostname, Release, Version string
-	CPUs                       int
-	CPU                        procfs.CPUInfo
-	HWCap                      uint64 // AT_HWCAP, for cpuinfo's flags
-	Cmdline                    string
+	Boot    time.Time
+	CPUs    int
+	CPU     procfs.CPUInfo
+	HWCap   uint64 // AT_HWCAP, for cpuinfo's flags
+	Cmdline string
 }
 
 // procSource is procfs.Source over a kernel's processes and the file
@@ -51,15 +51,6 @@ type procRec struct {
 func NewProcSource(k *Kernel, fs *Files, cfg ProcConfig) procfs.Source {
 	if cfg.Boot.IsZero() {
 		cfg.Boot = time.Now()
-	}
-	if cfg.Hostname == "" {
-		cfg.Hostname = "starry"
-	}
-	if cfg.Release == "" {
-		cfg.Release = "6.1.0-starry"
-	}
-	if cfg.Version == "" {
-		cfg.Version = "#1 SMP Starry-Go"
 	}
 	cfg.CPUs = max(cfg.CPUs, 1)
 	return &procSource{k: k, fs: fs, cfg: cfg, seen: map[*Process]*procRec{}}
@@ -211,7 +202,7 @@ func (s *procSource) Regions(pid int) []procfs.Region {
 	var out []procfs.Region
 	for _, v := range m.Regions() {
 		r := procfs.Region{Start: uint64(v.Start), End: uint64(v.End), Read: v.Prot&exo.PermRead != 0,
-			Write: v.Prot&exo.PermWrite != 0, Exec: v.Prot&exo.PermExec != 0, Shared: v.Shared, Name: v.Name}
+			Write: v.Prot&exo.PermWrite != 0, Exec: v.Prot&exo.PermExec != 0, Shared: v.Shared, Name: v.Name, Locked: v.Locked}
 		if v.Obj != nil {
 			r.File, r.Offset = true, v.FileOff
 			if n, ok := v.Obj.(*tmpfs.Node); ok {
@@ -300,10 +291,11 @@ func (s *procSource) System() procfs.System {
 	}
 	ex := s.fs.ex
 	total, free := uint64(ex.UserFrames()), uint64(ex.FreeFrames())
+	uts := s.k.uts.get() // what sethostname changed, as uname shows it
 	return procfs.System{Boot: s.cfg.Boot, CPUs: s.cfg.CPUs, CPU: s.cfg.CPU, UserTime: user,
 		Mem:     procfs.MemInfo{Total: total, Free: free, Shmem: uint64(s.fs.FramesHeld()), Committed: total - min(free, total)},
 		Threads: threads, Running: 1, LastPID: last, Forks: uint64(max(last-InitPID, 0)),
-		ThreadsMax: tmax, PIDMax: pidMax, NrOpen: nrOpen, Hostname: s.cfg.Hostname, OSRelease: s.cfg.Release,
-		Version: s.cfg.Version, FSTypes: append(append([]string(nil), FileSystemTypes...), "proc"), MaxMapCount: 65530,
-		HWCap: s.cfg.HWCap, KernelCmdline: s.cfg.Cmdline}
+		ThreadsMax: tmax, PIDMax: pidMax, NrOpen: nrOpen, Hostname: uts.Nodename, OSRelease: uts.Release,
+		Version: uts.Version, FSTypes: append(append([]string(nil), FileSystemTypes...), "proc"), MaxMapCount: 65530,
+		HWCap: s.cfg.HWCap, KernelCmdline: s.cfg.Cmdline, Config: KernelConfig}
 }

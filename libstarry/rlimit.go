@@ -65,8 +65,14 @@ func (p *Process) NoFile() int { return int(min(p.Rlimit(abi.RLIMIT_NOFILE).Cur,
 // Prlimit is do_prlimit: it returns the old limit and, when new is not
 // nil, sets it. A soft limit above the hard one is EINVAL, a descriptor
 // limit past fs.nr_open EPERM; raising a hard limit needs
-// CAP_SYS_RESOURCE, which every process here has (all run as root).
+// CAP_SYS_RESOURCE (EPERM).
 func (p *Process) Prlimit(res int, new *abi.Rlimit) (abi.Rlimit, error) {
+	return p.PrlimitBy(p, res, new)
+}
+
+// PrlimitBy is Prlimit with caller's privilege (prlimit64 on another
+// process).
+func (p *Process) PrlimitBy(caller *Process, res int, new *abi.Rlimit) (abi.Rlimit, error) {
 	if res < 0 || res >= RlimNLimits {
 		return abi.Rlimit{}, abi.EINVAL
 	}
@@ -78,10 +84,14 @@ func (p *Process) Prlimit(res int, new *abi.Rlimit) (abi.Rlimit, error) {
 			return abi.Rlimit{}, abi.EPERM
 		}
 	}
+	privileged := new == nil || caller.Cred().Capable(CapSysResrc)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	old := p.rlim[res]
 	if new != nil {
+		if new.Max > old.Max && !privileged {
+			return abi.Rlimit{}, abi.EPERM
+		}
 		p.rlim[res] = *new
 	}
 	return old, nil

@@ -72,7 +72,7 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 	t.setMask(mask)
 	if act.Flags&SA_RESETHAND != 0 {
 		t.P.sigh.mu.Lock()
-		t.P.sigh.actions[info.Signo] = SigAction{}
+		t.P.sigh.actions[info.Signo].Handler = SIG_DFL // SA_ONESHOT: the flags stay (get_signal)
 		t.P.sigh.mu.Unlock()
 	}
 	return true
@@ -92,6 +92,7 @@ func putSigInfo(b []byte, info SigInfo) {
 	si := abi.Siginfo{Signo: int32(info.Signo), Code: int32(info.Code), Pid: int32(info.Pid), UID: int32(info.UID),
 		Status: int32(info.Status), Addr: info.Addr}
 	si.Put(b, kind)
+	putSigInfoExtra(b, info) // _timer, and _rt's value (signalfd.go)
 }
 
 // Sigreturn restores the state saved by setupFrame (rt_sigreturn and

@@ -61,6 +61,10 @@ type SigInfo struct {
 	Addr        uint64 // si_addr for faults
 	Pid, UID    int    // the sender (kill), or the child (SIGCHLD)
 	Status      int    // SIGCHLD: the exit code or the signal
+	TimerID     int    // SI_TIMER: si_timerid (posixtimer.go)
+	Overrun     int    // SI_TIMER: si_overrun
+	Value       uint64 // si_value: SI_TIMER's sigev_value, SI_QUEUE's
+	timer       *posixTimer
 }
 
 // SigAction is struct sigaction as the x86-64 kernel ABI has it

@@ -40,7 +40,11 @@ func (p *Process) send(to *Thread, info SigInfo) {
 		return
 	}
 	target := p.pickThread(to, sig)
-	if ignored(sig, act) && target != nil {
+	var waiting uint64 // what a target in rt_sigtimedwait really blocks (real_blocked)
+	if target != nil {
+		waiting = target.realBlocked
+	}
+	if ignored(sig, act) && target != nil && waiting&bit(sig) == 0 {
 		p.mu.Unlock()
 		return // thrown away on arrival; a blocked one stays pending
 	}
@@ -50,10 +54,11 @@ func (p *Process) send(to *Thread, info SigInfo) {
 		p.shared.add(info)
 	}
 	p.mu.Unlock()
+	p.sigfdQ.Notify() // signalfd readers (signalfd_notify)
 	switch {
 	case target == nil:
-	case fatal(sig, act):
-		p.Exit(ExitStatus{Signal: sig}) // the fast path of complete_signal
+	case fatal(sig, act) && !coreSignal(sig) && waiting&bit(sig) == 0:
+		p.Exit(ExitStatus{Signal: sig}) // the fast path of complete_signal; a core dump is the target's own
 	default:
 		target.poke()
 	}
@@ -176,6 +181,9 @@ func (t *Thread) deliverPending() {
 			info, ok = p.shared.take(t.sigmask)
 		}
 		p.mu.Unlock()
+		if ok && !p.dequeued(&info) {
+			continue // a stale timer signal (signalfd.go)
+		}
 		if !ok {
 			t.finishRestart(false, 0)
 			t.restoreMask()
@@ -189,12 +197,12 @@ func (t *Thread) deliverPending() {
 			p.groupStop(sig)
 			t.waitWhileStopped()
 		case act.Handler == SIG_DFL:
-			p.Exit(ExitStatus{Signal: sig})
+			t.dieOf(info)
 			return
 		default:
 			t.finishRestart(true, act.Flags)
 			if !t.setupFrame(info, act) {
-				p.Exit(ExitStatus{Signal: SIGSEGV}) // handle_signal: no room for the frame
+				t.dieOf(SigInfo{Signo: SIGSEGV, Code: SI_KERNEL}) // handle_signal: no room for the frame (force_sigsegv)
 			}
 			t.saved = nil // in the frame now
 			return
@@ -237,11 +245,11 @@ func (t *Thread) force(info SigInfo) {
 		t.setMask(t.sigmask &^ bit(info.Signo))
 	}
 	if act.Handler == SIG_DFL {
-		t.P.Exit(ExitStatus{Signal: info.Signo})
+		t.dieOf(info)
 		return
 	}
 	t.finishRestart(true, act.Flags)
 	if !t.setupFrame(info, act) {
-		t.P.Exit(ExitStatus{Signal: SIGSEGV})
+		t.dieOf(SigInfo{Signo: SIGSEGV, Code: SI_KERNEL})
 	}
 }

@@ -3,6 +3,7 @@ package libstarry
 import (
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -13,7 +14,7 @@ func (t *Thread) Sleep(d time.Duration) (time.Duration, error) {
 		return 0, nil
 	}
 	start := time.Now()
-	tm := time.NewTimer(d)
+	tm := exo.NewTimer(d)
 	defer tm.Stop()
 	select {
 	case <-tm.C:

@@ -27,6 +27,9 @@ type Thread struct {
 	exited    bool        // exit(2) ended this thread; only its goroutine reads it
 	zapped    bool        // a sibling's exec asked it to go (de_thread); Process.mu
 	inKernel  atomic.Bool // in a system call: /proc shows the thread sleeping (S)
+
+	cpu         atomic.Int64 // user time of its Runs, ns (itimer.go)
+	realBlocked uint64       // rt_sigtimedwait's real mask while it waits; Process.mu
 }
 
 // newThread makes a thread of p in p's Env, with no TID yet.
@@ -57,7 +60,9 @@ func (t *Thread) run() {
 		if !t.alive() {
 			return
 		}
-		t.handle(t.ctx.Run())
+		tr := t.ctx.Run()
+		t.account(tr.UserTime) // CPU time and the timers on it (itimer.go)
+		t.handle(tr)
 	}
 }
 

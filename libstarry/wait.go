@@ -26,6 +26,7 @@ type WaitOptions struct {
 type WaitResult struct {
 	Pid, Status int
 	Code, Value int
+	Usage       Rusage // the child's and its reaped children's (rusage.go)
 }
 
 // Wait waits for a child matching o to change state (do_wait): a zombie
@@ -71,9 +72,11 @@ func (k *Kernel) waitScanLocked(p *Process, o WaitOptions) (r WaitResult, any bo
 			c.mu.Unlock()
 			r = WaitResult{Pid: c.pid, Status: st.waitStatus(), Code: CLD_EXITED, Value: st.Code}
 			if st.Signal != 0 {
-				r.Code, r.Value = CLD_KILLED, st.Signal
+				r.Code, r.Value = st.killedCode(), st.Signal
 			}
+			r.Usage = usageOf(c)
 			if !o.NoWait {
+				p.addChildUsage(r.Usage)
 				k.reapLocked(c)
 			}
 			return r, true
@@ -94,6 +97,7 @@ func (k *Kernel) waitScanLocked(p *Process, o WaitOptions) (r WaitResult, any bo
 		}
 		c.mu.Unlock()
 		if r.Pid != 0 {
+			r.Usage = usageOf(c)
 			return r, true
 		}
 	}

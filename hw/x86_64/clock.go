@@ -4,8 +4,8 @@ import "math/bits"
 
 // Time. The TSC is the clock: its rate is measured against the 8254 PIT
 // at boot, and nanoseconds come from a fixed-point multiply. The local
-// APIC timer, calibrated against the TSC, ticks at tickHz to preempt
-// threads and to wake sleepers.
+// APIC timer, calibrated against the TSC, fires at least tickHz times a
+// second to preempt threads, and earlier when a sleeper is due.
 const (
 	tickHz      = 1000
 	pitHz       = 1193182
@@ -86,9 +86,37 @@ func startTimer() {
 	t0 := rdtsc()
 	for rdtsc()-t0 < tscHz/100 {
 	}
-	perTick := uint64(0xFFFFFFFF-lapicRead(lapicCount)) * 100 / tickHz
-	lapicWrite(lapicLVTT, 1<<17|vecTimer) // periodic
-	lapicWrite(lapicInit, uint32(max(perTick, 1)))
+	lapicPerTick = max(uint64(0xFFFFFFFF-lapicRead(lapicCount))*100/tickHz, 1)
+	lapicWrite(lapicLVTT, vecTimer) // one-shot: armTimer sets each expiry
+	armTimer(nanotime())
+}
+
+// lapicPerTick is the APIC timer's count for one tick.
+var lapicPerTick uint64
+
+// minTimerNs keeps an expiry from being set so close that the interrupt
+// would come before the code that asked for it is done.
+const minTimerNs = 20_000
+
+// timerLateNs is how late an expiry is set: the APIC timer and the TSC
+// drift apart a little (under QEMU's TCG especially), and an interrupt
+// that comes before the deadline by the TSC wakes no one and costs a
+// second one.
+const timerLateNs = 10_000
+
+// armTimer sets the next timer interrupt: at the next tick, or sooner
+// when a sleeper's deadline comes first, so a 1 ms sleep wakes after
+// about 1 ms, not at whatever tick follows (Linux's hrtimers; the tick
+// alone made every timed wait up to a tick late).
+func armTimer(now int64) {
+	next := now + 1_000_000_000/tickHz
+	for i := 1; i < slotsUsed; i++ {
+		if t := &threads[i]; t.state == stBlocked && t.deadline != 0 && t.deadline < next {
+			next = t.deadline
+		}
+	}
+	d := uint64(max(next-now, minTimerNs)) + timerLateNs
+	lapicWrite(lapicInit, uint32(max(d*lapicPerTick*tickHz/1_000_000_000, 1)))
 }
 
 func lapicAck() { lapicWrite(lapicEOI, 0) }

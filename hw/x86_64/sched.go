@@ -117,7 +117,9 @@ func xArea(r *Regs) []byte {
 // schedule wakes expired sleepers and picks the next runnable thread
 // after the current one, falling back to the current one, then idle.
 func schedule() {
-	wakeExpired(nanotime())
+	now := nanotime()
+	wakeExpired(now)
+	armTimer(now)
 	n := cpu0.curIdx
 	for i := 1; i <= slotsUsed; i++ {
 		j := (n + i) % slotsUsed

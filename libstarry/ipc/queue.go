@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -82,9 +83,9 @@ type Pollable interface {
 // sleep waits on ch for w, until timeout (<0: none): it reports EINTR if
 // a signal or exit came first, ETIMEDOUT if the time ran out.
 func sleep(w fd.Waiter, ch <-chan struct{}, timeout time.Duration) error {
-	var expire <-chan time.Time
+	var expire <-chan struct{}
 	if timeout >= 0 {
-		tm := time.NewTimer(timeout)
+		tm := exo.NewTimer(timeout)
 		defer tm.Stop()
 		expire = tm.C
 	}

@@ -25,6 +25,7 @@ func (m *MM) Fork(child *MM) error {
 	defer child.mu.Unlock()
 	for _, v := range m.vmas {
 		c := *v
+		c.Locked = false // dup_mmap clears VM_LOCKED: locks are not inherited
 		child.vmas = append(child.vmas, &c)
 	}
 	for va, pg := range m.pages {

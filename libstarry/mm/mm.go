@@ -37,6 +37,8 @@ type VMA struct {
 	Prot       exo.Perm // 0 is PROT_NONE
 	Shared     bool     // MAP_SHARED: its pages are the object's, not copies
 	NoReserve  bool     // MAP_NORESERVE: not counted by the commit check
+	Locked     bool     // VM_LOCKED (MAP_LOCKED): only msync's MS_INVALIDATE heeds it (EBUSY)
+	Dirty      bool     // has held private pages of its own (Linux's anon_vma): a core dump takes it whole
 	Obj        Object   // nil for anonymous memory
 	Anon       bool     // Obj is shared anonymous memory
 	FileOff    uint64   // page-aligned
@@ -165,6 +167,7 @@ func (m *MM) coalesce() {
 		if n := len(out); n > 0 && mergeable(out[n-1], v) {
 			prev := out[n-1]
 			prev.End = v.End
+			prev.Dirty = prev.Dirty || v.Dirty
 			if v.Obj != nil {
 				prev.FileEnd = v.FileEnd
 			}
@@ -180,7 +183,7 @@ func (m *MM) coalesce() {
 // both private anonymous memory or one file's bytes continuing without a
 // gap. Shared anonymous regions are separate objects and never merge.
 func mergeable(a, b *VMA) bool {
-	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.NoReserve != b.NoReserve || a.Name != b.Name {
+	if a.End != b.Start || a.Prot != b.Prot || a.Shared != b.Shared || a.NoReserve != b.NoReserve || a.Locked != b.Locked || a.Name != b.Name {
 		return false
 	}
 	if a.Obj == nil && b.Obj == nil {
@@ -241,7 +244,22 @@ func (m *MM) Fault(addr uintptr, access exo.Perm) FaultResult {
 	return m.fault(addr, access)
 }
 
+// fault is Fault with m.mu held. A private region that gets anonymous
+// memory of its own is marked Dirty, as Linux prepares its anon_vma
+// then: a page of anonymous memory, or a write to a file's page (the
+// copy); a file's page only read stays the file's, even where a partial
+// one is a private frame here.
 func (m *MM) fault(addr uintptr, access exo.Perm) FaultResult {
+	r := m.faultPage(addr, access)
+	if r == FaultHandled {
+		if v := m.find(addr); v != nil && !v.Shared && (v.Obj == nil || access&exo.PermWrite != 0) {
+			v.Dirty = true
+		}
+	}
+	return r
+}
+
+func (m *MM) faultPage(addr uintptr, access exo.Perm) FaultResult {
 	v := m.find(addr)
 	if v == nil {
 		return FaultUnmapped

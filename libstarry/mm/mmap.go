@@ -14,6 +14,7 @@ type MapRequest struct {
 	NoReplace bool   // MAP_FIXED_NOREPLACE: fail with EEXIST instead
 	Shared    bool   // MAP_SHARED
 	NoReserve bool   // MAP_NORESERVE
+	Locked    bool   // MAP_LOCKED (VM_LOCKED)
 	Obj       Object // nil for anonymous memory
 	Anon      bool   // Obj is shared anonymous memory (counted as such)
 	FileOff   uint64
@@ -51,7 +52,7 @@ func (m *MM) Mmap(r MapRequest) (uintptr, error) {
 			return 0, abi.ENOMEM
 		}
 	}
-	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, NoReserve: r.NoReserve, Anon: r.Anon, Name: r.Name}
+	v := &VMA{Start: addr, End: addr + length, Prot: r.Prot, Shared: r.Shared, NoReserve: r.NoReserve, Locked: r.Locked, Anon: r.Anon, Name: r.Name}
 	if r.Obj != nil {
 		if !FileRangeOK(r.FileOff, uint64(length)) {
 			return 0, abi.EOVERFLOW

@@ -122,6 +122,8 @@ func (m *MM) move(old, n, to, newLen uintptr, keepOld bool) {
 	})
 	if !keepOld {
 		m.removeVMA(src)
+	} else {
+		src.Locked = false // move_vma clears VM_LOCKED on the emptied range
 	}
 	m.insert(&dst)
 	if newLen > n {

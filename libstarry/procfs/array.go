@@ -111,7 +111,7 @@ func showStatus(c *ctx) ([]byte, error) {
 	}
 	fmt.Fprintf(&b, " \nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\nKthread:\t0\n", p.PID, id, p.PGID, p.SID)
 	if m.has {
-		fmt.Fprintf(&b, "VmPeak:\t%s kB\nVmSize:\t%s kB\nVmLck:\t%s kB\nVmPin:\t%s kB\n", kB(m.total), kB(m.total), kB(0), kB(0))
+		fmt.Fprintf(&b, "VmPeak:\t%s kB\nVmSize:\t%s kB\nVmLck:\t%s kB\nVmPin:\t%s kB\n", kB(m.total), kB(m.total), kB(m.locked), kB(0))
 		fmt.Fprintf(&b, "VmHWM:\t%s kB\nVmRSS:\t%s kB\nRssAnon:\t%s kB\nRssFile:\t%s kB\nRssShmem:\t%s kB\n",
 			kB(m.rss()), kB(m.rss()), kB(m.anon), kB(m.file), kB(m.shmem))
 		fmt.Fprintf(&b, "VmData:\t%s kB\nVmStk:\t%s kB\nVmExe:\t%s kB\nVmLib:\t%s kB\nVmPTE:\t%s kB\nVmSwap:\t%s kB\n",

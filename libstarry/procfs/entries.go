@@ -68,6 +68,7 @@ var rootEntry = &entry{name: "", mode: abi.S_IFDIR | 0o555, kind: kRoot, kids: [
 	file("version", 0o444, showVersion),
 	file("filesystems", 0o444, showFilesystems),
 	file("cmdline", 0o444, showKernelCmdline),
+	file("config.gz", 0o444, showConfig),
 	sysEntry,
 }}
 

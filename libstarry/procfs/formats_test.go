@@ -1,6 +1,8 @@
 package procfs
 
 import (
+	"compress/gzip"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -197,7 +199,7 @@ func TestMachineFiles(t *testing.T) {
 		"/loadavg":                         "0.00 0.00 0.00 1/3 43\n",
 		"/filesystems":                     "nodev\ttmpfs\nnodev\tdevtmpfs\nnodev\tproc\n",
 		"/sys/kernel/ostype":               "Linux\n",
-		"/sys/kernel/osrelease":            "6.1.0-starry\n",
+		"/sys/kernel/osrelease":            "6.18.0-starry\n",
 		"/sys/kernel/hostname":             "starry\n",
 		"/sys/kernel/pid_max":              "32768\n",
 		"/sys/kernel/threads-max":          "512\n",
@@ -215,7 +217,7 @@ func TestMachineFiles(t *testing.T) {
 			t.Errorf("%s = %q, want %q", path, got, want)
 		}
 	}
-	if v := f.read(nil, "/version"); !strings.HasPrefix(v, "Linux version 6.1.0-starry (starry@starry) (go") || !strings.HasSuffix(v, ") #1 SMP Starry-Go\n") {
+	if v := f.read(nil, "/version"); !strings.HasPrefix(v, "Linux version 6.18.0-starry (starry@starry) (go") || !strings.HasSuffix(v, ") #1 SMP Starry-Go\n") {
 		t.Errorf("version = %q", v)
 	}
 	uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n$`)
@@ -243,5 +245,18 @@ func TestCPUMask(t *testing.T) {
 	}
 	if cpuList(1) != "0" || cpuList(4) != "0-3" {
 		t.Errorf("cpuList: %q %q", cpuList(1), cpuList(4))
+	}
+}
+
+// TestConfigGz: /proc/config.gz is the System's config, gzipped.
+func TestConfigGz(t *testing.T) {
+	f := newFixture(t)
+	z, err := gzip.NewReader(strings.NewReader(f.read(nil, "/config.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(z)
+	if err != nil || string(b) != f.src.sys.Config {
+		t.Errorf("config.gz = %q, %v; want %q", b, err, f.src.sys.Config)
 	}
 }

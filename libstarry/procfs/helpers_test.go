@@ -197,9 +197,9 @@ func sample() *fakeSource {
 			{ID: 3, ParentID: 1, Dev: abi.Mkdev(0, 3), Root: "/", Point: "/proc", FSType: "proc", Source: "proc", Options: "rw,nosuid,nodev,noexec,relatime"},
 			{ID: 4, ParentID: 2, Dev: abi.Mkdev(0, 4), Root: "/", Point: "/tmp/my dir", FSType: "tmpfs", Source: "none", Options: "ro,relatime,size=1024k,mode=755"},
 		},
-		sys: System{Boot: time.Now().Add(-90 * time.Second), CPUs: 1, Mem: MemInfo{Total: 16384, Free: 12288, Shmem: 1024, Committed: 2048},
+		sys: System{Boot: time.Now().Add(-90 * time.Second), CPUs: 1, Config: "CONFIG_X86_64=y\n", Mem: MemInfo{Total: 16384, Free: 12288, Shmem: 1024, Committed: 2048},
 			UserTime: 3 * time.Second, Threads: 3, Running: 1, LastPID: 43, Forks: 44, ThreadsMax: 512, PIDMax: 32768, NrOpen: 1 << 20,
-			Hostname: "starry", OSRelease: "6.1.0-starry", Version: "#1 SMP Starry-Go", FSTypes: []string{"tmpfs", "devtmpfs", "proc"},
+			Hostname: "starry", OSRelease: "6.18.0-starry", Version: "#1 SMP Starry-Go", FSTypes: []string{"tmpfs", "devtmpfs", "proc"},
 			MaxMapCount: 65530, HWCap: 1<<0 | 1<<4 | 1<<25},
 	}
 }

@@ -9,6 +9,7 @@ import "strings"
 type memSums struct {
 	total, data, stack, exec, text uint64
 	anon, file, shmem              uint64 // resident
+	locked                         uint64 // in VM_LOCKED regions (locked_vm)
 	pte                            uint64 // page-table pages, estimated
 	startCode, endCode, startBrk   uint64
 	has                            bool // the process has an address space
@@ -28,6 +29,9 @@ func sumRegions(rs []Region) memSums {
 	for _, r := range rs {
 		pages := (r.End - r.Start) / pageSize
 		s.total += pages
+		if r.Locked {
+			s.locked += pages
+		}
 		stack := r.Name == "[stack]"
 		switch {
 		case stack:

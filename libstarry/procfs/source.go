@@ -112,6 +112,7 @@ type Region struct {
 	Name                    string // the file's path, "[heap]", "[stack]", or ""
 	File                    bool   // maps a file's pages (RssFile, VmExe, VmLib)
 	Program                 bool   // maps the program's own file (VmExe, start_code)
+	Locked                  bool   // VM_LOCKED (MAP_LOCKED): VmLck, smaps' Locked
 	Resident, ResidentShare uint64 // pages present; of those, pages others hold too
 }
 
@@ -145,13 +146,14 @@ type System struct {
 	PIDMax        int
 	NrOpen        int
 	Hostname      string
-	OSRelease     string // "6.1.0-starry"
+	OSRelease     string // "6.18.0-starry"
 	Version       string // uname's version, "#1 SMP ..."
 	FSTypes       []string
 	Overcommit    int // vm.overcommit_memory
 	MaxMapCount   int
 	HWCap         uint64 // CPUID leaf 1 EDX (AT_HWCAP), for cpuinfo's flags
 	KernelCmdline string
+	Config        string // the kernel's .config, as /proc/config.gz gives it (gzipped)
 }
 
 // CPUInfo describes one (every) CPU; zero fields get plain defaults.

@@ -30,6 +30,11 @@ var sysEntry = dir("sys",
 		sysctl("threads-max", 0o644, func(_ *ctx, s System) string { return itoa(s.ThreadsMax) }),
 		fixed("ngroups_max", "65536"),
 		fixed("cap_last_cap", "40"),
+		// Core dumps go to "core" in the dying process's directory, with
+		// no PID in the name, and never for set-ID programs.
+		fixed("core_pattern", "core"),
+		fixed("core_uses_pid", "0"),
+		fixed("tainted", "0"),
 		dir("random",
 			sysctl("boot_id", 0o444, func(c *ctx, _ System) string { return c.fs.bootID }),
 			sysctl("uuid", 0o444, func(*ctx, System) string { return newUUID() }),
@@ -44,5 +49,6 @@ var sysEntry = dir("sys",
 	dir("fs",
 		sysctl("nr_open", 0o644, func(_ *ctx, s System) string { return itoa(s.NrOpen) }),
 		fixed("file-max", "9223372036854775807"),
+		fixed("suid_dumpable", "0"),
 	),
 )

@@ -106,7 +106,11 @@ func smapsEntry(b *bytes.Buffer, r Region) {
 	fmt.Fprintf(b, "Private_Hugetlb: %7d kB\n", 0)
 	line("Swap", 0)
 	line("SwapPss", 0)
-	line("Locked", 0)
+	locked := uint64(0)
+	if r.Locked {
+		locked = pss
+	}
+	line("Locked", locked)
 	fmt.Fprintf(b, "THPeligible:    %8d\n", 0)
 	b.WriteString("VmFlags:" + vmFlags(r) + " \n")
 }
@@ -126,6 +130,7 @@ func vmFlags(r Region) string {
 	f = append(f, "mr", "mw", "me")
 	add(r.Shared, "ms")
 	add(r.Name == "[stack]", "gd")
+	add(r.Locked, "lo")
 	add(r.Write && !r.Shared, "ac")
 	return " " + strings.Join(f, " ")
 }

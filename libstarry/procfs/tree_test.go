@@ -17,7 +17,7 @@ func TestReaddir(t *testing.T) {
 	f := newFixture(t)
 	for path, want := range map[string][]string{
 		"/": {"sys", "self", "stat", "mounts", "uptime", "cmdline", "cpuinfo", "loadavg", "meminfo", "version",
-			"filesystems", "thread-self", "1", "42"},
+			"config.gz", "filesystems", "thread-self", "1", "42"},
 		"/42": {"task", "fd", "fdinfo", "environ", "auxv", "status", "limits", "comm", "cmdline", "stat", "statm",
 			"maps", "cwd", "root", "exe", "mounts", "mountinfo", "smaps"},
 		"/42/task":           {"42", "43"},

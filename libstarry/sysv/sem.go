@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -163,9 +164,9 @@ func (ns *NS) SemOp(w fd.Waiter, c *Caller, undo func() *Undo, id int, sops []Se
 	set.pending = append(set.pending, q)
 	s.mu.Unlock()
 
-	var expire <-chan time.Time
+	var expire <-chan struct{}
 	if timeout >= 0 {
-		tm := time.NewTimer(timeout)
+		tm := exo.NewTimer(timeout)
 		defer tm.Stop()
 		expire = tm.C
 	}

@@ -3,6 +3,7 @@ package unixsock
 import (
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -57,14 +58,14 @@ func newWait(c fd.Ctx, nonblock bool, timeo time.Duration) waitOpts {
 // Linux's loops do with timeo spent); a signal or the process's exit is
 // EINTR, restartable only without a timeout (sock_intr_errno).
 func (o *waitOpts) sleep(ch <-chan struct{}) error {
-	var expire <-chan time.Time
+	var expire <-chan struct{}
 	if !o.deadline.IsZero() {
 		d := time.Until(o.deadline)
 		if d <= 0 {
 			o.nonblock = true
 			return nil
 		}
-		tm := time.NewTimer(d)
+		tm := exo.NewTimer(d)
 		defer tm.Stop()
 		expire = tm.C
 	}

@@ -59,7 +59,7 @@ var prototypes = map[string]string{
 	"sendmmsg": "iluu", "recvmmsg": "iluul", "setsockopt": "iiili", "getsockopt": "iiill",
 	// Memory. x86-64's mmap takes six unsigned longs; fget narrows its fd.
 	"mmap": "lllllu", "munmap": "ll", "mprotect": "lll", "madvise": "lli",
-	"mremap": "lllll", "brk": "l",
+	"mremap": "lllll", "brk": "l", "msync": "lli",
 	// Signals.
 	"rt_sigaction": "illl", "rt_sigprocmask": "illl", "rt_sigreturn": "",
 	"rt_sigpending": "ll", "rt_sigsuspend": "ll", "sigaltstack": "ll",

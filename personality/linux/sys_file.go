@@ -95,8 +95,14 @@ func positioned(t *libstarry.Thread, a Args, pos int64, at, plain Handler) (uint
 	if err != nil {
 		return 0, err
 	}
-	var total uint64
+	var total, want uint64
 	for _, v := range iov {
+		want += v[1]
+	}
+	for _, v := range iov {
+		if want == 0 {
+			break
+		}
 		n, err := at(t, Args{a[0], v[0], v[1], uint64(pos) + total})
 		if err != nil && total == 0 {
 			return 0, err
@@ -107,8 +113,13 @@ func positioned(t *libstarry.Thread, a Args, pos int64, at, plain Handler) (uint
 		}
 	}
 	if len(iov) == 0 || total == 0 {
-		_, err := at(t, Args{a[0], 0, 0, uint64(pos)}) // the descriptor's own errors
-		return 0, err
+		// The descriptor's own errors; a directory's EISDIR comes from
+		// its read op, which a transfer of nothing never reaches
+		// (do_iter_read returns 0 first).
+		if _, err := at(t, Args{a[0], 0, 0, uint64(pos)}); err != nil && err != abi.EISDIR {
+			return 0, err
+		}
+		return 0, nil
 	}
 	return total, nil
 }

@@ -10,21 +10,12 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// Identity reported by uname.
-const (
-	sysname  = "Linux"
-	nodename = "starry"
-	release  = "6.1.0-starry"
-	version  = "#1 SMP Starry-Go"
-	machine  = "x86_64"
-)
-
 func infoCalls() []Syscall {
 	return []Syscall{
 		full(abi.SYS_UNAME, "uname", sysUname),
 		part(abi.SYS_SYSINFO, "sysinfo", sysSysinfo, "no swap or high memory; the load averages are 0 (not kept)"),
 		full(abi.SYS_GETRANDOM, "getrandom", sysGetrandom),
-		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced"),
+		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced (RLIMIT_NICE and RLIMIT_RTPRIO are checked by setpriority and sched_setscheduler)"),
 		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "as prlimit64"),
 		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "as prlimit64"),
 	}
@@ -36,7 +27,7 @@ func infoCalls() []Syscall {
 func sysSysinfo(t *libstarry.Thread, a Args) (uint64, error) {
 	s := t.P.SysInfo()
 	b := make([]byte, 112)
-	le.PutUint64(b[0:], uint64(s.Uptime/time.Second))
+	le.PutUint64(b[0:], uint64((s.Uptime+time.Second-1)/time.Second)) // rounded up, as do_sysinfo
 	le.PutUint64(b[32:], s.TotalRAM)
 	le.PutUint64(b[40:], s.FreeRAM)
 	le.PutUint64(b[48:], s.SharedRAM)
@@ -48,12 +39,13 @@ func sysSysinfo(t *libstarry.Thread, a Args) (uint64, error) {
 
 func sysUname(t *libstarry.Thread, a Args) (uint64, error) {
 	var u abi.Utsname
-	copy(u.Sysname[:], sysname)
-	copy(u.Nodename[:], nodename)
-	copy(u.Release[:], release)
-	copy(u.Version[:], version)
-	copy(u.Machine[:], machine)
-	copy(u.Domainname[:], "(none)")
+	n := t.P.Uname()
+	copy(u.Sysname[:], n.Sysname)
+	copy(u.Nodename[:], n.Nodename)
+	copy(u.Release[:], n.Release)
+	copy(u.Version[:], n.Version)
+	copy(u.Machine[:], n.Machine)
+	copy(u.Domainname[:], n.Domainname)
 	return 0, putStruct(t, a[0], u)
 }
 
@@ -105,8 +97,16 @@ func sysPrlimit64(t *libstarry.Thread, a Args) (uint64, error) {
 		if p = p.Kernel().Process(pid); p == nil {
 			return 0, abi.ESRCH
 		}
+		// check_prlimit_permission: every ID of the target the caller's
+		// real ones, or CAP_SYS_RESOURCE.
+		me, tc := t.P.Cred(), p.Cred()
+		same := me.UID == tc.UID && me.UID == tc.EUID && me.UID == tc.SUID &&
+			me.GID == tc.GID && me.GID == tc.EGID && me.GID == tc.SGID
+		if !same && !me.Capable(libstarry.CapSysResrc) {
+			return 0, abi.EPERM
+		}
 	}
-	old, err := p.Prlimit(int(min(a[1], libstarry.RlimNLimits)), newp)
+	old, err := p.PrlimitBy(t.P, int(min(a[1], libstarry.RlimNLimits)), newp)
 	if err != nil || a[3] == 0 {
 		return 0, err
 	}

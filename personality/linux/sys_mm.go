@@ -16,6 +16,7 @@ func mmCalls() []Syscall {
 		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
 		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"),
 		part(abi.SYS_MREMAP, "mremap", sysMremap, "grow, shrink, MAYMOVE, FIXED, DONTUNMAP (private regions); old_len 0 (duplicating a shared mapping) is EINVAL"),
+		full(abi.SYS_MSYNC, "msync", sysMsync),
 	}
 }
 
@@ -109,7 +110,7 @@ func sysMmap(t *libstarry.Thread, a Args) (uint64, error) {
 	prot := perm(a[2])
 	r := mm.MapRequest{Addr: uintptr(addr), Len: uintptr(length), Prot: prot,
 		Fixed: flags&abi.MAP_FIXED != 0, NoReplace: flags&abi.MAP_FIXED_NOREPLACE != 0, Shared: kind != abi.MAP_PRIVATE,
-		NoReserve: flags&abi.MAP_NORESERVE != 0}
+		NoReserve: flags&abi.MAP_NORESERVE != 0, Locked: flags&abi.MAP_LOCKED != 0}
 	if of != nil {
 		// The open file's mode first (EACCES), then whether it maps at all.
 		acc := of.Flags() & abi.O_ACCMODE
@@ -280,4 +281,20 @@ func sysMremap(t *libstarry.Thread, a Args) (uint64, error) {
 		MayMove: flags&abi.MREMAP_MAYMOVE != 0, Fixed: flags&abi.MREMAP_FIXED != 0,
 		DontUnmap: flags&abi.MREMAP_DONTUNMAP != 0, NewAddr: uintptr(a[4])})
 	return uint64(addr), err
+}
+
+// sysMsync checks the flags as the syscall does, in its order: unknown
+// bits, the start's alignment, then MS_ASYNC with MS_SYNC (all EINVAL);
+// the walk over the regions is libstarry's. Shared file mappings map the
+// file's own frames, so there is never anything to write back.
+func sysMsync(t *libstarry.Thread, a Args) (uint64, error) {
+	start, flags := a[0], a[2]
+	switch {
+	case flags&^uint64(abi.MS_ASYNC|abi.MS_INVALIDATE|abi.MS_SYNC) != 0,
+		start&(exo.PageSize-1) != 0,
+		flags&abi.MS_ASYNC != 0 && flags&abi.MS_SYNC != 0:
+		return 0, abi.EINVAL
+	}
+	return 0, t.P.MM.Msync(mm.SyncRequest{Start: uintptr(start), Len: uintptr(a[1]),
+		AsyncOnly: flags == abi.MS_ASYNC, Sync: flags&abi.MS_SYNC != 0, Invalidate: flags&abi.MS_INVALIDATE != 0})
 }

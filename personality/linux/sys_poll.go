@@ -140,6 +140,11 @@ const epMaxEvents = (1<<31 - 1) / epollEventSize
 // As Linux 6.18's do_epoll_wait: the descriptor, maxevents, access_ok on
 // the events array, then whether it is an epoll instance.
 func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
+	return epollWait(t, a, msTimeout(a[3]))
+}
+
+// epollWait is do_epoll_wait with the timeout decoded (negative: none).
+func epollWait(t *libstarry.Thread, a Args, timeout time.Duration) (uint64, error) {
 	epf, err := file(t, a[0])
 	if err != nil {
 		return 0, err
@@ -156,7 +161,7 @@ func sysEpollWait(t *libstarry.Thread, a Args) (uint64, error) {
 	if !ok {
 		return 0, abi.EINVAL
 	}
-	evs, err := ep.Wait(t, min(max, 1<<16), msTimeout(a[3]))
+	evs, err := ep.Wait(t, min(max, 1<<16), timeout)
 	if err != nil {
 		return 0, err
 	}
@@ -211,6 +216,28 @@ func sysEpollPwait(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	n, err := sysEpollWait(t, a)
+	if set {
+		t.EndCallMask(err != nil)
+	}
+	return n, err
+}
+
+// sysEpollPwait2 is epoll_pwait2: epoll_pwait with a timespec timeout
+// (NULL: none), read (EFAULT) and checked (EINVAL) before the mask.
+func sysEpollPwait2(t *libstarry.Thread, a Args) (uint64, error) {
+	timeout := time.Duration(-1)
+	if a[3] != 0 {
+		d, err := getTimespec(t, a[3])
+		if err != nil {
+			return 0, err
+		}
+		timeout = d
+	}
+	set, err := callMask(t, a[4], a[5])
+	if err != nil {
+		return 0, err
+	}
+	n, err := epollWait(t, a, timeout)
 	if set {
 		t.EndCallMask(err != nil)
 	}

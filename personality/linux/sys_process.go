@@ -1,7 +1,11 @@
 package linux
 
 import (
+	"strconv"
+
 	"github.com/starry-go/starry/libstarry"
+	fdt "github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -16,11 +20,11 @@ func processCalls() []Syscall {
 		full(abi.SYS_SETPGID, "setpgid", sysSetpgid),
 		full(abi.SYS_GETSID, "getsid", sysGetsid),
 		full(abi.SYS_SETSID, "setsid", sysSetsid),
-		part(abi.SYS_WAIT4, "wait4", sysWait4, "rusage is all zeros"),
-		part(abi.SYS_WAITID, "waitid", sysWaitid, "P_PIDFD is EINVAL; rusage is all zeros"),
+		part(abi.SYS_WAIT4, "wait4", sysWait4, "rusage as getrusage fills it"),
+		part(abi.SYS_WAITID, "waitid", sysWaitid, "rusage as getrusage fills it"),
 		part(abi.SYS_EXECVE, "execve", sysExecve, "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"),
-		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "absolute paths or AT_FDCWD; AT_EMPTY_PATH and other dirfds are EINVAL"),
-		part(abi.SYS_PRCTL, "prctl", sysPrctl, "PR_SET_NAME and PR_GET_NAME; other options EINVAL"),
+		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "as execve; a script run through AT_EMPTY_PATH gets /dev/fd/N as its name"),
+		part(abi.SYS_PRCTL, "prctl", sysPrctl, "names, PDEATHSIG (sent when the parent process exits), CHILD_SUBREAPER, DUMPABLE, NO_NEW_PRIVS (kept; set-ID bits still apply), KEEPCAPS, SECUREBITS, CAPBSET_READ/DROP, TIMING; other options EINVAL"),
 	}
 }
 
@@ -44,6 +48,96 @@ func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 		var comm [16]byte
 		copy(comm[:15], t.Name())
 		return 0, t.P.MM.CopyOut(uintptr(a[1]), comm[:])
+	}
+	return prctlAttr(t, a)
+}
+
+// prctl options of kernel/sys.c (security_task_prctl's capability ones
+// first, as cap_task_prctl answers them before the switch).
+const (
+	prSetPdeathsig      = 1
+	prGetPdeathsig      = 2
+	prGetDumpable       = 3
+	prSetDumpable       = 4
+	prGetKeepcaps       = 7
+	prSetKeepcaps       = 8
+	prGetTiming         = 13
+	prSetTiming         = 14
+	prCapbsetRead       = 23
+	prCapbsetDrop       = 24
+	prGetSecurebits     = 27
+	prSetSecurebits     = 28
+	prSetChildSubreaper = 36
+	prGetChildSubreaper = 37
+	prSetNoNewPrivs     = 38
+	prGetNoNewPrivs     = 39
+)
+
+func prctlAttr(t *libstarry.Thread, a Args) (uint64, error) {
+	p := t.P
+	boolVal := func(b bool) uint64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	switch a[0] {
+	case prCapbsetRead:
+		if !libstarry.ValidCap(a[1]) {
+			return 0, abi.EINVAL
+		}
+		return p.Cred().Caps.Bounding >> a[1] & 1, nil
+	case prCapbsetDrop:
+		return 0, p.CapbsetDrop(a[1])
+	case prGetSecurebits:
+		return uint64(p.Cred().Caps.Securebits), nil
+	case prSetSecurebits:
+		return 0, p.SetSecurebits(a[1])
+	case prGetKeepcaps:
+		return uint64(p.Cred().Caps.Securebits >> 4 & 1), nil
+	case prSetKeepcaps:
+		if a[1] > 1 || a[2] != 0 || a[3] != 0 || a[4] != 0 {
+			return 0, abi.EINVAL
+		}
+		return 0, p.SetKeepCaps(a[1] == 1)
+	case prSetPdeathsig:
+		if a[1] > libstarry.NSIG {
+			return 0, abi.EINVAL
+		}
+		return 0, p.SetPdeathSignal(int(a[1]))
+	case prGetPdeathsig:
+		return 0, putU32(t, a[1], uint32(p.PdeathSignal()))
+	case prGetDumpable:
+		return boolVal(p.Dumpable()), nil
+	case prSetDumpable:
+		if a[1] > 1 {
+			return 0, abi.EINVAL
+		}
+		p.SetDumpable(a[1] == 1)
+		return 0, nil
+	case prGetTiming:
+		return 0, nil // PR_TIMING_STATISTICAL
+	case prSetTiming:
+		if a[1] != 0 {
+			return 0, abi.EINVAL // only PR_TIMING_STATISTICAL
+		}
+		return 0, nil
+	case prSetChildSubreaper:
+		p.SetChildSubreaper(a[1] != 0)
+		return 0, nil
+	case prGetChildSubreaper:
+		return 0, putU32(t, a[1], uint32(boolVal(p.ChildSubreaper())))
+	case prSetNoNewPrivs:
+		if a[1] != 1 || a[2] != 0 || a[3] != 0 || a[4] != 0 {
+			return 0, abi.EINVAL
+		}
+		p.SetNoNewPrivs()
+		return 0, nil
+	case prGetNoNewPrivs:
+		if a[1] != 0 || a[2] != 0 || a[3] != 0 || a[4] != 0 {
+			return 0, abi.EINVAL
+		}
+		return boolVal(p.NoNewPrivs()), nil
 	}
 	return 0, abi.EINVAL
 }
@@ -130,8 +224,8 @@ func sysWait4(t *libstarry.Thread, a Args) (uint64, error) {
 			return 0, err
 		}
 	}
-	if a[3] != 0 {
-		if err := t.P.MM.CopyOut(uintptr(a[3]), make([]byte, rusageSize)); err != nil {
+	if a[3] != 0 && r.Pid != 0 {
+		if err := putRusage(t, a[3], r.Usage); err != nil {
 			return 0, err
 		}
 	}
@@ -147,7 +241,7 @@ const rusageSize = 144
 func sysWaitid(t *libstarry.Thread, a Args) (uint64, error) {
 	r, err := waitid(t, a)
 	if err == nil && r.Pid != 0 && a[4] != 0 {
-		if err := t.P.MM.CopyOut(uintptr(a[4]), make([]byte, rusageSize)); err != nil {
+		if err := putRusage(t, a[4], r.Usage); err != nil {
 			return 0, err
 		}
 	}
@@ -193,10 +287,42 @@ func waitid(t *libstarry.Thread, a Args) (libstarry.WaitResult, error) {
 		if o.ID == 0 {
 			o.ID, _ = t.Pgid(0)
 		}
+	case pPidfd:
+		q, of, err := pidfdOf(t, a[1])
+		if err != nil {
+			return libstarry.WaitResult{}, err
+		}
+		o.Which, o.ID = libstarry.WaitPID, q.Pid()
+		if of.Flags()&abi.O_NONBLOCK != 0 {
+			o.NoHang = true
+			r, err := t.Wait(o)
+			if err == nil && r.Pid == 0 && opts&wNoHang == 0 {
+				return r, abi.EAGAIN // the pidfd is non-blocking
+			}
+			return r, err
+		}
 	default:
 		return libstarry.WaitResult{}, abi.EINVAL
 	}
 	return t.Wait(o)
+}
+
+// pPidfd is P_PIDFD: waitid's id is a pidfd.
+const pPidfd = 3
+
+// pidfdOf is the process a pidfd_open descriptor names (EBADF for
+// another file) and its open file.
+func pidfdOf(t *libstarry.Thread, fd uint64) (*libstarry.Process, *fdt.OpenFile, error) {
+	of, err := file(t, fd)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer of.DecRef()
+	pf, ok := of.File.(*libstarry.PidFD)
+	if !ok {
+		return nil, nil, abi.EBADF
+	}
+	return pf.P, of, nil
 }
 
 func sysExecve(t *libstarry.Thread, a Args) (uint64, error) {
@@ -211,12 +337,39 @@ func sysExecveat(t *libstarry.Thread, a Args) (uint64, error) {
 	if a[4]&^uint64(abi.AT_EMPTY_PATH|abi.AT_SYMLINK_NOFOLLOW) != 0 {
 		return 0, abi.EINVAL
 	}
-	path, err := t.P.MM.CopyInPath(uintptr(a[1]))
+	var path string
+	var err error
+	if a[4]&abi.AT_EMPTY_PATH != 0 {
+		path, err = t.P.MM.CopyInString(uintptr(a[1]), vfs.PathMax)
+	} else {
+		path, err = t.P.MM.CopyInPath(uintptr(a[1]))
+	}
 	if err != nil {
 		return 0, err
 	}
-	if path[0] != '/' && int32(a[0]) != abi.AT_FDCWD {
-		return 0, abi.EINVAL // a directory descriptor: not yet (the VFS will have it)
+	// do_open_execat: the file from dirfd, or dirfd's own with
+	// AT_EMPTY_PATH (named /dev/fd/N, as bprm->filename is), a final
+	// symlink refused with AT_SYMLINK_NOFOLLOW.
+	var self vfs.Path
+	w := t.P.At(vfs.Path{})
+	if path == "" {
+		if self, err = fdPath(t, a[0]); err != nil {
+			return 0, err
+		}
+		path = "/dev/fd/" + strconv.Itoa(int(int32(a[0])))
+	} else {
+		if w, err = where(t, a[0], path); err != nil {
+			return 0, err
+		}
+		if a[4]&abi.AT_SYMLINK_NOFOLLOW != 0 {
+			q, err := t.P.Resolve(w, path, vfs.NoFollow)
+			if err != nil {
+				return 0, err
+			}
+			if q.Dentry.Inode().IsSymlink() {
+				return 0, abi.ELOOP
+			}
+		}
 	}
 	argv, err := userStrings(t, a[2])
 	if err != nil {
@@ -226,7 +379,7 @@ func sysExecveat(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := t.Exec(path, argv, envv); err != nil {
+	if err := t.ExecAt(w, self, path, argv, envv); err != nil {
 		return 0, err
 	}
 	return 0, errKeepRegs

@@ -74,13 +74,45 @@ func sysRead(t *libstarry.Thread, a Args) (uint64, error) {
 	if !accessOK(a[1], a[2]) {
 		return 0, abi.EFAULT
 	}
-	buf := make([]byte, min(a[2], maxIO))
-	n, err := of.Read(t, buf)
-	if err != nil {
-		return 0, restartable(err)
+	_, whole := of.File.(fdt.ReaderAt)
+	return readChunks(t, a[1], a[2], whole, func(b []byte) (int, error) {
+		n, err := of.Read(t, b)
+		return n, restartable(err)
+	})
+}
+
+// readChunks reads up to n bytes into user memory at va, a chunk of at
+// most maxIO bytes at a time so that no call allocates more. A file
+// with a position (a regular file, a block device: what pread can read)
+// gives everything up to MAX_RW_COUNT in one call on Linux, and programs
+// count on it, so with whole set chunks follow while each one comes back
+// full; anything else (a pipe, a socket) answers with one chunk, as it
+// would block for a second. An error counts only when nothing was read.
+func readChunks(t *libstarry.Thread, va, n uint64, whole bool, read func([]byte) (int, error)) (uint64, error) {
+	n = min(n, maxRWCount)
+	buf := make([]byte, min(n, maxIO))
+	var total uint64
+	for {
+		b := buf[:min(n-total, uint64(len(buf)))]
+		got, err := read(b)
+		if err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		done, err := copyOutPartial(t, va+total, b[:got])
+		total += uint64(done)
+		if err != nil {
+			if total > 0 {
+				return total, nil
+			}
+			return 0, err
+		}
+		if !whole || done < len(b) || total == n {
+			return total, nil
+		}
 	}
-	n, err = copyOutPartial(t, a[1], buf[:n])
-	return uint64(n), err
 }
 
 // sysWrite is ksys_write; a pipe with no reader left also raises SIGPIPE
@@ -154,12 +186,12 @@ func sysPread64(t *libstarry.Thread, a Args) (uint64, error) {
 	if !accessOK(a[1], a[2]) {
 		return 0, abi.EFAULT
 	}
-	buf := make([]byte, min(a[2], maxIO))
-	n, err := ra.ReadAt(buf, int64(a[3]))
-	if err != nil {
-		return 0, err
-	}
-	return uint64(n), t.P.MM.CopyOut(uintptr(a[1]), buf[:n])
+	off := int64(a[3])
+	return readChunks(t, a[1], a[2], true, func(b []byte) (int, error) {
+		n, err := ra.ReadAt(b, off)
+		off += int64(n)
+		return n, err
+	})
 }
 
 // iovecs reads an iovec array (import_iovec).

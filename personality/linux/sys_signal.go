@@ -106,7 +106,12 @@ func sysKill(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, t.KillPID(int(int32(a[0])), int(int32(a[1])))
 }
 
+// sysTgkill: a tgid or tid that is not positive is EINVAL (a tgid of -1
+// would otherwise mean tkill's "any process").
 func sysTgkill(t *libstarry.Thread, a Args) (uint64, error) {
+	if int32(a[0]) <= 0 || int32(a[1]) <= 0 {
+		return 0, abi.EINVAL
+	}
 	return 0, t.KillThread(int(int32(a[0])), int(int32(a[1])), int(int32(a[2])))
 }
 

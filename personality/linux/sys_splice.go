@@ -152,7 +152,7 @@ func sysSendfile(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer in.DecRef()
-	if _, ok := in.File.(fdt.ReaderAt); !ok {
+	if !spliceReads(in) {
 		return 0, abi.EINVAL
 	}
 	off, err := offsetArg(t, a[2])
@@ -184,6 +184,14 @@ func sysSendfile(t *libstarry.Thread, a Args) (uint64, error) {
 		err = putOffset(t, a[2], *off)
 	}
 	return n, err
+}
+
+// spliceReads reports whether a file has Linux's splice_read: files
+// readable at an offset, but not directories (their read is EISDIR; the
+// splice is EINVAL).
+func spliceReads(of *fdt.OpenFile) bool {
+	_, ok := of.File.(fdt.ReaderAt)
+	return ok && of.Stat().Mode&abi.S_IFMT != abi.S_IFDIR
 }
 
 // seekOf and setPos read and set a file's position.
@@ -278,7 +286,7 @@ func sysSplice(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	case inPipe && a[1] != 0 || outPipe && a[3] != 0:
 		return 0, abi.ESPIPE
-	case out.Flags()&abi.O_APPEND != 0:
+	case out.Flags()&abi.O_APPEND != 0, !inPipe && !spliceReads(in):
 		return 0, abi.EINVAL
 	}
 	offIn, offOut, err := offsetArgs(t, a)

@@ -36,8 +36,10 @@ func readClock(t *libstarry.Thread, id uint64) (time.Duration, error) {
 		return clockNow(t, true), nil
 	case abi.CLOCK_MONOTONIC, abi.CLOCK_MONOTONIC_RAW, abi.CLOCK_MONOTONIC_COARSE, abi.CLOCK_BOOTTIME:
 		return clockNow(t, false), nil
-	case abi.CLOCK_PROCESS_CPUTIME_ID, abi.CLOCK_THREAD_CPUTIME_ID:
-		return t.P.Env().CPUTime(), nil
+	case abi.CLOCK_PROCESS_CPUTIME_ID:
+		return t.P.CPUTime(), nil
+	case abi.CLOCK_THREAD_CPUTIME_ID:
+		return t.CPUTime(), nil
 	default:
 		if c < 0 {
 			return cpuClock(t, c)
@@ -49,28 +51,32 @@ func readClock(t *libstarry.Thread, id uint64) (time.Duration, error) {
 // cpuClock reads a clock made by make_process_cpuclock or
 // make_thread_cpuclock: ~pid in the high bits, bit 2 for a thread, the
 // kind (PROF, VIRT, SCHED) in the low two. A thread's clock must be one
-// of the caller's threads; a process's, any process. Every kind reads
-// the process's CPU time (the kernel keeps no per-thread split).
+// of the caller's threads; a process's, any process. Every kind (PROF,
+// VIRT, SCHED) reads the one CPU time kept: user time.
 func cpuClock(t *libstarry.Thread, c int32) (time.Duration, error) {
 	const cpuclockMax, perThread = 3, 4
 	pid := int(^(c >> 3))
 	if c&3 == cpuclockMax {
 		return 0, abi.EINVAL
 	}
-	if pid == 0 {
-		return t.P.Env().CPUTime(), nil
-	}
 	if c&perThread != 0 {
-		if t.P.ThreadByTID(pid) == nil {
+		th := t
+		if pid != 0 {
+			th = t.P.ThreadByTID(pid)
+		}
+		if th == nil {
 			return 0, abi.EINVAL
 		}
-		return t.P.Env().CPUTime(), nil
+		return th.CPUTime(), nil
+	}
+	if pid == 0 {
+		return t.P.CPUTime(), nil
 	}
 	p := t.P.Kernel().Process(pid)
 	if p == nil || p.Env() == nil {
 		return 0, abi.EINVAL
 	}
-	return p.Env().CPUTime(), nil
+	return p.CPUTime(), nil
 }
 
 func sysClockGettime(t *libstarry.Thread, a Args) (uint64, error) {
@@ -117,30 +123,50 @@ func sysNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	left, err := t.Sleep(d)
-	if err == abi.EINTR && a[1] != 0 {
-		_ = putTimespec(t, a[1], left)
+	if err == abi.EINTR && a[1] != 0 && putTimespec(t, a[1], left) != nil {
+		return 0, abi.EFAULT // nanosleep_copyout
 	}
 	return 0, err
 }
 
 // sysClockNanosleep sleeps relative or until an absolute time
-// (TIMER_ABSTIME), on any clock readClock knows.
+// (TIMER_ABSTIME), as Linux's order has it: an unknown clock is EINVAL
+// and one without nsleep (the thread CPU clock, the raw and coarse
+// ones) EOPNOTSUPP before the timespec is read (EFAULT) and checked
+// (EINVAL); the alarm clocks, which need a wake-up RTC, are EOPNOTSUPP
+// after. The process CPU clocks wait for CPU time to pass.
 func sysClockNanosleep(t *libstarry.Thread, a Args) (uint64, error) {
+	id := int32(a[0])
+	switch id {
+	case abi.CLOCK_THREAD_CPUTIME_ID, abi.CLOCK_MONOTONIC_RAW, abi.CLOCK_REALTIME_COARSE, abi.CLOCK_MONOTONIC_COARSE:
+		return 0, abi.EOPNOTSUPP
+	case abi.CLOCK_REALTIME, abi.CLOCK_MONOTONIC, abi.CLOCK_BOOTTIME, abi.CLOCK_TAI, abi.CLOCK_PROCESS_CPUTIME_ID,
+		abi.CLOCK_REALTIME_ALARM, abi.CLOCK_BOOTTIME_ALARM:
+	default:
+		if id >= 0 {
+			return 0, abi.EINVAL
+		}
+	}
 	d, err := getTimespec(t, a[2])
 	if err != nil {
 		return 0, err
 	}
-	now, err := readClock(t, a[0])
-	if err != nil {
-		return 0, err
-	}
 	abs := a[1]&abi.TIMER_ABSTIME != 0
-	if abs {
-		d -= now
+	var left time.Duration
+	switch {
+	case id == abi.CLOCK_REALTIME_ALARM || id == abi.CLOCK_BOOTTIME_ALARM:
+		return 0, abi.EOPNOTSUPP
+	case id == abi.CLOCK_PROCESS_CPUTIME_ID || id < 0:
+		left, err = t.SleepCPU(id, abs, d)
+	default:
+		if abs {
+			now, _ := readClock(t, a[0])
+			d -= now
+		}
+		left, err = t.Sleep(d)
 	}
-	left, err := t.Sleep(d)
-	if err == abi.EINTR && !abs && a[3] != 0 {
-		_ = putTimespec(t, a[3], left)
+	if err == abi.EINTR && !abs && a[3] != 0 && putTimespec(t, a[3], left) != nil {
+		return 0, abi.EFAULT // nanosleep_copyout
 	}
 	return 0, err
 }

@@ -126,10 +126,12 @@ func newLTPTarget(args []string, stderr io.Writer, o *ltpOptions, root string) (
 		fs.BoolVar(&o.native, "native", true, "also run each case on the host (cached per build and host kernel)")
 		fs.BoolVar(&o.refresh, "native-refresh", false, "rerun the native cases instead of using the cache")
 		fs.BoolVar(&o.verbose, "v", false, "copy the guest console to stderr")
-		// 1 GiB: a batch's binaries are in memory twice (initrd, tmpfs).
+		// 3 GiB: a batch's binaries are in memory twice (initrd, tmpfs),
+		// and mallinfo2_01 wants 2 GiB to malloc. QEMU's memory is only
+		// touched as the guest uses it.
 		mem := fs.Lookup("mem")
-		mem.DefValue = "1024"
-		if err := mem.Value.Set("1024"); err != nil {
+		mem.DefValue = "3072"
+		if err := mem.Value.Set("3072"); err != nil {
 			panic(err)
 		}
 	})

@@ -96,6 +96,7 @@ var (
 	reErrno   = regexp.MustCompile(`expected .*E[A-Z]+|(should|expected to) fail|got E[A-Z]+|errno`)
 	reFlag    = regexp.MustCompile(`EINVAL`)
 	reTimeout = regexp.MustCompile(`[Tt]imeout|timed out|Test killed`)
+	reTiming  = regexp.MustCompile(`slept for too long|greater than \d+ ms|[Tt]ime(r)? (drift|skew)`)
 )
 
 // ltpReason puts a failure into a few words, from its verdict and its
@@ -115,6 +116,8 @@ func ltpReason(r ltpRow) string {
 		return "cannot exec"
 	}
 	switch {
+	case reTiming.MatchString(first):
+		return "timing: sleeps overshoot under TCG"
 	case reDevice.MatchString(first):
 		return "needs a block device"
 	case reENOSYS.MatchString(first) && len(r.Starry.ENOSYS) > 0:
