@@ -250,7 +250,8 @@ func (fs *Files) statOf(p vfs.Path) fd.Stat {
 	in := p.Dentry.Inode()
 	a := in.Attr()
 	st := fd.Stat{Dev: fs.infoOf(p).dev, Ino: in.Ino, Mode: a.Mode, Nlink: a.Nlink, UID: a.UID, GID: a.GID,
-		Rdev: a.Rdev, Size: a.Size, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime}
+		Rdev: a.Rdev, Size: a.Size, Atime: a.Atime, Mtime: a.Mtime, Ctime: a.Ctime,
+		MountRoot: p.Mount != nil && p.Dentry == p.Mount.Root().Dentry}
 	if n, ok := tmpfs.NodeOf(in); ok {
 		st.Blocks = n.Blocks()
 	}

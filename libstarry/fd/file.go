@@ -15,6 +15,7 @@ type Stat struct {
 	Size                int64
 	Blocks              int64 // 512-byte units allocated
 	Atime, Mtime, Ctime int64 // nanoseconds since the epoch
+	MountRoot           bool  // the root of a mount (statx's STATX_ATTR_MOUNT_ROOT)
 }
 
 // Waiter is the thread a blocking read or write puts to sleep: its sleep

@@ -22,6 +22,12 @@ func (s *Socket) Listen(backlog int, cred Ucred) error {
 	if backlog < 0 || backlog > somaxconn {
 		backlog = somaxconn
 	}
+	if s.in != nil {
+		if err := s.listenInet(); err != nil {
+			return err
+		}
+		s.in.listening.Store(true)
+	}
 	s.mu.Lock()
 	if s.name == "" || s.state == connected {
 		s.mu.Unlock()
@@ -182,6 +188,10 @@ func (s *Socket) connectDgram(find Finder) error {
 
 // Disconnect is connect with AF_UNSPEC on a datagram socket: no peer.
 func (s *Socket) Disconnect() {
+	if s.in != nil {
+		s.disconnectInet()
+		return
+	}
 	s.mu.Lock()
 	old := s.peer
 	s.peer = nil
@@ -224,6 +234,9 @@ func (s *Socket) Shutdown(how int) error {
 		return abi.EINVAL
 	}
 	mode := how + 1
+	if s.in != nil {
+		return s.shutdownInet(mode)
+	}
 	s.mu.Lock()
 	s.shut |= mode
 	peer := s.peer

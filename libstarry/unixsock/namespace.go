@@ -18,6 +18,7 @@ type Namespace struct {
 	mu       sync.Mutex
 	inodes   map[*vfs.Inode]*Socket
 	abstract map[absKey]*Socket
+	ports    map[portKey][]*Socket // AF_INET: bound ports, per type (TCP and UDP have their own)
 }
 
 type absKey struct {
@@ -27,7 +28,7 @@ type absKey struct {
 
 // NewNamespace makes an empty namespace.
 func NewNamespace() *Namespace {
-	return &Namespace{inodes: map[*vfs.Inode]*Socket{}, abstract: map[absKey]*Socket{}}
+	return &Namespace{inodes: map[*vfs.Inode]*Socket{}, abstract: map[absKey]*Socket{}, ports: map[portKey][]*Socket{}}
 }
 
 // Find is unix_find_socket_byinode with unix_find_bsd's type check: the
@@ -61,6 +62,10 @@ func (ns *Namespace) FindAbstract(name string, typ int) (*Socket, error) {
 
 // unregister drops s's name, if it holds one, as it is released.
 func (ns *Namespace) unregister(s *Socket) {
+	if s.in != nil {
+		ns.unregisterInet(s)
+		return
+	}
 	s.mu.Lock()
 	name, in := s.name, s.inode
 	s.mu.Unlock()
@@ -145,8 +150,14 @@ func (s *Socket) Name() string {
 // PeerName is the peer's address (getpeername): ENOTCONN without one.
 func (s *Socket) PeerName() (string, error) {
 	s.mu.Lock()
-	p := s.peer
+	p, dest := s.peer, ""
+	if s.in != nil {
+		dest = s.in.dest
+	}
 	s.mu.Unlock()
+	if dest != "" {
+		return dest, nil
+	}
 	if p == nil {
 		return "", abi.ENOTCONN
 	}

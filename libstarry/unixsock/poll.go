@@ -26,7 +26,7 @@ func (s *Socket) Readiness() uint32 {
 	if s.connectionBased() && s.state == unconnected {
 		r |= abi.EPOLLHUP
 	}
-	writable := s.state != listening && s.wmem.Load()*4 <= int64(s.opts.sndbuf)
+	writable := s.state != listening && s.wmem.Load()*4 <= s.wlimit()
 	peer := s.peer
 	s.mu.Unlock()
 	if writable && s.typ != abi.SOCK_STREAM && peer != nil && peer != s {

@@ -24,11 +24,19 @@ func (s *Socket) Recv(c fd.Ctx, size, flags int) (RecvMsg, error) {
 	s.mu.Lock()
 	st, timeo, lowat := s.state, s.opts.rcvtimeo, s.opts.rcvlowat
 	s.mu.Unlock()
+	if flags&abi.MSG_ERRQUEUE != 0 && s.in != nil {
+		return RecvMsg{}, abi.EAGAIN // ip_recv_error: no ICMP errors are queued
+	}
+	if flags&abi.MSG_OOB != 0 && s.in != nil && s.typ == abi.SOCK_STREAM {
+		return RecvMsg{}, abi.EINVAL // no urgent data is ever pending
+	}
 	if flags&abi.MSG_OOB != 0 && (s.typ != abi.SOCK_STREAM || st == connected) {
 		return RecvMsg{}, abi.EOPNOTSUPP
 	}
 	o := newWait(c, flags&abi.MSG_DONTWAIT != 0, timeo)
 	switch {
+	case s.typ == abi.SOCK_STREAM && st != connected && s.in != nil:
+		return RecvMsg{}, abi.ENOTCONN
 	case s.typ == abi.SOCK_STREAM && st != connected:
 		return RecvMsg{}, abi.EINVAL
 	case s.typ == abi.SOCK_STREAM:
@@ -116,7 +124,7 @@ func (s *Socket) record(m *message, size, flags int) RecvMsg {
 	} else {
 		r.Files, m.files = m.files, nil
 	}
-	if s.opts.passcred {
+	if s.opts.passcred && s.in == nil { // inet sockets carry no credentials
 		r.Cred = reported(m.cred)
 	}
 	return r
@@ -147,7 +155,7 @@ func (s *Socket) recvStream(o *waitOpts, size, target, flags int) (RecvMsg, erro
 	for {
 		ch := s.q.Wait()
 		s.mu.Lock()
-		rd.passcred = s.opts.passcred
+		rd.passcred = s.opts.passcred && s.in == nil
 		if len(s.recvq) > 0 {
 			stop := rd.takeLocked(s)
 			s.mu.Unlock()

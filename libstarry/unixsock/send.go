@@ -12,6 +12,7 @@ type SendMsg struct {
 	Files []*fd.OpenFile // SCM_RIGHTS: Send takes over these references
 	Cred  *Ucred         // SCM_CREDENTIALS, already checked by the caller
 	Flags int            // MSG_DONTWAIT, MSG_NOSIGNAL, MSG_OOB
+	Dest  string         // AF_INET datagrams: sendto's address as an InetName, "" for the peer
 }
 
 // Send is sendmsg (unix_stream_sendmsg, unix_dgram_sendmsg,
@@ -21,6 +22,9 @@ func (s *Socket) Send(c fd.Ctx, m SendMsg) (int, error) {
 	files := m.Files
 	m.Files = nil
 	defer func() { putFiles(files) }() // whatever no message took
+	if s.in != nil && s.typ == abi.SOCK_DGRAM {
+		return s.sendUDP(&m)
+	}
 	if s.typ == abi.SOCK_STREAM {
 		return s.sendStream(c, &m, &files)
 	}
@@ -42,6 +46,8 @@ func (s *Socket) CheckWrite(int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
+	case s.peer == nil && s.in != nil:
+		return abi.EPIPE
 	case s.peer == nil:
 		return abi.ENOTCONN
 	case s.shut&sendShutdown != 0:
@@ -65,7 +71,7 @@ func (s *Socket) reserve(o *waitOpts, charge int64) error {
 			s.mu.Unlock()
 			return errPipe
 		}
-		if s.wmem.Load() < int64(s.opts.sndbuf) {
+		if s.wmem.Load() < s.wlimit() {
 			s.wmem.Add(charge)
 			s.mu.Unlock()
 			return nil
@@ -100,6 +106,16 @@ func credFor(explicit *Ucred, passcred bool, other *Socket, self Ucred) *Ucred {
 
 func (s *Socket) sendStream(c fd.Ctx, m *SendMsg, files *[]*fd.OpenFile) (int, error) {
 	oob := m.Flags&abi.MSG_OOB != 0
+	if s.in != nil {
+		if err := s.tcpSendCheck(m.Flags); err != nil {
+			return 0, err
+		}
+		oob = false // urgent data goes inline: there is no urgent pointer to read it by
+		if s.corkTCP(m) {
+			return len(m.Data), nil
+		}
+		s.flushCork()
+	}
 	if oob && len(m.Data) == 0 {
 		return 0, abi.EOPNOTSUPP
 	}
@@ -130,7 +146,13 @@ func (s *Socket) sendStream(c fd.Ctx, m *SendMsg, files *[]*fd.OpenFile) (int, e
 		}
 		msg := &message{data: append([]byte(nil), m.Data[sent:sent+size]...), from: s, fromName: name, charge: charge}
 		peer.mu.Lock()
-		if peer.dead || peer.shut&rcvShutdown != 0 {
+		if s.in != nil && peer.dead { // the reset the closed peer answers with
+			peer.mu.Unlock()
+			s.unreserve(charge)
+			s.reset(abi.EPIPE)
+			return len(m.Data), nil
+		}
+		if peer.dead || (s.in == nil && peer.shut&rcvShutdown != 0) {
 			peer.mu.Unlock()
 			s.unreserve(charge)
 			return partial(sent, pipeErr(m.Flags))

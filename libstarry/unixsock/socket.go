@@ -77,6 +77,7 @@ type Socket struct {
 	waiters  map[*Socket]struct{}
 	peercred Ucred
 	opts     options
+	in       *inetState // AF_INET's: nil for an AF_UNIX socket
 }
 
 var lastID atomic.Uint64
@@ -187,6 +188,7 @@ func wake(ws map[*Socket]struct{}) {
 func (s *Socket) Release() { s.release(false) }
 
 func (s *Socket) release(embryo bool) {
+	s.flushCork() // close sends what MSG_MORE held, then the FIN
 	s.ns.unregister(s)
 	s.mu.Lock()
 	s.dead = true
@@ -203,9 +205,14 @@ func (s *Socket) release(embryo bool) {
 	s.q.Notify()
 	if peer != nil && s.typ != abi.SOCK_DGRAM {
 		peer.mu.Lock()
-		peer.shut = shutdownMask
-		if len(q) > 0 || embryo {
-			peer.err = abi.ECONNRESET
+		switch {
+		case s.in != nil && len(q) == 0 && !embryo:
+			peer.shut |= rcvShutdown // a FIN: the peer may still write, once (tcpSendDead)
+		default:
+			peer.shut = shutdownMask
+			if len(q) > 0 || embryo {
+				peer.err = abi.ECONNRESET
+			}
 		}
 		pw := peer.takeWaitersLocked()
 		peer.mu.Unlock()

@@ -15,6 +15,17 @@ type options struct {
 	rcvtimeo, sndtimeo             time.Duration // 0: for ever; <0: not at all
 	linger                         bool
 	lingerSecs                     int32
+	flags                          map[int]bool // SO_OOBINLINE, SO_BROADCAST and other plain flags
+	priority                       int32
+}
+
+func (o *options) setFlag(name int, v bool) {
+	m := make(map[int]bool, len(o.flags)+1) // copied: an accepted socket shares its listener's options
+	for k, x := range o.flags {
+		m[k] = x
+	}
+	m[name] = v
+	o.flags = m
 }
 
 func defaultOptions() options {
@@ -40,14 +51,26 @@ func (s *Socket) SetOption(name int, val []byte, privileged bool) error {
 	switch name {
 	case abi.SO_REUSEADDR:
 		o.reuseaddr = v != 0
+		if s.in != nil {
+			s.in.reuse.Store(v != 0)
+		}
 	case abi.SO_KEEPALIVE:
 		o.keepalive = v != 0
 	case abi.SO_PASSCRED:
 		o.passcred = v != 0
 	case abi.SO_REUSEPORT:
-		if v != 0 {
+		if s.in != nil {
+			s.in.reuseport.Store(v != 0)
+		} else if v != 0 {
 			return abi.EOPNOTSUPP // only inet sockets share ports
 		}
+	case abi.SO_OOBINLINE, abi.SO_BROADCAST, abi.SO_DONTROUTE, abi.SO_TIMESTAMP, abi.SO_NO_CHECK:
+		o.setFlag(name, v != 0)
+	case abi.SO_PRIORITY:
+		if (v < 0 || v > 6) && !privileged {
+			return abi.EPERM
+		}
+		o.priority = v
 	case abi.SO_SNDBUF, abi.SO_RCVBUF, abi.SO_SNDBUFFORCE, abi.SO_RCVBUFFORCE:
 		return o.setBuf(name, v, privileged)
 	case abi.SO_RCVLOWAT:
@@ -120,7 +143,18 @@ func (s *Socket) Option(name int) ([]byte, error) {
 	defer s.mu.Unlock()
 	o := &s.opts
 	var v int
+	if s.in != nil {
+		if v, ok := s.inetOption(name); ok {
+			b := make([]byte, 4)
+			le.PutUint32(b, uint32(int32(v)))
+			return b, nil
+		}
+	}
 	switch name {
+	case abi.SO_OOBINLINE, abi.SO_BROADCAST, abi.SO_DONTROUTE, abi.SO_TIMESTAMP, abi.SO_NO_CHECK:
+		v = b2i(o.flags[name])
+	case abi.SO_PRIORITY:
+		v = int(o.priority)
 	case abi.SO_TYPE:
 		v = s.typ
 	case abi.SO_PROTOCOL:

@@ -107,8 +107,8 @@ func TestUnixSockets(t *testing.T) {
 				t.Errorf("getsockname = %d, length %d", rax, le.Uint32(b))
 			}
 		}),
-		sys(abi.SYS_SOCKET, 2, abi.SOCK_STREAM, 0),
-		expect(t, "socket(AF_INET)", errno(abi.EAFNOSUPPORT)),
+		sys(abi.SYS_SOCKET, 5, abi.SOCK_STREAM, 0),
+		expect(t, "socket(AF_APPLETALK)", errno(abi.EAFNOSUPPORT)),
 		sys(abi.SYS_LISTEN, 1, 1),
 		expect(t, "listen on the console", errno(abi.ENOTSOCK)),
 		sys(abi.SYS_SHUTDOWN, 6, abi.SHUT_WR),

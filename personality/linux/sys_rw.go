@@ -316,6 +316,9 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 	if handled, r, err := blockIoctl(t, of, uint32(a[1]), a[2]); handled {
 		return r, err
 	}
+	if handled, r, err := socketIoctl(t, of, uint32(a[1]), a[2]); handled {
+		return r, err
+	}
 	if p, ok := of.File.(pending); ok && uint32(a[1]) == abi.TIOCINQ {
 		return 0, putU32(t, a[2], uint32(p.Pending()))
 	}

@@ -36,8 +36,9 @@ func checkCreds(t *libstarry.Thread, c unixsock.Ucred) error {
 // parseCmsgs is __scm_send: every header must fit (EINVAL); SOL_SOCKET
 // ones must be SCM_RIGHTS (at most SCM_MAX_FD open descriptors in all,
 // EBADF for others) or SCM_CREDENTIALS (checked); other levels are
-// skipped. The files come with a reference each.
-func parseCmsgs(t *libstarry.Thread, ctl []byte) (files []*fdt.OpenFile, cred *unixsock.Ucred, err error) {
+// skipped. SCM_RIGHTS is EINVAL on a socket not AF_UNIX (unix says
+// so). The files come with a reference each.
+func parseCmsgs(t *libstarry.Thread, ctl []byte, unix bool) (files []*fdt.OpenFile, cred *unixsock.Ucred, err error) {
 	defer func() {
 		if err != nil {
 			putFiles(files)
@@ -58,6 +59,9 @@ func parseCmsgs(t *libstarry.Thread, ctl []byte) (files []*fdt.OpenFile, cred *u
 		}
 		switch typ {
 		case abi.SCM_RIGHTS:
+			if !unix {
+				return files, nil, abi.EINVAL
+			}
 			num := len(data) / 4
 			if num == 0 {
 				continue

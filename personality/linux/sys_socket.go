@@ -12,9 +12,9 @@ import (
 
 func socketCalls() []Syscall {
 	return []Syscall{
-		part(abi.SYS_SOCKET, "socket", sysSocket, "AF_UNIX only: other families are EAFNOSUPPORT"),
-		part(abi.SYS_SOCKETPAIR, "socketpair", sysSocketpair, "as socket"),
-		full(abi.SYS_BIND, "bind", sysBind),
+		part(abi.SYS_SOCKET, "socket", sysSocket, "AF_UNIX, and AF_INET/AF_INET6 (TCP, UDP) loopback only: 127.0.0.0/8, ::1 and INADDR_ANY bind; connect/sendto elsewhere is ENETUNREACH; IPv6 sockets are dual-stack (IPv4-mapped peers, IPV6_V6ONLY, IPV6_ADDRFORM); no TIME_WAIT; no multicast or broadcast delivery; SOCK_RAW is refused; other families are EAFNOSUPPORT"),
+		part(abi.SYS_SOCKETPAIR, "socketpair", sysSocketpair, "AF_UNIX; AF_INET is EOPNOTSUPP, as on Linux"),
+		part(abi.SYS_BIND, "bind", sysBind, "AF_INET, AF_INET6: loopback addresses only (EADDRNOTAVAIL)"),
 		full(abi.SYS_LISTEN, "listen", sysListen),
 		full(abi.SYS_ACCEPT, "accept", sysAccept),
 		full(abi.SYS_ACCEPT4, "accept4", sysAccept4),
@@ -22,14 +22,14 @@ func socketCalls() []Syscall {
 		full(abi.SYS_GETSOCKNAME, "getsockname", sysGetsockname),
 		full(abi.SYS_GETPEERNAME, "getpeername", sysGetpeername),
 		full(abi.SYS_SHUTDOWN, "shutdown", sysShutdown),
-		part(abi.SYS_SENDTO, "sendto", sysSendto, "MSG_OOB is EOPNOTSUPP"),
-		part(abi.SYS_RECVFROM, "recvfrom", sysRecvfrom, "MSG_OOB is EOPNOTSUPP; bytes are lost if the buffer faults"),
+		part(abi.SYS_SENDTO, "sendto", sysSendto, "MSG_OOB is EOPNOTSUPP (TCP: sent inline, no urgent pointer); MSG_MORE holds bytes until the next send without it, shutdown or close"),
+		part(abi.SYS_RECVFROM, "recvfrom", sysRecvfrom, "MSG_OOB is EOPNOTSUPP (TCP: EINVAL, never urgent data); MSG_ERRQUEUE on AF_INET is EAGAIN (no ICMP errors queued); bytes are lost if the buffer faults"),
 		part(abi.SYS_SENDMSG, "sendmsg", sysSendmsg, "SCM_RIGHTS and SCM_CREDENTIALS; MSG_OOB is EOPNOTSUPP; files in flight in a cycle are not collected"),
 		part(abi.SYS_RECVMSG, "recvmsg", sysRecvmsg, "as recvfrom"),
 		part(abi.SYS_SENDMMSG, "sendmmsg", sysSendmmsg, "as sendmsg"),
 		part(abi.SYS_RECVMMSG, "recvmmsg", sysRecvmmsg, "as recvmsg; the timeout is checked between messages, as Linux does"),
-		part(abi.SYS_SETSOCKOPT, "setsockopt", sysSetsockopt, "SOL_SOCKET: SO_REUSEADDR, SO_KEEPALIVE, SO_PASSCRED, SO_SNDBUF, SO_RCVBUF (and *FORCE), SO_RCVLOWAT, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER; others ENOPROTOOPT"),
-		part(abi.SYS_GETSOCKOPT, "getsockopt", sysGetsockopt, "those, and SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT"),
+		part(abi.SYS_SETSOCKOPT, "setsockopt", sysSetsockopt, "SOL_SOCKET: SO_REUSEADDR, SO_REUSEPORT (AF_INET), SO_KEEPALIVE, SO_PASSCRED, SO_SNDBUF, SO_RCVBUF (and *FORCE), SO_RCVLOWAT, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_OOBINLINE, SO_BROADCAST, SO_DONTROUTE, SO_PRIORITY (kept, no effect); IPPROTO_TCP/IP/IPV6: common int options kept, no effect (TCP_NODELAY, TCP_KEEP*, IP_TTL, IP_TOS, IPV6_V6ONLY...), IPV6_ADDRFORM, multicast memberships kept (nothing is delivered); others ENOPROTOOPT"),
+		part(abi.SYS_GETSOCKOPT, "getsockopt", sysGetsockopt, "those, and SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT, TCP_MAXSEG"),
 	}
 }
 
@@ -49,6 +49,10 @@ func socketOf(t *libstarry.Thread, fd uint64) (*unixsock.Socket, *fdt.OpenFile, 
 	of, err := file(t, fd)
 	if err != nil {
 		return nil, nil, err
+	}
+	if of.Flags()&abi.O_PATH != 0 { // fdget does not see O_PATH descriptors
+		of.DecRef()
+		return nil, nil, abi.EBADF
 	}
 	s, ok := of.File.(*unixsock.Socket)
 	if !ok {
@@ -73,7 +77,7 @@ func socketType(domain, typ int) (int, int, error) {
 		return 0, 0, abi.EAFNOSUPPORT
 	case typ >= sockMax:
 		return 0, 0, abi.EINVAL
-	case domain != abi.AF_UNIX:
+	case domain != abi.AF_UNIX && domain != abi.AF_INET && domain != abi.AF_INET6:
 		return 0, 0, abi.EAFNOSUPPORT
 	}
 	return typ, flags, nil
@@ -102,11 +106,12 @@ func installSocket(t *libstarry.Thread, s *unixsock.Socket, flags int) (int, err
 }
 
 func sysSocket(t *libstarry.Thread, a Args) (uint64, error) {
-	typ, flags, err := socketType(int(int32(a[0])), int(int32(a[1])))
+	domain := int(int32(a[0]))
+	typ, flags, err := socketType(domain, int(int32(a[1])))
 	if err != nil {
 		return 0, err
 	}
-	s, err := unixsock.Create(t.P.UnixNamespace(), typ, int(int32(a[2])), owner(t))
+	s, err := createSocket(t, domain, typ, int(int32(a[2])))
 	if err != nil {
 		return 0, err
 	}
@@ -128,6 +133,14 @@ func sysSocketpair(t *libstarry.Thread, a Args) (uint64, error) {
 	typ, flags, err := socketType(int(int32(a[0])), int(int32(a[1])))
 	if err != nil {
 		return 0, err
+	}
+	if d := int(int32(a[0])); d == abi.AF_INET || d == abi.AF_INET6 { // inet_create, then sock_no_socketpair
+		s, err := createSocket(t, d, typ, int(int32(a[2])))
+		if err != nil {
+			return 0, err
+		}
+		s.Release()
+		return 0, abi.EOPNOTSUPP
 	}
 	if p := int(int32(a[2])); p != 0 && p != abi.AF_UNIX {
 		return 0, abi.EPROTONOSUPPORT
@@ -231,6 +244,9 @@ func sysBind(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if s.IsInet() {
+		return 0, bindInet(t, s, b)
+	}
 	if len(b) == sunPath && binary.LittleEndian.Uint16(b) == abi.AF_UNIX {
 		return 0, s.Autobind()
 	}
@@ -272,6 +288,9 @@ func sysConnect(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if s.IsInet() {
+		return 0, restartable(connectInet(t, s, of, b))
+	}
 	if s.Type() == abi.SOCK_DGRAM {
 		if len(b) < sunPath {
 			return 0, abi.EINVAL
@@ -310,6 +329,9 @@ func sysAccept4(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
+	if of.Flags()&abi.O_PATH != 0 {
+		return 0, abi.EBADF
+	}
 	flags := int(int32(a[3]))
 	if flags&^(abi.SOCK_CLOEXEC|abi.SOCK_NONBLOCK) != 0 {
 		return 0, abi.EINVAL
@@ -332,7 +354,7 @@ func sysAccept4(t *libstarry.Thread, a Args) (uint64, error) {
 			nof.DecRef()
 			return 0, abi.ECONNABORTED
 		}
-		if err := putSockaddr(t, name, true, a[1], a[2]); err != nil {
+		if err := putSockaddr(t, sockaddrOf(n, name), true, a[1], a[2]); err != nil {
 			nof.DecRef()
 			return 0, err
 		}
@@ -341,15 +363,15 @@ func sysAccept4(t *libstarry.Thread, a Args) (uint64, error) {
 	return uint64(fd), err
 }
 
-// putSockaddr is move_addr_to_user for an AF_UNIX address: as much as
-// the user's length allows, and the whole length (the family alone for
-// an unnamed socket; nothing when named is false, as for a receive that
-// read no name) written back. A negative length is EINVAL.
-func putSockaddr(t *libstarry.Thread, name string, named bool, va, lenVA uint64) error {
+// putSockaddr is move_addr_to_user for an address sockaddrOf made: as
+// much as the user's length allows, and the whole length (the family
+// alone for an unnamed AF_UNIX socket; nothing when named is false, as
+// for a receive that read no name) written back. A negative length is
+// EINVAL.
+func putSockaddr(t *libstarry.Thread, addr []byte, named bool, va, lenVA uint64) error {
 	var b []byte
 	if named {
-		b = binary.LittleEndian.AppendUint16(nil, abi.AF_UNIX)
-		b = append(b, name...)
+		b = addr
 	}
 	l, err := getU32(t, lenVA)
 	if err != nil {
@@ -373,7 +395,7 @@ func sysGetsockname(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
-	return 0, putSockaddr(t, s.Name(), true, a[1], a[2])
+	return 0, putSockaddr(t, sockaddrOf(s, s.Name()), true, a[1], a[2])
 }
 
 func sysGetpeername(t *libstarry.Thread, a Args) (uint64, error) {
@@ -386,7 +408,7 @@ func sysGetpeername(t *libstarry.Thread, a Args) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 0, putSockaddr(t, name, true, a[1], a[2])
+	return 0, putSockaddr(t, sockaddrOf(s, name), true, a[1], a[2])
 }
 
 func sysShutdown(t *libstarry.Thread, a Args) (uint64, error) {
@@ -408,10 +430,13 @@ func sysSetsockopt(t *libstarry.Thread, a Args) (uint64, error) {
 	}
 	defer of.DecRef()
 	n := int(int32(a[4]))
+	level := int(int32(a[1]))
 	switch {
 	case n < 0:
 		return 0, abi.EINVAL
-	case int(int32(a[1])) != abi.SOL_SOCKET:
+	case level != abi.SOL_SOCKET && s.IsInet():
+		return 0, setProtoOption(t, s, level, int(int32(a[2])), a[3], n)
+	case level != abi.SOL_SOCKET:
 		return 0, abi.EOPNOTSUPP
 	case n < 4:
 		return 0, abi.EINVAL
@@ -431,7 +456,8 @@ func sysGetsockopt(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
-	if int(int32(a[1])) != abi.SOL_SOCKET {
+	level := int(int32(a[1]))
+	if level != abi.SOL_SOCKET && !s.IsInet() {
 		return 0, abi.EOPNOTSUPP
 	}
 	l, err := getU32(t, a[4])
@@ -441,7 +467,12 @@ func sysGetsockopt(t *libstarry.Thread, a Args) (uint64, error) {
 	if int32(l) < 0 {
 		return 0, abi.EINVAL
 	}
-	v, err := s.Option(int(int32(a[2])))
+	var v []byte
+	if level == abi.SOL_SOCKET {
+		v, err = s.Option(int(int32(a[2])))
+	} else {
+		v, err = s.ProtoOption(level, int(int32(a[2])))
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -94,6 +94,12 @@ func scatter(t *libstarry.Thread, iov [][2]uint64, data []byte) error {
 // sendLimit is how much of a send is copied in: a stream takes a short
 // count; a record too big for the send buffer is EMSGSIZE uncopied.
 func sendLimit(s *unixsock.Socket, n int) (int, error) {
+	if s.IsInet() && s.Type() == abi.SOCK_DGRAM {
+		if n > udpMaxPayload && (s.Family() == abi.AF_INET || n > udp6MaxPayload) {
+			return 0, abi.EMSGSIZE
+		}
+		return n, nil
+	}
 	if s.Type() == abi.SOCK_STREAM {
 		return min(n, maxIO), nil
 	}
@@ -108,7 +114,15 @@ func sendLimit(s *unixsock.Socket, n int) (int, error) {
 // which alone uses it: a sequenced-packet socket ignores it, a stream
 // refuses it), then the socket, then SIGPIPE when it is due.
 func sendTo(t *libstarry.Thread, s *unixsock.Socket, of *fdt.OpenFile, m unixsock.SendMsg, addr []byte) (uint64, error) {
-	if len(addr) > 0 {
+	if s.IsInet() {
+		if len(addr) > 0 && s.Type() == abi.SOCK_DGRAM && m.Flags&abi.MSG_OOB == 0 {
+			dest, err := inetDest(s, addr)
+			if err != nil {
+				return 0, err
+			}
+			m.Dest = dest
+		}
+	} else if len(addr) > 0 {
 		switch s.Type() {
 		case abi.SOCK_DGRAM:
 			if err := validAddr(addr); err == nil {
@@ -195,7 +209,7 @@ func sendMsg(t *libstarry.Thread, s *unixsock.Socket, of *fdt.OpenFile, va uint6
 		if err := t.P.MM.CopyIn(uintptr(h.control), ctl); err != nil {
 			return 0, 0, err
 		}
-		if m.Files, m.Cred, err = parseCmsgs(t, ctl); err != nil {
+		if m.Files, m.Cred, err = parseCmsgs(t, ctl, !s.IsInet()); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -272,7 +286,7 @@ func sysRecvfrom(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	if a[4] != 0 {
-		if err := putSockaddr(t, r.From, r.From != "", a[4], a[5]); err != nil {
+		if err := putSockaddr(t, sockaddrOf(s, r.From), recvNamed(s, r), a[4], a[5]); err != nil {
 			return 0, err
 		}
 	}
@@ -298,7 +312,7 @@ func recvMsg(t *libstarry.Thread, s *unixsock.Socket, of *fdt.OpenFile, va uint6
 	used, cflags := putCmsgs(t, h, r, flags&abi.MSG_CMSG_CLOEXEC != 0)
 	mflags |= cflags
 	if h.name != 0 {
-		if err := putSockaddr(t, r.From, r.From != "", h.name, va+8); err != nil {
+		if err := putSockaddr(t, sockaddrOf(s, r.From), recvNamed(s, r), h.name, va+8); err != nil {
 			return 0, err
 		}
 	}

@@ -186,13 +186,15 @@ func sysSendfile(t *libstarry.Thread, a Args) (uint64, error) {
 	return n, err
 }
 
-// spliceReads reports whether a file has Linux's splice_read: files
-// readable at an offset, but not directories (their read is EISDIR; the
-// splice is EINVAL).
+// spliceReads reports whether sendfile can read a file: readable at an
+// offset, and not a directory (a directory has no splice_read, so
+// Linux's answer is EINVAL where its read says EISDIR).
 func spliceReads(of *fdt.OpenFile) bool {
 	_, ok := of.File.(fdt.ReaderAt)
-	return ok && of.Stat().Mode&abi.S_IFMT != abi.S_IFDIR
+	return ok && !isDir(of)
 }
+
+func isDir(of *fdt.OpenFile) bool { return of.Stat().Mode&abi.S_IFMT == abi.S_IFDIR }
 
 // seekOf and setPos read and set a file's position.
 func seekOf(of *fdt.OpenFile) (int64, error) {
@@ -286,7 +288,7 @@ func sysSplice(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EINVAL
 	case inPipe && a[1] != 0 || outPipe && a[3] != 0:
 		return 0, abi.ESPIPE
-	case out.Flags()&abi.O_APPEND != 0, !inPipe && !spliceReads(in):
+	case out.Flags()&abi.O_APPEND != 0, isDir(in):
 		return 0, abi.EINVAL
 	}
 	offIn, offOut, err := offsetArgs(t, a)

@@ -169,7 +169,11 @@ func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
 		Uid: st.UID, Gid: st.GID, Ino: st.Ino, Size: uint64(st.Size), Blocks: uint64(st.Blocks),
 		Atime: statxTime(st.Atime), Ctime: statxTime(st.Ctime), Mtime: statxTime(st.Mtime),
 		DevMajor: uint32(st.Dev>>8&0xfff | st.Dev>>32&^0xfff), DevMinor: uint32(st.Dev&0xff | st.Dev>>12&^0xff),
-		RdevMajor: uint32(st.Rdev>>8&0xfff | st.Rdev>>32&^0xfff), RdevMinor: uint32(st.Rdev&0xff | st.Rdev>>12&^0xff)}
+		RdevMajor: uint32(st.Rdev>>8&0xfff | st.Rdev>>32&^0xfff), RdevMinor: uint32(st.Rdev&0xff | st.Rdev>>12&^0xff),
+		AttributesMask: abi.STATX_ATTR_MOUNT_ROOT}
+	if st.MountRoot {
+		sx.Attributes |= abi.STATX_ATTR_MOUNT_ROOT
+	}
 	return 0, putStruct(t, a[4], sx)
 }
 

@@ -3,6 +3,8 @@
 package abi
 
 const (
+	AF_INET                    = 2
+	AF_INET6                   = 10
 	AF_UNIX                    = 1
 	AF_UNSPEC                  = 0
 	AT_EMPTY_PATH              = 0x1000
@@ -64,6 +66,7 @@ const (
 	E2BIG                      = Errno(7)
 	EACCES                     = Errno(13)
 	EADDRINUSE                 = Errno(98)
+	EADDRNOTAVAIL              = Errno(99)
 	EAFNOSUPPORT               = Errno(97)
 	EAGAIN                     = Errno(11)
 	EBADF                      = Errno(9)
@@ -78,6 +81,7 @@ const (
 	ECONNREFUSED               = Errno(111)
 	ECONNRESET                 = Errno(104)
 	EDEADLK                    = Errno(35)
+	EDESTADDRREQ               = Errno(89)
 	EDOM                       = Errno(33)
 	EEXIST                     = Errno(17)
 	EFAULT                     = Errno(14)
@@ -86,6 +90,7 @@ const (
 	EFD_NONBLOCK               = 0x800
 	EFD_SEMAPHORE              = 1
 	EIDRM                      = Errno(43)
+	EINPROGRESS                = Errno(115)
 	EINTR                      = Errno(4)
 	EINVAL                     = Errno(22)
 	EIO                        = Errno(5)
@@ -96,6 +101,7 @@ const (
 	EMFILE                     = Errno(24)
 	EMSGSIZE                   = Errno(90)
 	ENAMETOOLONG               = Errno(36)
+	ENETUNREACH                = Errno(101)
 	ENOBUFS                    = Errno(105)
 	ENODATA                    = Errno(61)
 	ENODEV                     = Errno(19)
@@ -171,6 +177,9 @@ const (
 	ICANON                     = 2
 	ICRNL                      = 0x100
 	IEXTEN                     = 0x8000
+	IFF_LOOPBACK               = 8
+	IFF_RUNNING                = 64
+	IFF_UP                     = 1
 	IPC_CREAT                  = 0x200
 	IPC_EXCL                   = 0x400
 	IPC_NOWAIT                 = 0x800
@@ -178,6 +187,31 @@ const (
 	IPC_RMID                   = 0
 	IPC_SET                    = 1
 	IPC_STAT                   = 2
+	IPPROTO_ICMP               = 1
+	IPPROTO_IP                 = 0
+	IPPROTO_IPV6               = 41
+	IPPROTO_TCP                = 6
+	IPPROTO_UDP                = 17
+	IPV6_ADDRFORM              = 1
+	IPV6_MULTICAST_HOPS        = 18
+	IPV6_MULTICAST_LOOP        = 19
+	IPV6_RECVERR               = 25
+	IPV6_RECVPKTINFO           = 49
+	IPV6_TCLASS                = 67
+	IPV6_UNICAST_HOPS          = 16
+	IPV6_V6ONLY                = 26
+	IP_ADD_MEMBERSHIP          = 35
+	IP_DROP_MEMBERSHIP         = 36
+	IP_FREEBIND                = 15
+	IP_MTU_DISCOVER            = 10
+	IP_MULTICAST_LOOP          = 34
+	IP_MULTICAST_TTL           = 33
+	IP_PKTINFO                 = 8
+	IP_RECVERR                 = 11
+	IP_RECVTOS                 = 13
+	IP_RECVTTL                 = 12
+	IP_TOS                     = 1
+	IP_TTL                     = 2
 	ISIG                       = 1
 	ITIMER_PROF                = 2
 	ITIMER_REAL                = 0
@@ -240,12 +274,16 @@ const (
 	MAP_SHARED_VALIDATE        = 3
 	MAP_STACK                  = 0x20000
 	MAP_TYPE                   = 15
+	MCAST_JOIN_GROUP           = 42
+	MCAST_LEAVE_GROUP          = 45
 	MREMAP_DONTUNMAP           = 4
 	MREMAP_FIXED               = 2
 	MREMAP_MAYMOVE             = 1
 	MSG_CMSG_CLOEXEC           = 0x40000000
 	MSG_CTRUNC                 = 8
 	MSG_DONTWAIT               = 64
+	MSG_ERRQUEUE               = 0x2000
+	MSG_MORE                   = 0x8000
 	MSG_NOSIGNAL               = 0x4000
 	MSG_OOB                    = 1
 	MSG_PEEK                   = 2
@@ -340,6 +378,14 @@ const (
 	SIG_BLOCK                  = 0
 	SIG_SETMASK                = 2
 	SIG_UNBLOCK                = 1
+	SIOCATMARK                 = 0x8905
+	SIOCGIFADDR                = 0x8915
+	SIOCGIFCONF                = 0x8912
+	SIOCGIFFLAGS               = 0x8913
+	SIOCGIFINDEX               = 0x8933
+	SIOCGIFMTU                 = 0x8921
+	SIOCGIFNAME                = 0x8910
+	SIOCSIFFLAGS               = 0x8914
 	SOCK_CLOEXEC               = 0x80000
 	SOCK_DGRAM                 = 2
 	SOCK_NONBLOCK              = 0x800
@@ -348,12 +394,17 @@ const (
 	SOCK_STREAM                = 1
 	SOL_SOCKET                 = 1
 	SO_ACCEPTCONN              = 30
+	SO_BROADCAST               = 6
 	SO_DOMAIN                  = 39
+	SO_DONTROUTE               = 5
 	SO_ERROR                   = 4
 	SO_KEEPALIVE               = 9
 	SO_LINGER                  = 13
+	SO_NO_CHECK                = 11
+	SO_OOBINLINE               = 10
 	SO_PASSCRED                = 16
 	SO_PEERCRED                = 17
+	SO_PRIORITY                = 12
 	SO_PROTOCOL                = 38
 	SO_RCVBUF                  = 8
 	SO_RCVBUFFORCE             = 33
@@ -367,7 +418,9 @@ const (
 	SO_SNDLOWAT                = 19
 	SO_SNDTIMEO                = 21
 	SO_SNDTIMEO_NEW            = 67
+	SO_TIMESTAMP               = 29
 	SO_TYPE                    = 3
+	STATX_ATTR_MOUNT_ROOT      = 0x2000
 	STATX_BASIC_STATS          = 0x7ff
 	STATX__RESERVED            = 0x80000000
 	SYS_ACCEPT                 = 43
@@ -636,6 +689,19 @@ const (
 	S_ISVTX                    = 0x200
 	S_IXGRP                    = 8
 	TCGETS                     = 0x5401
+	TCP_CORK                   = 3
+	TCP_DEFER_ACCEPT           = 9
+	TCP_KEEPCNT                = 6
+	TCP_KEEPIDLE               = 4
+	TCP_KEEPINTVL              = 5
+	TCP_LINGER2                = 8
+	TCP_MAXSEG                 = 2
+	TCP_NODELAY                = 1
+	TCP_NOTSENT_LOWAT          = 25
+	TCP_QUICKACK               = 12
+	TCP_SYNCNT                 = 7
+	TCP_USER_TIMEOUT           = 18
+	TCP_WINDOW_CLAMP           = 10
 	TCSETS                     = 0x5402
 	TCSETSF                    = 0x5404
 	TCSETSW                    = 0x5403
@@ -647,6 +713,7 @@ const (
 	TIOCGPGRP                  = 0x540f
 	TIOCGWINSZ                 = 0x5413
 	TIOCINQ                    = 0x541b
+	UDP_CORK                   = 1
 	W_OK                       = 2
 	X_OK                       = 1
 )
