@@ -40,17 +40,24 @@ type Timer struct {
 	// C is closed when the timer fires.
 	C    <-chan struct{}
 	c    chan struct{}
+	fn   func() // AfterFunc's, run in its own goroutine when the timer fires
 	when time.Time
 	idx  int // in the heap; -1 once fired or stopped
 }
 
 // NewTimer starts a timer that fires after d.
-func NewTimer(d time.Duration) *Timer {
+func NewTimer(d time.Duration) *Timer { return newTimer(d, nil) }
+
+func newTimer(d time.Duration, f func()) *Timer {
 	c := make(chan struct{})
-	t := &Timer{C: c, c: c, when: time.Now().Add(d)}
+	t := &Timer{C: c, c: c, fn: f, when: time.Now().Add(d)}
 	timers.add(t)
 	return t
 }
+
+// AfterFunc calls f in its own goroutine after d, unless the timer is
+// stopped first (time.AfterFunc, with this package's precision).
+func AfterFunc(d time.Duration, f func()) *Timer { return newTimer(d, f) }
 
 // Stop stops the timer; it reports whether that prevented it firing.
 func (t *Timer) Stop() bool { return timers.remove(t) }
@@ -104,7 +111,11 @@ func (s *timerService) run() {
 		s.mu.Lock()
 		now := time.Now()
 		for len(s.h) > 0 && !s.h[0].when.After(now) {
-			close(heap.Pop(&s.h).(*Timer).c)
+			t := heap.Pop(&s.h).(*Timer)
+			close(t.c)
+			if t.fn != nil {
+				go t.fn()
+			}
 		}
 		d := time.Duration(-1)
 		if len(s.h) > 0 {

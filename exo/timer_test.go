@@ -43,3 +43,18 @@ func TestTimers(t *testing.T) {
 		t.Error("Stop of a fired timer reported it stopped it")
 	}
 }
+
+// TestAfterFunc: the function runs once the timer fires, and not at all
+// when it was stopped first.
+func TestAfterFunc(t *testing.T) {
+	ran := make(chan struct{})
+	AfterFunc(5*time.Millisecond, func() { close(ran) })
+	stopped := AfterFunc(5*time.Millisecond, func() { t.Error("a stopped AfterFunc ran") })
+	stopped.Stop()
+	select {
+	case <-ran:
+	case <-time.After(5 * time.Second):
+		t.Fatal("AfterFunc never ran")
+	}
+	time.Sleep(20 * time.Millisecond)
+}

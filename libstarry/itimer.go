@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -127,7 +128,7 @@ type ITimerVal struct {
 // it_real_incr): it sends SIGALRM to the process, and a periodic one is
 // started again when that SIGALRM is dequeued, as Linux does.
 type realITimer struct {
-	tm       *time.Timer
+	tm       *exo.Timer
 	gen      uint64 // bumped whenever tm is replaced: a stale callback does nothing
 	armed    bool   // counting down (hrtimer_active)
 	expires  time.Time
@@ -220,7 +221,7 @@ func (p *Process) realStartLocked() {
 	r.gen++
 	gen := r.gen
 	r.armed = true
-	r.tm = time.AfterFunc(time.Until(r.expires), func() { p.realFire(gen) })
+	r.tm = exo.AfterFunc(time.Until(r.expires), func() { p.realFire(gen) })
 	p.watchExitLocked()
 }
 

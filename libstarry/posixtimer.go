@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -153,7 +154,7 @@ type posixTimer struct {
 	queuedSeq   uint64 // signalSeq when its signal was last queued
 	queued      bool   // its signal is pending
 	gen         uint64 // bumped when tm or ct is replaced
-	tm          *time.Timer
+	tm          *exo.Timer
 	ct          *cpuTimer
 	dead        bool
 }
@@ -350,7 +351,7 @@ func (tm *posixTimer) armLocked() func() {
 		tm.clk.p.queueCPU(ct)
 		return nil
 	}
-	tm.tm = time.AfterFunc(max(tm.expires-tm.clk.now(), 0), fire)
+	tm.tm = exo.AfterFunc(max(tm.expires-tm.clk.now(), 0), fire)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -74,9 +75,9 @@ func (t *Thread) SigTimedWait(set uint64, timeout time.Duration) (SigInfo, error
 	t.realBlocked = old
 	p.mu.Unlock()
 	t.setMask(old &^ set)
-	var expire <-chan time.Time
+	var expire <-chan struct{}
 	if timeout > 0 {
-		tm := time.NewTimer(timeout)
+		tm := exo.NewTimer(timeout)
 		defer tm.Stop()
 		expire = tm.C
 	}

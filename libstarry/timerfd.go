@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -28,7 +29,7 @@ type TimerFD struct {
 	ticks    uint64
 	expired  bool // it expired since it was last set or moved on
 	gen      uint64
-	tm       *time.Timer
+	tm       *exo.Timer
 	closed   bool
 	q        ipc.Queue
 }
@@ -130,7 +131,7 @@ func (f *TimerFD) startLocked() {
 	f.gen++
 	gen := f.gen
 	f.running = true
-	f.tm = time.AfterFunc(max(f.expires-f.clk.now(), 0), func() { f.fire(gen) })
+	f.tm = exo.AfterFunc(max(f.expires-f.clk.now(), 0), func() { f.fire(gen) })
 }
 
 // fire is timerfd_tmrproc: one more expiry, and readers woken.
