@@ -88,7 +88,9 @@ func (t *Thread) cloneThread(a CloneArgs) (int, error) {
 	p.mu.Unlock()
 	k.mu.Unlock()
 	t.setTIDWords(nt, a)
+	event := t.ptraceChild(nt, a)
 	go nt.run()
+	t.ptraceForked(event, tid)
 	return tid, nil
 }
 
@@ -161,7 +163,9 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 		return 0, abi.EAGAIN
 	}
 	t.setTIDWords(nt, a)
+	event := t.ptraceChild(nt, a)
 	go nt.run()
+	t.ptraceForked(event, nt.tid)
 	if vfork != nil {
 		// The parent sleeps until the child execs or exits (killable).
 		select {

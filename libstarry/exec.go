@@ -167,6 +167,7 @@ func (t *Thread) ExecAt(w Where, self vfs.Path, file string, argv, envv []string
 	if vfork != nil {
 		close(vfork) // last: the parent may now run and read our pipes
 	}
+	t.ptraceEvent(PtraceEventExec, PtraceOExec, uint64(t.tid))
 	return nil
 }
 

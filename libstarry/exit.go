@@ -64,9 +64,12 @@ func (t *Thread) exit() {
 	k.mu.Unlock()
 	p.childWait.Notify() // an exec waiting for its siblings to go
 	if !last {
+		t.ptraceExit(false)
 		return
 	}
 	p.Exit(ExitStatus{Code: code}) // a no-op after exit_group or a fatal signal
+	t.ptraceExit(true)
+	p.exitPtrace()
 	p.mu.Lock()
 	as, vfork := p.as, p.vforkDone
 	p.vforkDone = nil

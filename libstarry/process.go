@@ -116,7 +116,8 @@ type Process struct {
 	reapWhole  bool // the runner reaps it itself; init does not
 	execed     bool // it has exec'd since its fork (setpgid then refuses)
 	stop       stopState
-	childWait  ipc.Queue // wait4 sleeps here until a child changes state
+	childWait  ipc.Queue        // wait4 sleeps here until a child changes state
+	tracees    map[*Thread]bool // the threads this process traces (ptrace.go)
 }
 
 // Start runs the program at path as a new process whose parent is init,

@@ -19,6 +19,8 @@ type threadSnap struct {
 	comm          string
 	mask, pending uint64
 	inKernel      bool
+	tracer        int  // TracerPid: the tracing process, 0 for none
+	traceStop     bool // in a tracing stop ('t')
 }
 
 // procSnap is one process as /proc shows it.
@@ -48,7 +50,11 @@ func (p *Process) snapshot() procSnap {
 	defer p.mu.Unlock()
 	for t := range p.threads {
 		if t.tid != 0 {
-			s.threads = append(s.threads, threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set, inKernel: t.inKernel.Load()})
+			ts := threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set, inKernel: t.inKernel.Load()}
+			if tr := t.trace; tr != nil {
+				ts.tracer, ts.traceStop = tr.tracer.pid, tr.stopped
+			}
+			s.threads = append(s.threads, ts)
 		}
 	}
 	sort.Slice(s.threads, func(i, j int) bool { return s.threads[i].tid < s.threads[j].tid })

@@ -156,10 +156,12 @@ func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
 	looker, _ := caller.(*Thread)
 	var leader *procfs.ThreadInfo
 	for _, t := range snap.threads {
-		ti := procfs.ThreadInfo{TID: t.tid, Comm: t.comm, SigPnd: t.pending, SigBlk: t.mask, State: 'R'}
+		ti := procfs.ThreadInfo{TID: t.tid, Comm: t.comm, SigPnd: t.pending, SigBlk: t.mask, State: 'R', TracerPid: t.tracer}
 		switch {
 		case snap.zombie:
 			ti.State = 'Z'
+		case t.traceStop:
+			ti.State = 't'
 		case snap.stopped:
 			ti.State = 'T'
 		case looker != nil && looker == t.t, looker == nil && callerProcess(caller) == p && t.tid == pid:

@@ -44,7 +44,8 @@ func (p *Process) send(to *Thread, info SigInfo) {
 	if target != nil {
 		waiting = target.realBlocked
 	}
-	if ignored(sig, act) && target != nil && waiting&bit(sig) == 0 {
+	traced := target != nil && target.Traced() && sig != SIGKILL // the tracer sees every signal (sig_ignored)
+	if ignored(sig, act) && target != nil && waiting&bit(sig) == 0 && !traced {
 		p.mu.Unlock()
 		return // thrown away on arrival; a blocked one stays pending
 	}
@@ -57,7 +58,7 @@ func (p *Process) send(to *Thread, info SigInfo) {
 	p.sigfdQ.Notify() // signalfd readers (signalfd_notify)
 	switch {
 	case target == nil:
-	case fatal(sig, act) && !coreSignal(sig) && waiting&bit(sig) == 0:
+	case fatal(sig, act) && !coreSignal(sig) && waiting&bit(sig) == 0 && !traced:
 		p.Exit(ExitStatus{Signal: sig}) // the fast path of complete_signal; a core dump is the target's own
 	default:
 		target.poke()
@@ -144,20 +145,24 @@ func (p *Process) resume(notify bool) {
 	}
 }
 
-// waitWhileStopped holds the thread while its process is stopped.
+// waitWhileStopped holds the thread while its process is stopped. A
+// traced thread instead reports the stop to its tracer once and goes on
+// when the tracer resumes it (ptrace_attach's JOBCTL_TRAP_STOP); a
+// tracer attaching meanwhile kicks it into that.
 func (t *Thread) waitWhileStopped() {
 	p := t.P
 	for {
 		p.mu.Lock()
 		st := p.stop
 		p.mu.Unlock()
-		if !st.stopped {
+		if !st.stopped || t.trapGroupStop(st) {
 			return
 		}
 		select {
 		case <-st.cont:
 		case <-p.dying:
 			return
+		case <-t.attachKick():
 		}
 	}
 }
@@ -174,6 +179,9 @@ func (t *Thread) deliverPending() {
 	}
 	p := t.P
 	defer t.recalcPending() // what was taken no longer interrupts
+	if t.Traced() {
+		t.ptraceInterrupted()
+	}
 	for {
 		p.mu.Lock()
 		info, ok := t.pending.take(t.sigmask)
@@ -183,6 +191,14 @@ func (t *Thread) deliverPending() {
 		p.mu.Unlock()
 		if ok && !p.dequeued(&info) {
 			continue // a stale timer signal (signalfd.go)
+		}
+		if ok && info.Signo != SIGKILL && t.Traced() {
+			if info, ok = t.ptraceSignal(info); !ok {
+				if p.isExiting() {
+					return
+				}
+				continue // suppressed, or requeued
+			}
 		}
 		if !ok {
 			t.finishRestart(false, 0)
@@ -232,6 +248,10 @@ func (t *Thread) restoreMask() {
 // handler is SIG_IGN or the signal blocked, the handler is reset to
 // SIG_DFL and the signal unblocked, so a fault can never be ignored.
 func (t *Thread) force(info SigInfo) {
+	if t.Traced() {
+		t.forceTraced(info)
+		return
+	}
 	h := t.P.sigh
 	h.mu.Lock()
 	act := h.actions[info.Signo]

@@ -17,16 +17,23 @@ type Thread struct {
 	sigmask   uint64  // blocked signals; bit n-1 is signal n
 	saved     *uint64 // the mask rt_sigsuspend replaced, restored after a handler
 	altstack  AltStack
-	pending   sigPending  // signals sent to this thread (tgkill, faults)
-	intr      interrupt   // raised while a signal may need this thread's attention
-	restart   restartKind // how to finish an interrupted system call
-	restartNr uint64      // and which one it was
-	ClearTID  uintptr     // set_tid_address
-	Robust    uintptr     // set_robust_list head
-	Comm      [16]byte    // the name prctl(PR_SET_NAME) sets (task_struct.comm)
-	exited    bool        // exit(2) ended this thread; only its goroutine reads it
-	zapped    bool        // a sibling's exec asked it to go (de_thread); Process.mu
-	inKernel  atomic.Bool // in a system call: /proc shows the thread sleeping (S)
+	pending   sigPending    // signals sent to this thread (tgkill, faults)
+	intr      interrupt     // raised while a signal may need this thread's attention
+	restart   restartKind   // how to finish an interrupted system call
+	restartNr uint64        // and which one it was
+	ClearTID  uintptr       // set_tid_address
+	Robust    uintptr       // set_robust_list head
+	Comm      [16]byte      // the name prctl(PR_SET_NAME) sets (task_struct.comm)
+	exited    bool          // exit(2) ended this thread; only its goroutine reads it
+	zapped    bool          // a sibling's exec asked it to go (de_thread); Process.mu
+	inKernel  atomic.Bool   // in a system call: /proc shows the thread sleeping (S)
+	trace     *tracee       // the tracing link (ptrace.go); Kernel.mu
+	traced    atomic.Bool   // trace != nil, for readers without Kernel.mu
+	origRAX   uint64        // the system call number at entry (orig_ax), ^0 after other traps
+	kick      chan struct{} // closed when a tracer attaches (ptrace_exit.go); Kernel.mu
+	// trappedStop is the group stop (its cont channel) this thread has
+	// reported to its tracer already; only its goroutine uses it.
+	trappedStop chan struct{}
 
 	cpu         atomic.Int64 // user time of its Runs, ns (itimer.go)
 	realBlocked uint64       // rt_sigtimedwait's real mask while it waits; Process.mu
@@ -79,10 +86,13 @@ func (t *Thread) alive() bool {
 // handle dispatches one trap: syscalls to the personality, page faults
 // to demand paging, other exceptions to signals (do_trap and friends).
 func (t *Thread) handle(tr exo.Trap) {
+	if tr.Kind != exo.TrapSyscall {
+		t.origRAX = ^uint64(0)
+	}
 	switch tr.Kind {
 	case exo.TrapSyscall:
 		t.inKernel.Store(true)
-		t.P.sys(t)
+		t.syscall()
 		t.inKernel.Store(false)
 	case exo.TrapPageFault:
 		switch t.P.MM.Fault(tr.Addr, tr.Access) {

@@ -38,7 +38,12 @@ func (t *Thread) Wait(o WaitOptions) (WaitResult, error) {
 	for {
 		ch := p.childWait.Wait()
 		k.mu.Lock()
-		r, any := k.waitScanLocked(p, o)
+		r, traced := k.waitTraceesLocked(p, o)
+		any := traced
+		if r.Pid == 0 {
+			r, any = k.waitScanLocked(p, o)
+			any = any || traced
+		}
 		k.mu.Unlock()
 		switch {
 		case r.Pid != 0:

@@ -29,6 +29,8 @@ type procCase []string
 var procSuite = []procCase{
 	{"/bin/proc"},
 	{"/bin/proc_glibc"},
+	{"/bin/ptrace"},
+	{"/bin/ptrace_glibc"},
 	{"/bin/exec"},
 	{"/bin/exec_glibc"},
 	{"/bin/pipes"},
@@ -82,13 +84,13 @@ func procRoot(t *testing.T) string {
 // links), data/ (the scripts and files exec.c and goexec use) and, for
 // the native runs only, dev/null; the guest kernel provides its own /dev.
 func buildProcRoot(root, progs, busybox string) error {
-	for _, d := range []string{"bin", "data", "dev", "tmp"} {
+	for _, d := range []string{"bin", "data", "dev", "tmp", "proc"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			return err
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {
@@ -272,6 +274,12 @@ func TestProcessConformance(t *testing.T) {
 		t.Fatalf("mount a tmpfs on %s (the native runs need root): %v", tmp, err)
 	}
 	defer syscall.Unmount(tmp, syscall.MNT_DETACH)
+	// And both have /proc (ptrace reads a tracee's status).
+	proc := filepath.Join(root, "proc")
+	if err := syscall.Mount("proc", proc, "proc", 0, ""); err != nil {
+		t.Fatalf("mount proc on %s: %v", proc, err)
+	}
+	defer syscall.Unmount(proc, syscall.MNT_DETACH)
 	native := make([]procResult, len(procSuite))
 	var lines []string
 	for i, c := range procSuite {

@@ -51,6 +51,8 @@ var progBuilds = []progBuild{
 	{name: "pthread_stress_glibc", src: "pthread_stress.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "proc", src: "proc.c"},
 	{name: "proc_glibc", src: "proc.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "ptrace", src: "ptrace.c"},
+	{name: "ptrace_glibc", src: "ptrace.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "exec", src: "exec.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "exec_glibc", src: "exec.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pipes", src: "pipes.c"},

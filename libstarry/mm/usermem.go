@@ -150,3 +150,57 @@ func (m *MM) SharedFrame(va uintptr) (f exo.Frame, shared bool, err error) {
 	}
 	return f, true, nil
 }
+
+// ForceCopyOut writes b into user memory at va as a tracer does
+// (FOLL_FORCE|FOLL_WRITE, PTRACE_POKEDATA): a private region need not be
+// writable, and a page it shares (copy-on-write, or a file's) is copied
+// first, so the write reaches this process alone; a shared region must
+// be writable, as Linux refuses to force a write into a file.
+func (m *MM) ForceCopyOut(va uintptr, b []byte) error {
+	if va+uintptr(len(b)) < va {
+		return abi.EFAULT
+	}
+	for len(b) > 0 {
+		n := min(len(b), int(exo.PageSize-va&pageMask))
+		if err := m.forceWritable(va); err != nil {
+			return err
+		}
+		if m.env.Write(va, b[:n]) != nil {
+			return abi.EFAULT
+		}
+		b, va = b[n:], va+uintptr(n)
+	}
+	return nil
+}
+
+// forceWritable makes the page at va present and this process's own,
+// for a forced write.
+func (m *MM) forceWritable(va uintptr) error {
+	m.mu.Lock()
+	v := m.find(va)
+	writable := v != nil && v.Prot&exo.PermWrite != 0
+	m.mu.Unlock()
+	if writable {
+		return m.present(va, exo.PermWrite)
+	}
+	if err := m.present(va, exo.PermRead); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, pg := m.find(va), m.pages[va&^pageMask]
+	if v == nil || v.Shared || pg == nil {
+		return abi.EFAULT
+	}
+	if pg.cow && !m.breakCOW(va&^pageMask, pg) {
+		return abi.ENOMEM
+	}
+	if !pg.mapped {
+		if m.env.Map(va&^pageMask, pg.frame, pagePerm(v.Prot, pg)) != nil {
+			return abi.ENOMEM
+		}
+		pg.mapped = true
+	}
+	v.Dirty = true
+	return nil
+}

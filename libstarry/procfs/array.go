@@ -100,7 +100,7 @@ func showStatus(c *ctx) ([]byte, error) {
 	if state != 'Z' {
 		fmt.Fprintf(&b, "Umask:\t%#04o\n", p.Umask)
 	}
-	fmt.Fprintf(&b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n", stateName(state), p.PID, id, p.PPID)
+	fmt.Fprintf(&b, "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t%d\n", stateName(state), p.PID, id, p.PPID, t.TracerPid)
 	fmt.Fprintf(&b, "Uid:\t%d\t%d\t%d\t%d\nGid:\t%d\t%d\t%d\t%d\nFDSize:\t%d\nGroups:\t", p.UID, p.EUID, p.SUID, p.FSUID,
 		p.GID, p.EGID, p.SGID, p.FSGID, p.FDSize)
 	for i, g := range p.Groups {

@@ -74,6 +74,7 @@ type ThreadInfo struct {
 	Comm           string
 	State          byte
 	SigPnd, SigBlk uint64
+	TracerPid      int // the process tracing it (ptrace), 0 for none
 }
 
 // Rlimit is one resource limit; ^uint64(0) is RLIM_INFINITY.

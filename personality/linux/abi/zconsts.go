@@ -569,6 +569,7 @@ const (
 	SYS_PREADV2                = 0x147
 	SYS_PRLIMIT64              = 0x12e
 	SYS_PSELECT6               = 0x10e
+	SYS_PTRACE                 = 101
 	SYS_PWRITE64               = 18
 	SYS_PWRITEV                = 0x128
 	SYS_PWRITEV2               = 0x148
