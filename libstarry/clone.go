@@ -157,6 +157,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 		vfork = make(chan struct{})
 		c.vforkDone = vfork
 	}
+	c.ctty = p.cttyOf() // copy_signal: the session's terminal
 	if !p.k.adopt(parent, c, nt, a.ExitSignal) {
 		as.put()
 		fds.Put()

@@ -5,141 +5,95 @@ import (
 	"sync"
 
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/tty"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// consoleFile is the console: a character device over Config.Console.
-// Reads come through the console's input goroutine, so that a reader
-// waits as a tty read does: until input comes, a signal interrupts it,
-// or its process dies (a read of the host's stdin cannot be cut short).
-type consoleFile struct {
-	rw io.ReadWriter
-	in *consoleInput
+// The console (/dev/console, fds 0-2 of the runner's commands): a
+// terminal on Config.Console, whose input a goroutine feeds to the line
+// discipline as it arrives, as the serial port's receive interrupt does
+// on Linux, and whose output goes back unchanged when the console can
+// write raw bytes (the discipline has done the NL to CR NL mapping).
+
+// RawWriter is a console that writes bytes without mapping them; a
+// console without it maps NL itself, so the discipline's output
+// processing is undone for it.
+type RawWriter interface {
+	WriteRaw(b []byte)
 }
 
-func (c consoleFile) Read(ctx fd.Ctx, b []byte) (int, error) {
-	if c.rw == nil || len(b) == 0 {
-		return 0, nil
-	}
-	return c.in.read(ctx, b)
-}
-
-// consoleInputs are the input goroutines, one per console.
-type consoleInputs struct {
+// consoleTtys are the terminals of the consoles, one per console.
+type consoleTtys struct {
 	mu sync.Mutex
-	by map[io.Reader]*consoleInput
+	by map[io.ReadWriter]*Tty
 }
 
-// of is the input of console r, started on first use.
-func (cs *consoleInputs) of(r io.Reader) *consoleInput {
+// consoleTty is the terminal on rw, made with its input pump on first
+// use.
+func (k *Kernel) consoleTty(rw io.ReadWriter) *Tty {
+	cs := &k.consoles
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
+	if tt := cs.by[rw]; tt != nil {
+		return tt
+	}
 	if cs.by == nil {
-		cs.by = map[io.Reader]*consoleInput{}
+		cs.by = map[io.ReadWriter]*Tty{}
 	}
-	in := cs.by[r]
-	if in == nil {
-		in = &consoleInput{chunks: make(chan []byte), want: make(chan struct{}, 1)}
-		cs.by[r] = in
-		go in.pump(r)
+	out := func(b []byte) { _, _ = rw.Write(undoONLCR(b)) }
+	if raw, ok := rw.(RawWriter); ok {
+		out = raw.WriteRaw
 	}
-	return in
+	tt := newTty(k, abi.Mkdev(5, 1), "/dev/console", out)
+	cs.by[rw] = tt
+	go pumpConsole(rw, tt.LD)
+	return tt
 }
 
-// consoleInput reads the console only when some reader waits (want), so
-// bytes nobody asked for stay with the host; what a read did not take
-// is kept for the next.
-type consoleInput struct {
-	mu     sync.Mutex // serializes readers
-	left   []byte
-	eof    bool
-	chunks chan []byte // nil slice: end of input
-	want   chan struct{}
+// undoONLCR turns CR NL back into NL for a console that maps NL itself.
+func undoONLCR(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out
 }
 
-func (in *consoleInput) pump(r io.Reader) {
-	for range in.want {
-		b := make([]byte, 4096)
+// pumpConsole feeds the console's input to the discipline; the end of
+// the host's input is the end of the terminal's.
+func pumpConsole(r io.Reader, ld *tty.LineDisc) {
+	b := make([]byte, 4096)
+	for {
 		n, err := r.Read(b)
-		if n == 0 && err != nil {
-			in.chunks <- nil
+		if n > 0 {
+			ld.Receive(b[:n])
+		}
+		if err != nil {
+			ld.EndOfInput()
 			return
 		}
-		in.chunks <- b[:n]
 	}
 }
 
-// read gives what input is there, or waits for some: 0 at end of input,
-// EINTR (restartable) on a signal or when the process dies.
-func (in *consoleInput) read(ctx fd.Ctx, b []byte) (int, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	for len(in.left) == 0 {
-		if in.eof {
-			return 0, nil
-		}
-		select {
-		case in.want <- struct{}{}:
-		default: // a request is already out
-		}
-		var dying, intr <-chan struct{}
-		if ctx.W != nil {
-			dying, intr = ctx.W.Dying(), ctx.W.Interrupted()
-		}
-		if ctx.Nonblock {
-			select {
-			case c := <-in.chunks:
-				in.take(c)
-				continue
-			default:
-				return 0, abi.EAGAIN
-			}
-		}
-		select {
-		case c := <-in.chunks:
-			in.take(c)
-		case <-dying:
-			return 0, abi.EINTR
-		case <-intr:
-			return 0, abi.EINTR
-		}
-	}
-	n := copy(b, in.left)
-	in.left = in.left[n:]
-	return n, nil
-}
-
-func (in *consoleInput) take(c []byte) {
-	if c == nil {
-		in.eof = true
-	}
-	in.left = c
-}
-
-func (c consoleFile) Write(_ fd.Ctx, b []byte) (int, error) {
-	if c.rw == nil {
-		return len(b), nil
-	}
-	n, err := c.rw.Write(b)
-	if err != nil && n == 0 {
-		return 0, abi.EIO
-	}
-	return n, nil
-}
-
-// Stat reports /dev/console: character device 5:1.
-func (c consoleFile) Stat() fd.Stat {
+// consoleStat is /dev/console: character device 5:1.
+func consoleStat() fd.Stat {
 	return fd.Stat{Ino: 1, Mode: abi.S_IFCHR | 0o620, Nlink: 1, Rdev: abi.Mkdev(5, 1)}
 }
 
-func (c consoleFile) IsTerminal() bool { return true }
+// nullConsole is the console of a process with none: reads see end of
+// file, writes go nowhere.
+type nullConsole struct{}
 
-// Async: a terminal has fasync (tty_fasync), so O_ASYNC stays set.
-func (c consoleFile) Async() {}
+func (nullConsole) Read(fd.Ctx, []byte) (int, error)      { return 0, nil }
+func (nullConsole) Write(_ fd.Ctx, b []byte) (int, error) { return len(b), nil }
+func (nullConsole) Stat() fd.Stat                         { return consoleStat() }
 
 // consoleFDs makes a descriptor table with 0, 1 and 2 on the console,
 // one open file description shared by all three.
-func consoleFDs(c consoleFile) *fd.Table {
+func consoleFDs(c fd.File) *fd.Table {
 	t := fd.NewTable()
 	of := fd.New(c, abi.O_RDWR)
 	for i := 0; i < 3; i++ {
@@ -150,14 +104,12 @@ func consoleFDs(c consoleFile) *fd.Table {
 	return t
 }
 
-// newConsoleFile is the console file over rw, reading through the
-// kernel's input goroutine for it.
-func newConsoleFile(k *Kernel, rw io.ReadWriter) consoleFile {
-	c := consoleFile{rw: rw}
-	if rw != nil {
-		c.in = k.consoles.of(rw)
+// newConsoleFile is the console file over rw.
+func newConsoleFile(k *Kernel, rw io.ReadWriter) fd.File {
+	if rw == nil {
+		return nullConsole{}
 	}
-	return c
+	return &TtyFile{tt: k.consoleTty(rw), stat: consoleStat}
 }
 
-func (p *Process) consoleFile() consoleFile { return newConsoleFile(p.k, p.cfg.Console) }
+func (p *Process) consoleFile() fd.File { return newConsoleFile(p.k, p.cfg.Console) }

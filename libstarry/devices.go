@@ -34,6 +34,8 @@ func deviceNodes() []InitEntry {
 		InitCharDev("dev/urandom", 0o666, memMajor, minURandom),
 		InitCharDev("dev/tty", 0o666, ttyMajor, 0),
 		InitCharDev("dev/console", 0o600, ttyMajor, 1),
+		InitCharDev("dev/ptmx", 0o666, ttyMajor, ptmxMinor),
+		InitDir("dev/pts", 0o755),
 		// The descriptors' names (udev's and devtmpfs users' links).
 		InitSymlink("dev/fd", "/proc/self/fd"),
 		InitSymlink("dev/stdin", "/proc/self/fd/0"),
@@ -88,7 +90,7 @@ func (d memDevice) Seek(int64, int) (int64, error) { return 0, nil }
 
 // openDevice opens a character device node: ENXIO for a number no
 // driver here serves.
-func (p *Process) openDevice(q vfs.Path) (fd.File, error) {
+func (p *Process) openDevice(q vfs.Path, flags int) (fd.File, error) {
 	rdev := q.Dentry.Inode().Attr().Rdev
 	major, minor := uint32((rdev>>8)&0xfff), uint32(rdev&0xff|(rdev>>12)&0xfff00)
 	stat := func() fd.Stat { return p.cfg.FS.statOf(q) }
@@ -97,8 +99,10 @@ func (p *Process) openDevice(q vfs.Path) (fd.File, error) {
 		return sinkDevice{memDevice{minor, stat}}, nil
 	case major == memMajor && (minor == minRandom || minor == minURandom):
 		return memDevice{minor, stat}, nil
-	case major == ttyMajor && minor <= 1:
-		return p.consoleFile(), nil
+	case major == ttyMajor:
+		return p.openTtyDevice(minor, flags, stat)
+	case major == ptsMajor:
+		return p.openSlave(int(minor), flags, stat)
 	case major == miscMajor && minor == loopCtlMinor:
 		return &LoopControl{fs: p.cfg.FS, stat: stat}, nil
 	}

@@ -70,6 +70,7 @@ func (t *Thread) exit() {
 	p.Exit(ExitStatus{Code: code}) // a no-op after exit_group or a fatal signal
 	t.ptraceExit(true)
 	p.exitPtrace()
+	p.disassociateCtty(true) // a session leader's terminal (a no-op for others)
 	p.mu.Lock()
 	as, vfork := p.as, p.vforkDone
 	p.vforkDone = nil

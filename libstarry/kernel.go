@@ -24,7 +24,8 @@ type Kernel struct {
 	maxTasks int // threads-max: live threads in all, as copy_process counts them
 	init     *Process
 	logged   map[string]bool // diagnostics already printed
-	consoles consoleInputs   // the readers of the consoles (console.go)
+	consoles consoleTtys     // the terminals of the consoles (console.go)
+	ptys     ptyTable        // the pseudo-terminal pairs (pty.go)
 	sysv     *sysvIPC        // System V IPC objects (sysvshm.go)
 	uts      utsNames        // hostname and domain name (uts.go)
 	boot     time.Time       // when the machine started (CLOCK_BOOTTIME's origin)

@@ -204,7 +204,7 @@ func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, er
 	case abi.S_IFDIR:
 		return &dirFile{lockable: lockable{path: q, fs: p.cfg.FS}}, nil
 	case abi.S_IFCHR:
-		return p.openDevice(q)
+		return p.openDevice(q, flags)
 	case abi.S_IFBLK:
 		return p.openBlockDevice(q)
 	case abi.S_IFIFO:

@@ -68,6 +68,7 @@ func (t *Thread) Setsid() (int, error) {
 		return 0, abi.EPERM
 	}
 	k.joinGroupLocked(p, p.pid, p.pid)
+	p.ctty = nil // a new session has no controlling terminal
 	return p.pid, nil
 }
 
@@ -117,9 +118,11 @@ func (t *Thread) KillPID(pid, sig int) error {
 	var targets []*Process
 	k.mu.Lock()
 	switch {
-	case pid > 0:
+	case pid > 0: // a process, or the process of a thread (find_vpid)
 		if q := k.procs[pid]; q != nil {
 			targets = append(targets, q)
+		} else if th := k.threads[pid]; th != nil {
+			targets = append(targets, th.P)
 		}
 	case pid == -1:
 		for _, q := range k.procs {

@@ -118,6 +118,7 @@ type Process struct {
 	stop       stopState
 	childWait  ipc.Queue        // wait4 sleeps here until a child changes state
 	tracees    map[*Thread]bool // the threads this process traces (ptrace.go)
+	ctty       *Tty             // the controlling terminal (ttyctl.go)
 }
 
 // Start runs the program at path as a new process whose parent is init,
@@ -154,9 +155,17 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		return nil, errAgain
 	}
 	// Each command is a job of its own, as a shell starts it: a process
-	// group it leads, in init's session, so its group is not orphaned.
+	// group it leads, in init's session, so its group is not orphaned,
+	// and the console's foreground job.
+	var console *Tty
+	if cfg.Console != nil {
+		console = k.consoleTty(cfg.Console)
+	}
 	k.mu.Lock()
 	k.joinGroupLocked(p, p.pid, k.init.sid)
+	if console != nil && (console.session == 0 || console.session == p.sid) {
+		k.setCttyLocked(p, console)
+	}
 	k.mu.Unlock()
 	if err := t.commitImage(img); err != nil {
 		t.P.Exit(ExitStatus{Signal: SIGSEGV}) // killed at exec (force_fatal_sig)

@@ -110,8 +110,8 @@ func (s *procSource) fdLink(f fd.File, st fd.Stat, caller any) procfs.Link {
 			}
 			return nil, abi.ENXIO // an end is one way; Linux's O_RDWR open of a FIFO is both
 		}}
-	case consoleFile:
-		return s.devLink("/dev/console", caller)
+	case *TtyFile:
+		return s.devLink(f.tt.path, caller)
 	case *ipc.EventFD:
 		return procfs.Link{Name: "anon_inode:[eventfd]", Err: abi.ENXIO}
 	case *ipc.Epoll:

@@ -31,6 +31,8 @@ var procSuite = []procCase{
 	{"/bin/proc_glibc"},
 	{"/bin/ptrace"},
 	{"/bin/ptrace_glibc"},
+	{"/bin/tty"},
+	{"/bin/tty_glibc"},
 	{"/bin/exec"},
 	{"/bin/exec_glibc"},
 	{"/bin/pipes"},
@@ -90,7 +92,7 @@ func buildProcRoot(root, progs, busybox string) error {
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc", "tty", "tty_glibc"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {
@@ -280,6 +282,8 @@ func TestProcessConformance(t *testing.T) {
 		t.Fatalf("mount proc on %s: %v", proc, err)
 	}
 	defer syscall.Unmount(proc, syscall.MNT_DETACH)
+	unmountPts := mountPts(t, root)
+	defer unmountPts()
 	native := make([]procResult, len(procSuite))
 	var lines []string
 	for i, c := range procSuite {
@@ -358,5 +362,33 @@ func TestForkExhaustion(t *testing.T) {
 	}
 	if len(problems) > 0 {
 		t.Errorf("fork under exhaustion went wrong:\n  %s\n%v", strings.Join(problems, "\n  "), r)
+	}
+}
+
+// mountPts gives the native runs pseudo-terminals: a devpts instance of
+// their own at dev/pts, dev/ptmx leading to its ptmx, and dev/tty (the
+// guest has all three). The returned function takes them away again.
+func mountPts(t *testing.T, root string) func() {
+	t.Helper()
+	pts, ptmx := filepath.Join(root, "dev", "pts"), filepath.Join(root, "dev", "ptmx")
+	if err := os.MkdirAll(pts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("devpts", pts, "devpts", 0, "newinstance,ptmxmode=0666,mode=0620"); err != nil {
+		t.Fatalf("mount devpts on %s: %v", pts, err)
+	}
+	_ = os.Remove(ptmx)
+	if err := os.Symlink("pts/ptmx", ptmx); err != nil {
+		t.Fatal(err)
+	}
+	tty := filepath.Join(root, "dev", "tty")
+	_ = os.Remove(tty)
+	if err := syscall.Mknod(tty, syscall.S_IFCHR|0o666, 5<<8); err != nil {
+		t.Fatalf("mknod %s: %v", tty, err)
+	}
+	return func() {
+		_ = os.Remove(tty)
+		_ = os.Remove(ptmx)
+		_ = syscall.Unmount(pts, syscall.MNT_DETACH)
 	}
 }

@@ -53,6 +53,8 @@ var progBuilds = []progBuild{
 	{name: "proc_glibc", src: "proc.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "ptrace", src: "ptrace.c"},
 	{name: "ptrace_glibc", src: "ptrace.c", cc: "gcc", flags: []string{"-static"}},
+	{name: "tty", src: "tty.c"},
+	{name: "tty_glibc", src: "tty.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "exec", src: "exec.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "exec_glibc", src: "exec.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pipes", src: "pipes.c"},

@@ -64,6 +64,7 @@ var prototypes = map[string]string{
 	"rt_sigaction": "illl", "rt_sigprocmask": "illl", "rt_sigreturn": "",
 	"rt_sigpending": "ll", "rt_sigsuspend": "ll", "sigaltstack": "ll",
 	"kill": "ii", "tgkill": "iii", "tkill": "ii", "pause": "",
+	"rt_sigqueueinfo": "iil", "rt_tgsigqueueinfo": "iiil",
 	// Threads and processes.
 	"clone": "lllll", "clone3": "ll", "fork": "", "vfork": "",
 	"execve": "lll", "execveat": "illli", "exit": "i", "exit_group": "i",

@@ -333,18 +333,11 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 	if _, ok := of.File.(*ipc.Epoll); ok {
 		return 0, abi.EINVAL // ep_eventpoll_ioctl knows only its own requests
 	}
-	if tty, ok := of.File.(fdt.Terminal); !ok || !tty.IsTerminal() {
-		return 0, abi.ENOTTY
-	}
-	switch uint32(a[1]) {
-	case abi.TCGETS:
-		return 0, t.P.MM.CopyOut(uintptr(a[2]), saneTermios())
-	case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
-		return 0, nil
-	case abi.TIOCGWINSZ:
-		return 0, putStruct(t, a[2], abi.Winsize{Row: 24, Col: 80})
-	case abi.TIOCGPGRP:
-		return 0, putU32(t, a[2], uint32(t.P.Pid()))
+	switch f := of.File.(type) {
+	case *libstarry.TtyFile:
+		return ttyIoctl(t, f.Tty(), uint32(a[1]), a[2])
+	case *libstarry.PtyMaster:
+		return ptyMasterIoctl(t, f, uint32(a[1]), a[2])
 	}
 	return 0, abi.ENOTTY
 }
@@ -380,18 +373,4 @@ func genericIoctl(t *libstarry.Thread, fd int, of *fdt.OpenFile, cmd uint32, arg
 		return true, putU32(t, arg, 4096)
 	}
 	return false, nil
-}
-
-// saneTermios is struct termios (the kernel's 36-byte one, no speeds) as
-// `stty sane` leaves a console: tty_std_termios in drivers/tty/tty_io.c.
-func saneTermios() []byte {
-	b := make([]byte, 36)
-	le := binary.LittleEndian
-	le.PutUint32(b[0:], abi.ICRNL|abi.IXON)
-	le.PutUint32(b[4:], abi.OPOST|abi.ONLCR)
-	le.PutUint32(b[8:], abi.B38400|abi.CS8|abi.CREAD|abi.HUPCL)
-	le.PutUint32(b[12:], abi.ISIG|abi.ICANON|abi.ECHO|abi.ECHOE|abi.ECHOK|abi.ECHOCTL|abi.ECHOKE|abi.IEXTEN)
-	// c_line at 16, then INIT_C_CC: ^C ^\ DEL ^U ^D, VTIME 0, VMIN 1, ...
-	copy(b[17:], []byte{3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0})
-	return b
 }

@@ -19,6 +19,8 @@ func signalCalls() []Syscall {
 		full(abi.SYS_KILL, "kill", sysKill),
 		full(abi.SYS_TGKILL, "tgkill", sysTgkill),
 		full(abi.SYS_TKILL, "tkill", sysTkill),
+		full(abi.SYS_RT_SIGQUEUEINFO, "rt_sigqueueinfo", sysRtSigqueueinfo),
+		full(abi.SYS_RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sysRtTgsigqueueinfo),
 	}
 }
 
@@ -144,4 +146,30 @@ func sysRtSigpending(t *libstarry.Thread, a Args) (uint64, error) {
 	var b [8]byte
 	le.PutUint64(b[:], t.Pending())
 	return 0, t.P.MM.CopyOut(uintptr(a[0]), b[:a[1]])
+}
+
+// sysRtSigqueueinfo and sysRtTgsigqueueinfo send a siginfo_t the caller
+// wrote (copy_siginfo_from_user: EFAULT first).
+func sysRtSigqueueinfo(t *libstarry.Thread, a Args) (uint64, error) {
+	info, err := userSigInfo(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.SigQueue(int(int32(a[0])), int(int32(a[1])), info)
+}
+
+func sysRtTgsigqueueinfo(t *libstarry.Thread, a Args) (uint64, error) {
+	info, err := userSigInfo(t, a[3])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.SigQueueThread(int(int32(a[0])), int(int32(a[1])), int(int32(a[2])), info)
+}
+
+func userSigInfo(t *libstarry.Thread, va uint64) (libstarry.SigInfo, error) {
+	b := make([]byte, abi.SiginfoSize)
+	if err := t.P.MM.CopyIn(uintptr(va), b); err != nil {
+		return libstarry.SigInfo{}, err
+	}
+	return parseSigInfo(b), nil
 }

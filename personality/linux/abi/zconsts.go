@@ -15,7 +15,6 @@ const (
 	AT_STATX_FORCE_SYNC        = 0x2000
 	AT_SYMLINK_FOLLOW          = 0x400
 	AT_SYMLINK_NOFOLLOW        = 0x100
-	B38400                     = 15
 	BLKBSZGET                  = 0x80081270
 	BLKFLSBUF                  = 0x1261
 	BLKGETSIZE                 = 0x1260
@@ -61,8 +60,6 @@ const (
 	CLONE_UNTRACED             = 0x800000
 	CLONE_VFORK                = 0x4000
 	CLONE_VM                   = 0x100
-	CREAD                      = 128
-	CS8                        = 48
 	E2BIG                      = Errno(7)
 	EACCES                     = Errno(13)
 	EADDRINUSE                 = Errno(98)
@@ -72,11 +69,6 @@ const (
 	EBADF                      = Errno(9)
 	EBUSY                      = Errno(16)
 	ECHILD                     = Errno(10)
-	ECHO                       = 8
-	ECHOCTL                    = 0x200
-	ECHOE                      = 16
-	ECHOK                      = 32
-	ECHOKE                     = 0x800
 	ECONNABORTED               = Errno(103)
 	ECONNREFUSED               = Errno(111)
 	ECONNRESET                 = Errno(104)
@@ -173,10 +165,6 @@ const (
 	GRND_INSECURE              = 4
 	GRND_NONBLOCK              = 1
 	GRND_RANDOM                = 2
-	HUPCL                      = 0x400
-	ICANON                     = 2
-	ICRNL                      = 0x100
-	IEXTEN                     = 0x8000
 	IFF_LOOPBACK               = 8
 	IFF_RUNNING                = 64
 	IFF_UP                     = 1
@@ -212,11 +200,9 @@ const (
 	IP_RECVTTL                 = 12
 	IP_TOS                     = 1
 	IP_TTL                     = 2
-	ISIG                       = 1
 	ITIMER_PROF                = 2
 	ITIMER_REAL                = 0
 	ITIMER_VIRTUAL             = 1
-	IXON                       = 0x400
 	LOCK_EX                    = 2
 	LOCK_NB                    = 4
 	LOCK_SH                    = 1
@@ -293,8 +279,6 @@ const (
 	MS_ASYNC                   = 1
 	MS_INVALIDATE              = 2
 	MS_SYNC                    = 4
-	ONLCR                      = 4
-	OPOST                      = 1
 	O_ACCMODE                  = 3
 	O_APPEND                   = 0x400
 	O_ASYNC                    = 0x2000
@@ -357,6 +341,7 @@ const (
 	SIGCHLD                    = Signal(17)
 	SIGCONT                    = Signal(18)
 	SIGFPE                     = Signal(8)
+	SIGHUP                     = Signal(1)
 	SIGILL                     = Signal(4)
 	SIGKILL                    = Signal(9)
 	SIGPIPE                    = Signal(13)
@@ -589,9 +574,11 @@ const (
 	SYS_RT_SIGACTION           = 13
 	SYS_RT_SIGPENDING          = 127
 	SYS_RT_SIGPROCMASK         = 14
+	SYS_RT_SIGQUEUEINFO        = 129
 	SYS_RT_SIGRETURN           = 15
 	SYS_RT_SIGSUSPEND          = 130
 	SYS_RT_SIGTIMEDWAIT        = 128
+	SYS_RT_TGSIGQUEUEINFO      = 0x129
 	SYS_SCHED_GETAFFINITY      = 204
 	SYS_SCHED_GETPARAM         = 143
 	SYS_SCHED_GETSCHEDULER     = 145
@@ -703,15 +690,11 @@ const (
 	TCP_SYNCNT                 = 7
 	TCP_USER_TIMEOUT           = 18
 	TCP_WINDOW_CLAMP           = 10
-	TCSETS                     = 0x5402
-	TCSETSF                    = 0x5404
-	TCSETSW                    = 0x5403
 	TFD_CLOEXEC                = 0x80000
 	TFD_NONBLOCK               = 0x800
 	TFD_TIMER_ABSTIME          = 1
 	TFD_TIMER_CANCEL_ON_SET    = 2
 	TIMER_ABSTIME              = 1
-	TIOCGPGRP                  = 0x540f
 	TIOCGWINSZ                 = 0x5413
 	TIOCINQ                    = 0x541b
 	UDP_CORK                   = 1
