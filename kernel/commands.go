@@ -110,6 +110,7 @@ func runCommands(archive []byte) int {
 		Console: console{},
 		HWCap:   hw.HWCap(),
 		Log:     func(s string) { fmt.Println("starry:", s) },
+		Trace:   syscallTrace(os.Args[1:]),
 	}
 	cfg.Kernel.SetThreadsMax(libstarry.ThreadsMaxFor(cfg.Exo.UserFrames()))
 	if _, err := fs.MountProc(cfg.Kernel, libstarry.ProcConfig{HWCap: cfg.HWCap}); err != nil {
@@ -234,4 +235,23 @@ func bgCPU(ps []*libstarry.Process) time.Duration {
 		d += p.Env().CPUTime()
 	}
 	return d
+}
+
+// syscallTrace reads trace (every call) or trace=NAME,NAME from the
+// kernel command line: a line per system call on the console.
+func syscallTrace(args []string) *libstarry.SyscallTrace {
+	for _, a := range args {
+		if a != "trace" && !strings.HasPrefix(a, "trace=") {
+			continue
+		}
+		tr := &libstarry.SyscallTrace{Out: func(s string) { fmt.Println(s) }}
+		if v, ok := strings.CutPrefix(a, "trace="); ok && v != "" {
+			tr.Names = map[string]bool{}
+			for _, n := range strings.Split(v, ",") {
+				tr.Names[n] = true
+			}
+		}
+		return tr
+	}
+	return nil
 }

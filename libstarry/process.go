@@ -21,6 +21,7 @@ type Config struct {
 	Console io.ReadWriter // fds 0, 1, 2
 	HWCap   uint64        // AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it
 	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
+	Trace   *SyscallTrace // a line per system call (trace.go); nil for none
 	Boot    time.Time     // origin of CLOCK_MONOTONIC; zero means process start
 }
 

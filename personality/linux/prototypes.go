@@ -11,6 +11,13 @@ package linux
 //	u  unsigned int, u32, umode_t: the low 32 bits, zero-extended
 //	l  long, unsigned long, size_t, loff_t, pointers: all 64 bits
 //
+// Other letters narrow as one of these and say how the system call
+// trace (trace.go) shows the value: d (a descriptor), a (a directory
+// descriptor, AT_FDCWD by name), o (open flags), g (a signal) as i; f (a
+// descriptor), m (a mode, octal), x (hex) as u; s (a string), p (a
+// pointer), r (mmap's prot), M (mmap's flags) as l. A prototype ending
+// in ":p" returns an address.
+//
 // Every row of the table has a prototype (a test checks), so a new call
 // cannot forget its narrowing. Where Linux's own type is unsigned long
 // but the value is narrowed inside (readv's fd goes to fdget, and its
@@ -18,37 +25,37 @@ package linux
 // ends up.
 var prototypes = map[string]string{
 	// Files and descriptors.
-	"read": "ull", "write": "ull", "pread64": "ulll", "pwrite64": "ulll",
-	"readv": "ulu", "writev": "ulu", "lseek": "ulu",
-	"open": "liu", "openat": "iliu", "close": "u", "close_range": "uuu",
-	"dup": "u", "dup2": "uu", "dup3": "uui", "fcntl": "uul", "flock": "uu", "memfd_create": "lu", "ioctl": "uul",
-	"getdents64": "ulu", "getcwd": "ll", "chdir": "l", "umask": "i",
-	"access": "li", "faccessat": "ili", "faccessat2": "ilii",
-	"readlink": "lli", "readlinkat": "illi", "fadvise64": "illi",
-	"stat": "ll", "lstat": "ll", "fstat": "ul", "newfstatat": "illi", "statx": "iluul",
-	"statfs": "ll", "fstatfs": "ul",
+	"read": "fpl", "write": "fpl", "pread64": "fpll", "pwrite64": "fpll",
+	"readv": "fpu", "writev": "fpu", "lseek": "flu",
+	"open": "som", "openat": "asom", "close": "f", "close_range": "uuu",
+	"dup": "f", "dup2": "ff", "dup3": "ffi", "fcntl": "ful", "flock": "uu", "memfd_create": "lu", "ioctl": "fxl",
+	"getdents64": "fpu", "getcwd": "pl", "chdir": "s", "umask": "i",
+	"access": "si", "faccessat": "asi", "faccessat2": "asii",
+	"readlink": "spi", "readlinkat": "aspi", "fadvise64": "illi",
+	"stat": "sp", "lstat": "sp", "fstat": "fp", "newfstatat": "aspi", "statx": "asxxp",
+	"statfs": "sp", "fstatfs": "fp",
 	"getxattr": "llll", "lgetxattr": "llll", "fgetxattr": "illl",
 	"listxattr": "lll", "llistxattr": "lll", "flistxattr": "ill",
 	"setxattr": "lllli", "lsetxattr": "lllli", "fsetxattr": "illli",
 	"removexattr": "ll", "lremovexattr": "ll", "fremovexattr": "il",
-	"creat": "lu", "openat2": "illl", "fchdir": "u", "chroot": "l",
+	"creat": "sm", "openat2": "illl", "fchdir": "f", "chroot": "s",
 	"preadv": "ulull", "pwritev": "ulull", "preadv2": "ululli", "pwritev2": "ululli",
-	"truncate": "ll", "ftruncate": "ul", "fallocate": "iill",
-	"fsync": "u", "fdatasync": "u", "sync": "", "syncfs": "i",
+	"truncate": "sl", "ftruncate": "fl", "fallocate": "iill",
+	"fsync": "f", "fdatasync": "f", "sync": "", "syncfs": "i",
 	"inotify_init": "", "inotify_init1": "i", "inotify_add_watch": "ilu", "inotify_rm_watch": "ii", "fanotify_init": "uu",
 	"select": "illll", "pselect6": "illlll",
 	"sendfile": "iill", "copy_file_range": "ililuu", "splice": "ililuu", "tee": "iiuu",
 	// Paths: making, removing, renaming, changing files.
-	"mkdir": "lu", "mkdirat": "ilu", "mknod": "luu", "mknodat": "iluu",
-	"rmdir": "l", "unlink": "l", "unlinkat": "ili",
-	"rename": "ll", "renameat": "ilil", "renameat2": "ililu",
-	"link": "ll", "linkat": "ilili", "symlink": "ll", "symlinkat": "lil",
-	"chmod": "lu", "fchmod": "uu", "fchmodat": "ilu", "fchmodat2": "ilui",
-	"chown": "luu", "fchown": "uuu", "lchown": "luu", "fchownat": "iluui",
-	"mount": "lllll", "umount2": "li",
+	"mkdir": "sm", "mkdirat": "asm", "mknod": "smu", "mknodat": "asmu",
+	"rmdir": "s", "unlink": "s", "unlinkat": "asi",
+	"rename": "ss", "renameat": "asas", "renameat2": "asasu",
+	"link": "ss", "linkat": "asasi", "symlink": "ss", "symlinkat": "sas",
+	"chmod": "sm", "fchmod": "fm", "fchmodat": "asm", "fchmodat2": "asmi",
+	"chown": "suu", "fchown": "fuu", "lchown": "suu", "fchownat": "asuui",
+	"mount": "ssslp", "umount2": "si",
 	"utime": "ll", "utimes": "ll", "futimesat": "ill", "utimensat": "illi",
 	// Pipes, polling, eventfd.
-	"pipe": "l", "pipe2": "li", "poll": "lui", "ppoll": "lulll",
+	"pipe": "p", "pipe2": "pi", "poll": "lui", "ppoll": "lulll",
 	"epoll_create": "i", "epoll_create1": "i", "epoll_ctl": "iiil",
 	"epoll_wait": "ilii", "epoll_pwait": "iliill", "eventfd": "u", "eventfd2": "ui",
 	// Sockets.
@@ -58,17 +65,17 @@ var prototypes = map[string]string{
 	"sendto": "illuli", "recvfrom": "illull", "sendmsg": "ilu", "recvmsg": "ilu",
 	"sendmmsg": "iluu", "recvmmsg": "iluul", "setsockopt": "iiili", "getsockopt": "iiill",
 	// Memory. x86-64's mmap takes six unsigned longs; fget narrows its fd.
-	"mmap": "lllllu", "munmap": "ll", "mprotect": "lll", "madvise": "lli",
-	"mremap": "lllll", "brk": "l", "msync": "lli",
+	"mmap": "plrMlu:p", "munmap": "pl", "mprotect": "plr", "madvise": "lli",
+	"mremap": "pllll:p", "brk": "p:p", "msync": "lli",
 	// Signals.
-	"rt_sigaction": "illl", "rt_sigprocmask": "illl", "rt_sigreturn": "",
+	"rt_sigaction": "gppl", "rt_sigprocmask": "illl", "rt_sigreturn": "",
 	"rt_sigpending": "ll", "rt_sigsuspend": "ll", "sigaltstack": "ll",
-	"kill": "ii", "tgkill": "iii", "tkill": "ii", "pause": "",
+	"kill": "ig", "tgkill": "iig", "tkill": "ig", "pause": "",
 	"rt_sigqueueinfo": "iil", "rt_tgsigqueueinfo": "iiil",
 	// Threads and processes.
 	"clone": "lllll", "clone3": "ll", "fork": "", "vfork": "",
-	"execve": "lll", "execveat": "illli", "exit": "i", "exit_group": "i",
-	"wait4": "ilil", "waitid": "iilil", "set_tid_address": "l",
+	"execve": "spp", "execveat": "aspli", "exit": "i:n", "exit_group": "i:n",
+	"wait4": "ipip", "waitid": "iilil", "set_tid_address": "l",
 	"set_robust_list": "ll", "get_robust_list": "ill", "rseq": "luiu",
 	"futex": "liullu", "arch_prctl": "il", "prctl": "illll",
 	"getpid": "", "getppid": "", "gettid": "", "getpgid": "i", "setpgid": "ii",
@@ -91,8 +98,8 @@ var prototypes = map[string]string{
 
 // narrow applies a prototype to the raw registers.
 func narrow(proto string, a Args) Args {
-	for i := 0; i < len(proto); i++ {
-		switch proto[i] {
+	for i := 0; i < len(proto) && proto[i] != ':'; i++ {
+		switch narrowClass(proto[i]) {
 		case 'i':
 			a[i] = uint64(int64(int32(a[i])))
 		case 'u':
@@ -100,4 +107,16 @@ func narrow(proto string, a Args) Args {
 		}
 	}
 	return a
+}
+
+// narrowClass is the width a letter narrows to: the trace's letters
+// (trace.go) each say how to show a value of one of the three widths.
+func narrowClass(c byte) byte {
+	switch c {
+	case 'i', 'd', 'a', 'o', 'g':
+		return 'i'
+	case 'u', 'f', 'm', 'x':
+		return 'u'
+	}
+	return 'l'
 }

@@ -104,25 +104,37 @@ func Dispatch(t *libstarry.Thread) {
 	regs := t.Regs()
 	nr, raw := regs.Syscall()
 	s, ok := table[nr]
-	switch {
-	case !ok:
+	if !ok {
 		if name, known := abi.SyscallNames[nr]; known {
 			t.P.LogOnce(name, fmt.Sprintf("linux: %s (%d) is not implemented: ENOSYS", name, nr))
 		} else {
 			t.P.LogOnce("?", fmt.Sprintf("linux: system call numbers Linux does not have get ENOSYS (the first was %d)", nr))
 		}
 		regs.RAX = negErrno(abi.ENOSYS)
-	case s.Fn == nil:
+		return
+	}
+	if tr := t.P.Trace(); tr != nil && tr.Wants(s.Name) {
+		traced(t, s, Args(raw), tr, func() { serve(t, s, nr, raw) })
+		return
+	}
+	serve(t, s, nr, raw)
+}
+
+// serve runs a row's handler and puts its result or -errno in RAX; a
+// refused row answers its errno.
+func serve(t *libstarry.Thread, s Syscall, nr uint64, raw [6]uint64) {
+	regs := t.Regs()
+	if s.Fn == nil {
 		regs.RAX = negErrno(s.Errno)
+		return
+	}
+	v, err := s.Fn(t, narrow(s.Proto, Args(raw)))
+	switch {
+	case t.Interrupt(err, nr): // -ERESTART*: settled on the way out
+	case err == errKeepRegs:
+	case err != nil:
+		regs.RAX = negErrno(errnoOf(err))
 	default:
-		v, err := s.Fn(t, narrow(s.Proto, Args(raw)))
-		switch {
-		case t.Interrupt(err, nr): // -ERESTART*: settled on the way out
-		case err == errKeepRegs:
-		case err != nil:
-			regs.RAX = negErrno(errnoOf(err))
-		default:
-			regs.RAX = v
-		}
+		regs.RAX = v
 	}
 }

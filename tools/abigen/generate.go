@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // OutFile is the generated file, relative to the repository root.
@@ -49,6 +50,7 @@ func Generate(root string) ([]byte, error) {
 	}
 	b.WriteString(")\n")
 	writeSyscallNames(&b, unix)
+	writeErrnoNames(&b, unix)
 	return format.Source(b.Bytes())
 }
 
@@ -74,6 +76,38 @@ func writeSyscallNames(b *bytes.Buffer, unix *types.Package) {
 	b.WriteString("\n// SyscallNames names every x86-64 system call number Linux has.\nvar SyscallNames = map[uint64]string{\n")
 	for _, nr := range nrs {
 		fmt.Fprintf(b, "\t%d: %q,\n", nr, names[nr])
+	}
+	b.WriteString("}\n")
+}
+
+// writeErrnoNames emits every errno's name and message (strerror), for
+// the system call trace. Of two names for one number, the one strace
+// prints is kept (EAGAIN, EDEADLK, EOPNOTSUPP).
+func writeErrnoNames(b *bytes.Buffer, unix *types.Package) {
+	alias := map[string]bool{"EWOULDBLOCK": true, "EDEADLOCK": true, "ENOTSUP": true}
+	names := map[int64]string{}
+	for _, n := range unix.Scope().Names() {
+		c, ok := unix.Scope().Lookup(n).(*types.Const)
+		if !ok || alias[n] || !strings.HasPrefix(n, "E") {
+			continue
+		}
+		if t, ok := c.Type().(*types.Named); !ok || t.Obj().Name() != "Errno" {
+			continue
+		}
+		if v, ok := constant.Int64Val(c.Val()); ok && (names[v] == "" || n < names[v]) {
+			names[v] = n
+		}
+	}
+	var nrs []int64
+	for nr := range names {
+		nrs = append(nrs, nr)
+	}
+	sort.Slice(nrs, func(i, j int) bool { return nrs[i] < nrs[j] })
+	b.WriteString("\n// ErrnoNames are each errno's name and strerror message.\nvar ErrnoNames = map[Errno][2]string{\n")
+	for _, nr := range nrs {
+		msg := syscall.Errno(nr).Error()
+		msg = strings.ToUpper(msg[:1]) + msg[1:] // as glibc's strerror has it
+		fmt.Fprintf(b, "\t%d: {%q, %q},\n", nr, names[nr], msg)
 	}
 	b.WriteString("}\n")
 }
@@ -105,6 +139,7 @@ func usedNames(root string) ([]string, error) {
 		return nil, err
 	}
 	hand["SyscallNames"] = true // generated below, not a constant
+	hand["ErrnoNames"] = true
 	seen := map[string]bool{}
 	for _, dir := range users {
 		var files []string

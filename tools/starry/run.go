@@ -28,6 +28,7 @@ type runOptions struct {
 	selftest  bool
 	cdrom     string
 	verbose   bool
+	trace     traceFlag
 	command   []string
 
 	// Filled in by validate.
@@ -52,6 +53,7 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.selftest, "selftest", false, "run the kernel self-test (adds \"selftest\" to the command line)")
 	fs.StringVar(&o.cdrom, "cdrom", "", "boot this ISO (e.g. GRUB) through the BIOS instead of -kernel; q35 or pc only")
 	fs.BoolVar(&o.verbose, "v", false, "print the QEMU command line")
+	fs.Var(&o.trace, "trace", "print a line per system call (strace-like); --trace=execve,openat shows only those")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
@@ -190,6 +192,9 @@ func (o *runOptions) cmdline() string {
 	if o.selftest {
 		words = append(words, "selftest")
 	}
+	if o.trace.on {
+		words = append(words, o.trace.word())
+	}
 	if s := strings.TrimSpace(o.appendArg); s != "" {
 		words = append(words, s)
 	}
@@ -209,4 +214,40 @@ func describeInitramfs(w io.Writer, p string) {
 		return
 	}
 	fmt.Fprintf(w, "starry: initramfs %s:\n  %s\n", p, strings.Join(names, "\n  "))
+}
+
+// traceFlag is --trace (every call) or --trace=NAME,NAME: a bool flag
+// that also takes a value, as strace's -e trace= does.
+type traceFlag struct {
+	on    bool
+	names string
+}
+
+func (f *traceFlag) String() string {
+	if f == nil || !f.on {
+		return ""
+	}
+	return f.word()
+}
+
+// Set takes "true" for a bare --trace, else the call names.
+func (f *traceFlag) Set(v string) error {
+	f.on = true
+	if v != "true" {
+		if strings.ContainsAny(v, " \t") || strings.Trim(v, ",") == "" {
+			return fmt.Errorf("--trace wants system call names separated by commas, not %q", v)
+		}
+		f.names = v
+	}
+	return nil
+}
+
+func (f *traceFlag) IsBoolFlag() bool { return true }
+
+// word is the kernel command-line switch.
+func (f *traceFlag) word() string {
+	if f.names == "" {
+		return "trace"
+	}
+	return "trace=" + f.names
 }
