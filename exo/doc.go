@@ -48,4 +48,8 @@
 //     deadline count; at the deadline exo takes the rest itself (the abort
 //     protocol), unmapping them, and tells the Env which frames and
 //     addresses it lost.
+//   - Timer (NewTimer, AfterFunc, Soon/Settle): timers as precise as the
+//     machine's timer interrupt, on the backend's Alarm (alarm.go), set
+//     early by the wakeup latency learnt so far; not a protection
+//     primitive, but the Go runtime's own timers round to milliseconds.
 package exo

@@ -52,8 +52,8 @@ type Exokernel struct {
 
 // New makes an exokernel on a backend. slice is the CPU time slice.
 func New(b Backend, slice time.Duration) *Exokernel {
-	if w, ok := b.(TimedWaiter); ok {
-		UseTimedWaiter(w)
+	if a, ok := b.(Alarm); ok {
+		UseAlarm(a)
 	}
 	return &Exokernel{backend: b, frames: map[Frame]int{}, slice: slice}
 }

@@ -80,10 +80,13 @@ func withEnv(base, add []string) []string {
 }
 
 // console is the serial console as the processes' fds 0, 1 and 2.
+// console is COM1 for the library OS's console terminal: input from its
+// receive interrupt, output raw (the line discipline maps NL itself).
 type console struct{}
 
-func (console) Read(p []byte) (int, error)  { return os.Stdin.Read(p) }
+func (console) Read(p []byte) (int, error)  { return hw.ConsoleRead(p) }
 func (console) Write(p []byte) (int, error) { return os.Stdout.Write(p) }
+func (console) WriteRaw(p []byte)           { hw.ConsoleWriteRaw(p) }
 
 // runCommands runs the initramfs's commands, each in a new process in its
 // own Env, and returns the shell-style status of the last foreground one.
@@ -99,7 +102,8 @@ func runCommands(archive []byte) int {
 		return 1
 	}
 	list, err := fs.ReadFile(commandsPath)
-	if err != nil {
+	initPath := initProgram(os.Args[1:], fs, err == nil)
+	if err != nil && initPath == "" {
 		fmt.Printf("starry: no %s in the initramfs: nothing to run\n", commandsPath)
 		return 0
 	}
@@ -111,8 +115,15 @@ func runCommands(archive []byte) int {
 		HWCap:   hw.HWCap(),
 		Log:     func(s string) { fmt.Println("starry:", s) },
 		Trace:   syscallTrace(os.Args[1:]),
+		Clock:   vdsoClock(os.Args[1:]),
+		// "syscount": each process's system call count at its exit
+		CountSyscalls: slices.Contains(os.Args[1:], "syscount"),
 	}
 	cfg.Kernel.SetThreadsMax(libstarry.ThreadsMaxFor(cfg.Exo.UserFrames()))
+	cfg.Kernel.SetReboot(rebootMachine)
+	if initPath != "" {
+		return runInit(cfg, initPath, os.Args[1:]) // init mounts /proc itself
+	}
 	if _, err := fs.MountProc(cfg.Kernel, libstarry.ProcConfig{HWCap: cfg.HWCap}); err != nil {
 		fmt.Println("starry: /proc:", err)
 		return 1

@@ -35,6 +35,8 @@ func main() {
 		hw.CrashTest()
 		fmt.Println("starry: crash test did not crash")
 		hw.PowerOff(1)
+	case slices.Contains(args, "consoletest"):
+		hw.PowerOff(consoleTest())
 	case slices.Contains(args, "bench=exo"):
 		if err := bench.Exo(os.Stdout, exo.New(hw.Backend(), 10*time.Millisecond), hwClock{}, 20000); err != nil {
 			fmt.Println("bench: exo:", err)

@@ -23,6 +23,7 @@ type CapSets struct {
 // checks, and the last one this kernel knows (CAP_LAST_CAP).
 const (
 	CapSetPCAP    = 8
+	CapLinuxImmut = 9 // CAP_LINUX_IMMUTABLE
 	CapSysAdmin   = 21
 	CapSysNice    = 23
 	CapSysPtrace  = 19
@@ -90,13 +91,18 @@ const capFSMask = 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<9 | 1<<27 | 1<<32
 // its own (cap_bprm_creds_from_file): root, real or effective, gets
 // the bounding and inheritable sets permitted (handle_privileged_root),
 // and an effective root all of them effective; anyone else keeps only
-// the ambient set. SECURE_KEEP_CAPS does not survive exec.
-func execCaps(c CapSets, uid, euid uint32) CapSets {
-	if c.Securebits&(1<<secureNoRoot) == 0 && (uid == 0 || euid == 0) {
-		c.Permitted = c.Bounding | c.Inheritable
-	} else {
-		c.Permitted = c.Ambient
+// the ambient set, permitted and effective. A set-ID exec (idChanged)
+// clears the ambient set first. SECURE_KEEP_CAPS does not survive exec.
+func execCaps(c CapSets, uid, euid uint32, idChanged bool) CapSets {
+	if idChanged {
+		c.Ambient = 0
 	}
+	root := c.Securebits&(1<<secureNoRoot) == 0 && (uid == 0 || euid == 0)
+	c.Permitted = 0
+	if root {
+		c.Permitted = c.Bounding | c.Inheritable
+	}
+	c.Permitted |= c.Ambient // pP' = (X & fP) | (pI & fI) | pA'
 	if euid == 0 && c.Securebits&(1<<secureNoRoot) == 0 {
 		c.Effective = c.Permitted
 	} else {
@@ -104,6 +110,57 @@ func execCaps(c CapSets, uid, euid uint32) CapSets {
 	}
 	c.Securebits &^= 1 << secureKeepCap
 	return c
+}
+
+// The PR_CAP_AMBIENT operations (include/uapi/linux/prctl.h).
+const (
+	AmbientIsSet    = 1
+	AmbientRaise    = 2
+	AmbientLower    = 3
+	AmbientClearAll = 4
+)
+
+// secureNoAmbientRaise is SECURE_NO_CAP_AMBIENT_RAISE.
+const secureNoAmbientRaise = 6
+
+// CapAmbient is prctl(PR_CAP_AMBIENT, op, cap, a4, a5) (cap_task_prctl):
+// CLEAR_ALL with nothing else set, else a valid cap and a4, a5 zero
+// (EINVAL); IS_SET answers 1 or 0; RAISE needs the cap permitted and
+// inheritable and SECURE_NO_CAP_AMBIENT_RAISE unset (EPERM); LOWER
+// always succeeds. Other ops are EINVAL.
+func (p *Process) CapAmbient(op, cap, a4, a5 uint64) (uint64, error) {
+	if op == AmbientClearAll {
+		if cap|a4|a5 != 0 {
+			return 0, abi.EINVAL
+		}
+		return 0, p.setCred(func(c *Cred) error { c.Caps.Ambient = 0; return nil })
+	}
+	if !ValidCap(cap) || a4|a5 != 0 {
+		return 0, abi.EINVAL
+	}
+	bit := uint64(1) << cap
+	switch op {
+	case AmbientIsSet:
+		if p.Cred().Caps.Ambient&bit != 0 {
+			return 1, nil
+		}
+		return 0, nil
+	case AmbientRaise, AmbientLower:
+	default:
+		return 0, abi.EINVAL
+	}
+	return 0, p.setCred(func(c *Cred) error {
+		if op == AmbientLower {
+			c.Caps.Ambient &^= bit
+			return nil
+		}
+		s := c.Caps
+		if s.Permitted&bit == 0 || s.Inheritable&bit == 0 || s.Securebits&(1<<secureNoAmbientRaise) != 0 {
+			return abi.EPERM
+		}
+		c.Caps.Ambient |= bit
+		return nil
+	})
 }
 
 // Capset is capset(2) on the caller (cap_capset): a new inheritable set
@@ -170,4 +227,18 @@ func (p *Process) SetSecurebits(bits uint64) error {
 		c.Caps.Securebits = uint32(bits)
 		return nil
 	})
+}
+
+// inGroup is in_group_p: gid is the file-system GID or a supplementary
+// group.
+func (c *Cred) inGroup(gid uint32) bool {
+	if gid == c.FSGID {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g == gid {
+			return true
+		}
+	}
+	return false
 }

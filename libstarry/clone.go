@@ -39,13 +39,20 @@ const maxThreads = 64
 func (t *Thread) Clone(a CloneArgs) (int, error) {
 	f := a.Flags
 	switch {
-	case f&^cloneFlagsKnown != 0:
-		return 0, abi.EINVAL // namespaces, CLONE_PIDFD, CLONE_SETTLS's cousins...
+	case f&(abi.CLONE_NEWNS|abi.CLONE_FS) == abi.CLONE_NEWNS|abi.CLONE_FS,
+		f&(abi.CLONE_NEWUSER|abi.CLONE_FS) == abi.CLONE_NEWUSER|abi.CLONE_FS,
+		f&abi.CLONE_THREAD != 0 && f&(abi.CLONE_NEWUSER|abi.CLONE_NEWPID) != 0:
+		return 0, abi.EINVAL
+	case f&^(cloneFlagsKnown|cloneNewAll) != 0:
+		return 0, abi.EINVAL // CLONE_PIDFD, CLONE_SETTLS's cousins...
 	case f&abi.CLONE_THREAD != 0 && f&abi.CLONE_SIGHAND == 0,
 		f&abi.CLONE_SIGHAND != 0 && f&abi.CLONE_VM == 0:
 		return 0, abi.EINVAL
 	case f&abi.CLONE_PARENT != 0 && t.P.pid == InitPID:
 		return 0, abi.EINVAL
+	}
+	if err := t.P.cloneNamespaces(f); err != nil {
+		return 0, err
 	}
 	if f&abi.CLONE_THREAD != 0 {
 		return t.cloneThread(a)
@@ -123,9 +130,10 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 		fds = p.FDs.Fork()
 	}
 	if f&abi.CLONE_FS == 0 {
-		fs.mu.Lock()
-		fs = &fsContext{root: fs.root, cwd: fs.cwd, umask: fs.umask}
-		p.fs.mu.Unlock()
+		fs = fs.copy()
+	}
+	if f&abi.CLONE_NEWNS != 0 {
+		fs.copyMountNS()
 	}
 	if f&abi.CLONE_SIGHAND == 0 {
 		sigh = sigh.copy()
@@ -148,6 +156,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 		nt.altstack = AltStack{Flags: SS_DISABLE}
 	}
 	nt.Comm = t.Comm
+	nt.inheritTimerSlack(t)
 	parent := p
 	if f&abi.CLONE_PARENT != 0 {
 		parent = p.parentProcess()

@@ -241,6 +241,6 @@ func execCred(c *Cred, mode, uid, gid uint32) *Cred {
 		n.EGID = gid
 	}
 	n.SUID, n.FSUID, n.SGID, n.FSGID = n.EUID, n.EUID, n.EGID, n.EGID
-	n.Caps = execCaps(n.Caps, n.UID, n.EUID)
+	n.Caps = execCaps(n.Caps, n.UID, n.EUID, n.EUID != c.EUID || !c.inGroup(n.EGID))
 	return newCred(n)
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/starry-go/starry/libstarry/binfmt"
 	"github.com/starry-go/starry/libstarry/mm"
-	"github.com/starry-go/starry/libstarry/tmpfs"
 	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -41,14 +40,14 @@ func (e execFiles) Open(path string) (uint32, mm.Object, error) {
 		return 0, nil, err
 	}
 	in := q.Dentry.Inode()
-	n, ok := tmpfs.NodeOf(in)
-	if !ok || in.Type() != abi.S_IFREG {
+	obj := fileObject(in)
+	if obj == nil || in.Type() != abi.S_IFREG {
 		return in.Attr().Mode, nil, nil
 	}
 	if err := vfs.Permission(e.creds, in, vfs.MayExec); err != nil {
 		return 0, nil, err
 	}
-	return in.Attr().Mode, n, nil
+	return in.Attr().Mode, obj, nil
 }
 
 // shell runs a file that is neither ELF nor "#!" (the seed's ENOEXEC
@@ -92,7 +91,11 @@ func loadImageFrom(files execFiles, file string, argv, envv []string) (*binfmt.I
 func (t *Thread) commitImage(img *binfmt.Image) error {
 	m := t.P.MM
 	m.SetupStack(img.ExecStack)
-	if err := binfmt.Load(m, img); err != nil {
+	err := binfmt.Load(m, img)
+	if err != nil {
+		return err
+	}
+	if img.VDSO, err = t.P.cfg.vdso.mapInto(m); err != nil {
 		return err
 	}
 	sp, err := binfmt.BuildStack(m, img, t.P.cfg.HWCap, [4]uint64{})

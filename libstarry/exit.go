@@ -76,6 +76,7 @@ func (t *Thread) exit() {
 	p.vforkDone = nil
 	p.mu.Unlock()
 	p.recordExit()
+	p.reportSyscalls()
 	as.put()    // exit_mm
 	p.exitSem() // exit_sem
 	p.FDs.Put() // exit_files
@@ -137,7 +138,7 @@ func (p *Process) becomeZombie() {
 		switch {
 		case !c.zombie:
 			orphans = append(orphans, c)
-		case reaper != k.init:
+		case reaper != k.runnerProc():
 			zombies = append(zombies, c) // the subreaper hears of it
 		case !c.reapWhole:
 			k.reapLocked(c)
@@ -146,7 +147,7 @@ func (p *Process) becomeZombie() {
 	p.zombie = true
 	parent := p.parent
 	act := parent.sigh.get(SIGCHLD)
-	autoreap := parent == k.init && !p.reapWhole ||
+	autoreap := parent == k.runnerProc() && !p.reapWhole ||
 		p.exitSignal == SIGCHLD && (act.Handler == SIG_IGN || act.Flags&SA_NOCLDWAIT != 0)
 	if autoreap {
 		k.reapLocked(p)
@@ -160,7 +161,7 @@ func (p *Process) becomeZombie() {
 	p.mu.Lock()
 	st := p.status
 	p.mu.Unlock()
-	if p.exitSignal != 0 && parent != k.init {
+	if p.exitSignal != 0 && parent != k.runnerProc() {
 		info := SigInfo{Signo: p.exitSignal, Code: CLD_EXITED, Pid: p.pid, Status: st.Code}
 		if st.Signal != 0 {
 			info.Code, info.Status = st.killedCode(), st.Signal
@@ -179,7 +180,7 @@ func (p *Process) notifyParentStopped(code, sig int) {
 	if parent == nil {
 		return
 	}
-	if act := parent.sigh.get(SIGCHLD); act.Flags&SA_NOCLDSTOP == 0 && parent != p.k.init {
+	if act := parent.sigh.get(SIGCHLD); act.Flags&SA_NOCLDSTOP == 0 && parent != p.k.runnerProc() {
 		parent.Signal(SigInfo{Signo: SIGCHLD, Code: code, Pid: p.pid, Status: sig})
 	}
 	parent.childWait.Notify()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/libstarry/ext2"
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/flock"
 	"github.com/starry-go/starry/libstarry/ipc"
@@ -44,6 +45,7 @@ type fsInfo struct {
 	magic  int64  // statfs's f_type
 	source string // mount's source, as /proc/mounts shows it
 	tmp    *tmpfs.FS
+	ext2   *ext2Inst
 }
 
 // Magic numbers of statfs's f_type (include/uapi/linux/magic.h).
@@ -171,9 +173,12 @@ func (fs *Files) populateDev(v *vfs.FileSystem) error {
 			continue
 		}
 		var err error
-		if e.Mode&abi.S_IFMT == abi.S_IFLNK {
+		switch e.Mode & abi.S_IFMT {
+		case abi.S_IFLNK:
 			err = mt.Symlink(rootCreds, string(e.Data), root, root, name)
-		} else {
+		case abi.S_IFDIR: // dev/pts, which mknod cannot make
+			err = mt.Mkdir(rootCreds, root, root, name, e.Mode&0o7777)
+		default:
 			err = mt.Mknod(rootCreds, root, root, name, e.Mode, e.Rdev)
 		}
 		if err != nil {
@@ -254,6 +259,12 @@ func (fs *Files) statOf(p vfs.Path) fd.Stat {
 		MountRoot: p.Mount != nil && p.Dentry == p.Mount.Root().Dentry}
 	if n, ok := tmpfs.NodeOf(in); ok {
 		st.Blocks = n.Blocks()
+	}
+	if n, ok := ext2.NodeOf(in); ok {
+		st.Blocks = n.Blocks()
+	}
+	if sa, ok := in.Ops.(vfs.StatxAttrs); ok {
+		st.Attributes, st.AttributesMask = sa.StatxAttributes()
 	}
 	return st
 }

@@ -9,19 +9,30 @@ import (
 )
 
 // fsContext is the root, working directory and umask (fs_struct),
-// shared with CLONE_FS.
+// shared with CLONE_FS, and the mount namespace they are in: those who
+// share a fs_struct always share the namespace (Linux refuses
+// CLONE_NEWNS with CLONE_FS, and unshare's CLONE_NEWNS implies
+// CLONE_FS), and a copy of the context keeps it (mountns.go).
 type fsContext struct {
 	mu        sync.Mutex
 	root, cwd vfs.Path
-	umask     uint32 // the file mode creation mask
+	umask     uint32          // the file mode creation mask
+	ns        *vfs.MountTable // the mount namespace
 }
 
 func newFSContext(fs *Files) *fsContext {
 	c := &fsContext{umask: 0o022} // init_fs's umask
 	if fs != nil {
-		c.root, c.cwd = fs.Root(), fs.Root()
+		c.root, c.cwd, c.ns = fs.Root(), fs.Root(), fs.mt
 	}
 	return c
+}
+
+// copy is copy_fs_struct: the same root, directory, umask and namespace.
+func (c *fsContext) copy() *fsContext {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return &fsContext{root: c.root, cwd: c.cwd, umask: c.umask, ns: c.ns}
 }
 
 // Where is where a path starts: the process's root, and the directory a

@@ -23,6 +23,7 @@ type Kernel struct {
 	lastPID  int
 	maxTasks int // threads-max: live threads in all, as copy_process counts them
 	init     *Process
+	ini      initState       // a real init and reboot(2) (initproc.go)
 	logged   map[string]bool // diagnostics already printed
 	consoles consoleTtys     // the terminals of the consoles (console.go)
 	ptys     ptyTable        // the pseudo-terminal pairs (pty.go)

@@ -19,6 +19,9 @@ type lockable struct {
 	fs   *Files
 }
 
+// AppendOnly reports whether the open file's inode is append-only.
+func (l lockable) AppendOnly() bool { return l.path.Dentry.Inode().IsAppend() }
+
 // Locks is the lock state of the open file's inode.
 func (l lockable) Locks() *flock.File { return l.fs.locks.Of(l.path.Dentry.Inode()) }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/vfs"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
@@ -45,6 +46,8 @@ type LoopInfo struct {
 type loopTable struct {
 	mu   sync.Mutex
 	devs map[int]*loopDev
+	// statNodes are the sysfs stat files, by the device they show.
+	statNodes map[*vfs.Inode]int
 }
 
 // loopDev is one device: its backing file while bound.
@@ -54,6 +57,8 @@ type loopDev struct {
 	info    LoopInfo
 	block   uint32 // logical block size
 	opens   int
+	ext2    *ext2Inst // the file system mounted from it
+	io      loopIO    // what /sys/block/loopN/stat counts
 }
 
 // loops returns the table, made with loop0..7 on first use.
@@ -276,6 +281,7 @@ func (l *LoopDevice) ReadAt(b []byte, off int64) (int, error) {
 		clear(b[n:]) // a hole at the file's end reads as zeros
 		n = len(b)
 	}
+	l.dev.io.add(false, n)
 	return n, err
 }
 
@@ -303,7 +309,9 @@ func (l *LoopDevice) WriteAt(c fd.Ctx, b []byte, off int64) (int, error) {
 	if !ok {
 		return 0, abi.EIO
 	}
-	return w.WriteAt(fd.Ctx{W: c.W}, b, base+off)
+	n, err := w.WriteAt(fd.Ctx{W: c.W}, b, base+off)
+	l.dev.io.add(true, n)
+	return n, err
 }
 
 func (l *LoopDevice) Read(_ fd.Ctx, b []byte) (int, error) {

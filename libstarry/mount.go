@@ -21,6 +21,8 @@ const (
 // mountRec is what /proc/mounts shows of a mount besides its place.
 type mountRec struct {
 	fstype, source, options string
+	attrs                   MountAttrs // fsmount's MOUNT_ATTR_*
+	sb                      uint32     // fsconfig's super block flags but SB_RDONLY
 }
 
 // MountEntry is one line of /proc/mounts.
@@ -32,6 +34,7 @@ type MountEntry struct {
 	Options        string // "rw" or "ro", then the file system's own
 	ReadOnly       bool
 	Root           vfs.Path
+	Propagation    string // mountinfo's optional fields ("shared:1")
 }
 
 // FileSystemTypes are the types mount(2) makes (/proc/filesystems).
@@ -48,8 +51,13 @@ func (p *Process) Mount(source string, target vfs.Path, fstype string, flags uin
 	if !target.Dentry.IsDir() {
 		return abi.ENOTDIR
 	}
+	if err := p.inMountNS(target); err != nil {
+		return err
+	}
 	switch fstype {
 	case "tmpfs", "devtmpfs":
+	case "ext2":
+		return p.mountExt2(source, target, flags)
 	case "sysfs":
 		return fs.mountSysfs(target)
 	case "proc":
@@ -63,28 +71,38 @@ func (p *Process) Mount(source string, target vfs.Path, fstype string, flags uin
 	default:
 		return abi.ENODEV
 	}
-	opts, err := parseTmpfsOptions(data, int64(fs.ex.UserFrames()))
+	inst, err := fs.newTmpfsInstance(fstype, source, data)
 	if err != nil {
 		return err
+	}
+	m, err := mountIn(inst.v, target)
+	if err != nil {
+		return err
+	}
+	m.SetReadOnly(flags&MountReadOnly != 0)
+	fs.recordMount(m, inst.rec)
+	return nil
+}
+
+// newTmpfsInstance is a new tmpfs or devtmpfs instance (shmem_get_tree)
+// with the options in data, its root's mode and owner from them.
+func (fs *Files) newTmpfsInstance(fstype, source, data string) (*fsInstance, error) {
+	opts, err := parseTmpfsOptions(data, int64(fs.ex.UserFrames()))
+	if err != nil {
+		return nil, err
 	}
 	v := fs.newTmpfsLimit(source, opts.pages)
 	root := v.Root().Inode()
 	if err := vfs.SetAttr(rootCreds, root, vfs.AttrChange{Valid: vfs.SetMode | vfs.SetUID | vfs.SetGID,
 		Mode: opts.mode, UID: opts.uid, GID: opts.gid}); err != nil {
-		return err
+		return nil, err
 	}
 	if fstype == "devtmpfs" {
 		if err := fs.populateDev(v); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	m, err := fs.mt.Mount(v, target)
-	if err != nil {
-		return err
-	}
-	m.SetReadOnly(flags&MountReadOnly != 0)
-	fs.recordMount(m, mountRec{fstype: fstype, source: source, options: opts.text})
-	return nil
+	return &fsInstance{v: v, rec: mountRec{fstype: fstype, source: source, options: opts.text}}, nil
 }
 
 // Remount changes a mount's flags (MS_REMOUNT): target must be a mount's
@@ -96,6 +114,9 @@ func (p *Process) Remount(target vfs.Path, flags uint64) error {
 	if target.Dentry != target.Mount.Root().Dentry {
 		return abi.EINVAL
 	}
+	if err := p.inMountNS(target); err != nil {
+		return err
+	}
 	target.Mount.SetReadOnly(flags&MountReadOnly != 0)
 	return nil
 }
@@ -106,38 +127,35 @@ func (p *Process) Umount(target vfs.Path) error {
 	if p.Cred().EUID != 0 {
 		return abi.EPERM
 	}
-	return p.cfg.FS.mt.Umount(target)
+	if err := p.inMountNS(target); err != nil {
+		return err
+	}
+	return p.cfg.FS.umount(target)
 }
 
 // Mounts is /proc/mounts for the process: every mount, with its mount
 // point as seen from the process's root.
 func (p *Process) Mounts() []MountEntry {
-	fs := p.cfg.FS
+	fs, ns := p.cfg.FS, p.MountNS()
 	root := p.At(vfs.Path{}).Root
 	var out []MountEntry
-	for _, m := range fs.mt.Mounts() {
+	for _, m := range ns.Mounts() {
 		point := "/"
-		parent := fs.mt.Parent(m)
+		parent := ns.Parent(m)
 		if parent.Mount != nil {
-			s, under := fs.mt.PathOf(root, parent)
+			s, under := ns.PathOf(root, parent)
 			if !under {
 				continue
 			}
 			point = s
 		}
-		rec := fs.mountRecOf(m)
+		rec := fs.recOf(m)
 		e := MountEntry{ID: m.ID, Dev: fs.infoOf(m.Root()).dev, Point: point, FSType: rec.fstype,
-			Source: rec.source, ReadOnly: m.ReadOnly(), Root: m.Root()}
+			Source: rec.source, ReadOnly: m.ReadOnly(), Root: m.Root(), Propagation: m.PropagationFields()}
 		if parent.Mount != nil {
 			e.ParentID = parent.Mount.ID
 		}
-		e.Options = "rw"
-		if e.ReadOnly {
-			e.Options = "ro"
-		}
-		if rec.options != "" {
-			e.Options += "," + rec.options
-		}
+		e.Options = mountOptions(e.ReadOnly, rec.attrs, sbText(rec.sb), rec.options)
 		out = append(out, e)
 	}
 	return out

@@ -149,6 +149,9 @@ func (p *Process) openPath(q vfs.Path, flags int, created bool, waiter fd.Waiter
 				return nil, err
 			}
 		}
+		if err := mayOpenAppend(in, flags); err != nil {
+			return nil, err
+		}
 	}
 	f, err := p.makeFile(q, flags, waiter)
 	if err != nil {
@@ -164,6 +167,18 @@ func (p *Process) openPath(q vfs.Path, flags int, created bool, waiter fd.Waiter
 	}
 	status := flags &^ (abi.O_CLOEXEC | abi.O_CREAT | abi.O_EXCL | abi.O_NOCTTY | abi.O_TRUNC)
 	return fd.New(f, status), nil
+}
+
+// mayOpenAppend is may_open's rule for an append-only file: it is opened
+// for writing only with O_APPEND, and never with O_TRUNC.
+func mayOpenAppend(in *vfs.Inode, flags int) error {
+	if !in.IsAppend() {
+		return nil
+	}
+	if flags&abi.O_ACCMODE != abi.O_RDONLY && flags&abi.O_APPEND == 0 || flags&abi.O_TRUNC != 0 {
+		return abi.EPERM
+	}
+	return nil
 }
 
 // accessMask is the access open asks for (build_open_flags' acc_mode):
@@ -213,8 +228,14 @@ func (p *Process) makeFile(q vfs.Path, flags int, waiter fd.Waiter) (fd.File, er
 		return p.cfg.FS.fifoOf(in).Open(waiter, acc != abi.O_WRONLY, acc != abi.O_RDONLY, nonblock,
 			func() fd.Stat { return p.cfg.FS.statOf(q) })
 	case abi.S_IFREG:
+		if f, ok := p.cfg.FS.openSysBlockStat(q); ok {
+			return f, nil
+		}
 		if n, ok := tmpfs.NodeOf(in); ok {
 			return newRegFile(n, q, p.cfg.FS), nil
+		}
+		if f, ok := p.cfg.FS.openExt2(q); ok {
+			return f, nil
 		}
 	}
 	return nil, abi.ENXIO // sockets (open(2) of one is ENXIO on Linux too)

@@ -87,9 +87,9 @@ func (p *Process) SetAttr(q vfs.Path, ch vfs.AttrChange) error {
 	return vfs.SetAttr(p.Creds(), q.Dentry.Inode(), ch)
 }
 
-// Truncate is truncate(2)'s do_truncate after the lookup: a directory is
-// EISDIR, anything else not regular EINVAL, and write permission is
-// needed.
+// Truncate is truncate(2)'s vfs_truncate after the lookup: a directory
+// is EISDIR, anything else not regular EINVAL, write permission is
+// needed (EPERM for an immutable file), and an append-only file is EPERM.
 func (p *Process) Truncate(q vfs.Path, size int64) error {
 	in := q.Dentry.Inode()
 	switch {
@@ -104,6 +104,9 @@ func (p *Process) Truncate(q vfs.Path, size int64) error {
 	if err := vfs.Permission(p.Creds(), in, vfs.MayWrite); err != nil {
 		return err
 	}
+	if in.IsAppend() {
+		return abi.EPERM
+	}
 	if size < 0 {
 		return abi.EINVAL
 	}
@@ -113,7 +116,8 @@ func (p *Process) Truncate(q vfs.Path, size int64) error {
 // Statfs is what statfs(2) reports of the file system q is on.
 type Statfs struct {
 	Magic               int64
-	Blocks, Free, Avail uint64 // in pages
+	BlockSize           int    // f_bsize; 0 is a page
+	Blocks, Free, Avail uint64 // in BlockSize units
 	Files, FreeFiles    uint64
 	ID                  uint64
 }
@@ -129,6 +133,9 @@ func (p *Process) Statfs(q vfs.Path) Statfs {
 		s.Avail = s.Free
 		s.Files = uint64(p.cfg.FS.ex.UserFrames())
 		s.FreeFiles = s.Files - min(uint64(t.Inodes()), s.Files)
+	}
+	if i := info.ext2; i != nil {
+		ext2Statfs(i.fs, &s)
 	}
 	return s
 }

@@ -154,7 +154,7 @@ func (t *Thread) KillPID(pid, sig int) error {
 			continue
 		}
 		sent = true
-		if sig != 0 && q.pid != InitPID {
+		if sig != 0 && q.takesSignal(sig) {
 			q.Signal(SigInfo{Signo: sig, Code: SI_USER, Pid: p.pid, UID: int(p.Cred().UID)})
 		}
 	}

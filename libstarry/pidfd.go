@@ -40,7 +40,7 @@ func (t *Thread) PidfdOpen(pid, flags int) (*fd.OpenFile, error) {
 	}
 	k := t.P.k
 	q := k.Process(pid)
-	if q == nil || q == k.init {
+	if q == nil || q == k.runnerProc() {
 		th := k.Thread(pid)
 		if th == nil {
 			return nil, abi.ESRCH
@@ -180,7 +180,7 @@ func (t *Thread) SignalFrom(p *Process, info SigInfo) error {
 	if !t.P.mayKill(p, info.Signo) {
 		return abi.EPERM
 	}
-	if info.Signo != 0 && p != p.k.init && p.Alive() {
+	if info.Signo != 0 && p.takesSignal(info.Signo) && p.Alive() {
 		p.Signal(info)
 	}
 	return nil

@@ -23,6 +23,11 @@ type Config struct {
 	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
 	Trace   *SyscallTrace // a line per system call (trace.go); nil for none
 	Boot    time.Time     // origin of CLOCK_MONOTONIC; zero means process start
+	Clock   Clock         // the TSC clock, for the vDSO (vdso.go); zero for none
+	// CountSyscalls logs each process's count of system calls at its exit.
+	CountSyscalls bool
+
+	vdso *vdsoPages // built by Start from Clock
 }
 
 // ExitStatus is how a process ended: an exit code, or the signal that
@@ -107,6 +112,7 @@ type Process struct {
 	ru           rusageState              // resource usage (rusage.go)
 	timers       procTimers               // CPU time, interval and POSIX timers (itimer.go)
 	sigfdQ       ipc.Queue                // woken when a signal is queued: signalfd readers
+	syscalls     atomic.Uint64            // system call traps, for CountSyscalls (vdso.go)
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process
@@ -129,12 +135,18 @@ type Process struct {
 // and nothing leaked. A failure Linux would meet after exec's point of no
 // return gives a process that was killed by SIGSEGV instead.
 func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*Process, error) {
+	return start(cfg, sys, path, argv, envv, false)
+}
+
+// start is Start, or StartInit when asInit (initproc.go).
+func start(cfg Config, sys SyscallHandler, path string, argv, envv []string, asInit bool) (*Process, error) {
 	if cfg.Kernel == nil {
 		cfg.Kernel = NewKernel()
 	}
 	if cfg.Boot.IsZero() {
 		cfg.Boot = cfg.Kernel.boot // the machine's boot, not the command's start
 	}
+	cfg.vdso = newVDSO(cfg.Clock, cfg.Boot)
 	k := cfg.Kernel
 	fs := newFSContext(cfg.FS)
 	img, err := loadImage(cfg.FS, fs, rootCred.fs, path, argv, envv)
@@ -150,7 +162,7 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 	p.rlim = k.initRlimits()
 	p.cred = rootCred
 	t := p.newThread()
-	if !k.adopt(k.init, p, t, int(SIGCHLD)) {
+	if !k.adoptStart(p, t, asInit) {
 		as.put()
 		p.FDs.Put()
 		return nil, errAgain
@@ -163,9 +175,11 @@ func Start(cfg Config, sys SyscallHandler, path string, argv, envv []string) (*P
 		console = k.consoleTty(cfg.Console)
 	}
 	k.mu.Lock()
-	k.joinGroupLocked(p, p.pid, k.init.sid)
-	if console != nil && (console.session == 0 || console.session == p.sid) {
-		k.setCttyLocked(p, console)
+	if !asInit {
+		k.joinGroupLocked(p, p.pid, k.init.sid)
+		if console != nil && (console.session == 0 || console.session == p.sid) {
+			k.setCttyLocked(p, console)
+		}
 	}
 	k.mu.Unlock()
 	if err := t.commitImage(img); err != nil {

@@ -30,7 +30,7 @@ func (fs *Files) MountProc(k *Kernel, cfg ProcConfig) (*procfs.FS, error) {
 
 // MountProcAt mounts the instance on at (mount -t proc proc at).
 func (fs *Files) MountProcAt(pfs *procfs.FS, at vfs.Path) error {
-	m, err := fs.mt.Mount(pfs.VFS(), at)
+	m, err := mountIn(pfs.VFS(), at)
 	if err != nil {
 		return err
 	}

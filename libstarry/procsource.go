@@ -137,7 +137,8 @@ func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
 	info := procfs.ProcInfo{PID: pid, PPID: snap.ppid, PGID: snap.pgid, SID: snap.sid, Start: s.rec(p).start,
 		UID: c.UID, EUID: c.EUID, SUID: c.SUID, FSUID: c.FSUID, GID: c.GID, EGID: c.EGID, SGID: c.SGID, FSGID: c.FSGID,
 		Groups: append([]uint32(nil), c.Groups...), ShdPnd: snap.shared, ExitSignal: snap.exitSignal,
-		Comm: path.Base(snap.exe)}
+		Comm: path.Base(snap.exe), CapInh: c.Caps.Inheritable, CapPrm: c.Caps.Permitted, CapEff: c.Caps.Effective,
+		CapBnd: c.Caps.Bounding, CapAmb: c.Caps.Ambient}
 	info.SigIgn, info.SigCgt = p.signalSets()
 	if _, _, umask, ok := p.fsPaths(); ok {
 		info.Umask = umask
@@ -275,7 +276,7 @@ func (s *procSource) Mounts(pid int) []procfs.MountInfo {
 			parent = e.ID // the namespace's root is its own parent
 		}
 		out = append(out, procfs.MountInfo{ID: e.ID, ParentID: parent, Dev: e.Dev, Root: "/", Point: e.Point,
-			FSType: e.FSType, Source: e.Source, Options: e.Options})
+			FSType: e.FSType, Source: e.Source, Options: e.Options, Propagation: e.Propagation})
 	}
 	return out
 }

@@ -75,7 +75,7 @@ func (t *Thread) PtraceTraceMe() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	parent := t.P.parent
-	if t.trace != nil || parent == nil || parent == k.init || parent.zombie {
+	if t.trace != nil || parent == nil || parent == k.runnerProc() || parent.zombie {
 		return abi.EPERM
 	}
 	k.linkLocked(t, parent, false, 0)
@@ -96,7 +96,7 @@ func (t *Thread) PtraceAttach(tid int, seize bool, options uint64) error {
 	if target == nil {
 		return abi.ESRCH
 	}
-	if target.P == t.P || target.P == k.init || !t.P.MayAttach(target.P) {
+	if target.P == t.P || target.P == k.runnerProc() || !t.P.MayAttach(target.P) {
 		return abi.EPERM
 	}
 	k.mu.Lock()

@@ -115,10 +115,15 @@ func (f *regFile) Path() vfs.Path { return f.path }
 // DirectIO: tmpfs takes O_DIRECT (since Linux 6.6).
 func (f *regFile) DirectIO() {}
 
-// Truncate is ftruncate's do_truncate on the open file.
+// Truncate is ftruncate's do_truncate on the open file: an append-only
+// file is EPERM (an immutable one was not opened for writing, or became
+// immutable since, which Linux lets through).
 func (f *regFile) Truncate(c *vfs.Creds, size int64) error {
 	if size < 0 {
 		return abi.EINVAL
+	}
+	if f.n.Inode().IsAppend() {
+		return abi.EPERM
 	}
 	return vfs.SetAttr(c, f.n.Inode(), vfs.AttrChange{Valid: vfs.SetSize, Size: size})
 }

@@ -33,7 +33,7 @@ func (t *Thread) SigQueue(pid, sig int, info SigInfo) error {
 		return abi.EPERM
 	}
 	info.Signo = sig
-	if sig != 0 && q.pid != InitPID && q.Alive() {
+	if sig != 0 && q.takesSignal(sig) && q.Alive() {
 		q.Signal(info)
 	}
 	return nil

@@ -17,7 +17,8 @@ func (t *Thread) Sleep(d time.Duration) (time.Duration, error) {
 	tm := exo.NewTimer(d)
 	defer tm.Stop()
 	select {
-	case <-tm.C:
+	case <-tm.Soon(): // on time, however slow the wakeup (exo.Timer.Soon)
+		tm.Settle()
 		return 0, nil
 	case <-t.P.dying:
 	case <-t.intr.C():

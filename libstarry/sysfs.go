@@ -72,6 +72,9 @@ func (fs *Files) newSysfs() (*vfs.FileSystem, error) {
 			return nil, err
 		}
 	}
+	if err := fs.addSysBlock(mt); err != nil {
+		return nil, err
+	}
 	if err := vfs.SetAttr(rootCreds, v.Root().Inode(), vfs.AttrChange{Valid: vfs.SetMode, Mode: 0o555}); err != nil {
 		return nil, err
 	}
@@ -84,7 +87,7 @@ func (fs *Files) mountSysfs(at vfs.Path) error {
 	if err != nil {
 		return err
 	}
-	m, err := fs.mt.Mount(v, at)
+	m, err := mountIn(v, at)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type Thread struct {
 	ClearTID  uintptr       // set_tid_address
 	Robust    uintptr       // set_robust_list head
 	Comm      [16]byte      // the name prctl(PR_SET_NAME) sets (task_struct.comm)
+	slack     timerSlack    // prctl(PR_SET_TIMERSLACK) (timerslack.go)
 	exited    bool          // exit(2) ended this thread; only its goroutine reads it
 	zapped    bool          // a sibling's exec asked it to go (de_thread); Process.mu
 	inKernel  atomic.Bool   // in a system call: /proc shows the thread sleeping (S)
@@ -91,6 +92,7 @@ func (t *Thread) handle(tr exo.Trap) {
 	}
 	switch tr.Kind {
 	case exo.TrapSyscall:
+		t.P.countSyscall()
 		t.inKernel.Store(true)
 		t.syscall()
 		t.inKernel.Store(false)

@@ -161,11 +161,19 @@ func (t *Thread) SetPgrp(tt *Tty, pgid int) error {
 	if pgid < 0 {
 		return abi.EINVAL
 	}
-	members := k.groupMembersLocked(pgid)
-	if len(members) == 0 {
+	// A zombie still names its group until it is reaped (find_vpid):
+	// a shell sets a pipeline's group after its first member may be gone.
+	var member *Process
+	for _, q := range k.procs {
+		if pgid != 0 && q.pgid == pgid {
+			member = q
+			break
+		}
+	}
+	if member == nil {
 		return abi.ESRCH
 	}
-	if members[0].sid != p.sid {
+	if member.sid != p.sid {
 		return abi.EPERM
 	}
 	tt.pgrp = pgid

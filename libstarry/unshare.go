@@ -20,8 +20,9 @@ const cloneNewAll = abi.CLONE_NEWNS | abi.CLONE_NEWUTS | abi.CLONE_NEWIPC | abi.
 // shares, which leaves nothing to do). CLONE_FILES gives the process a
 // descriptor table of its own, CLONE_FS its own root, working directory
 // and umask, CLONE_SYSVSEM runs its semaphore undos as exit would.
-// There are no namespaces: without CAP_SYS_ADMIN they are EPERM, as on
-// Linux; with it EINVAL.
+// CLONE_NEWNS gives it a copy of its mount namespace (mountns.go). The
+// other namespaces are not implemented: without CAP_SYS_ADMIN they are
+// EPERM, as on Linux; with it EINVAL.
 func (t *Thread) Unshare(flags uint64) error {
 	p := t.P
 	if flags&abi.CLONE_NEWUSER != 0 {
@@ -53,14 +54,15 @@ func (t *Thread) Unshare(flags uint64) error {
 		if !p.Cred().Capable(CapSysAdmin) {
 			return abi.EPERM
 		}
-		return abi.EINVAL // no namespaces
+		if flags&(cloneNewAll&^abi.CLONE_NEWNS) != 0 {
+			return abi.EINVAL // no namespaces but the mount one
+		}
 	}
 	if flags&abi.CLONE_FS != 0 {
-		fs := p.fs
-		fs.mu.Lock()
-		n := &fsContext{root: fs.root, cwd: fs.cwd, umask: fs.umask}
-		fs.mu.Unlock()
-		p.fs = n
+		p.fs = p.fs.copy()
+	}
+	if flags&abi.CLONE_NEWNS != 0 {
+		p.fs.copyMountNS()
 	}
 	if flags&abi.CLONE_FILES != 0 {
 		p.UnshareFiles()

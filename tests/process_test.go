@@ -43,6 +43,7 @@ var procSuite = []procCase{
 	{"/bin/sh", "/data/files.sh"},
 	{"GOMAXPROCS=1", "/bin/goexec"},
 	{"GOMAXPROCS=4", "/bin/goexec"},
+	{"/bin/gosignal"},
 	// Dynamically linked: PT_INTERP loads ld.so (glibc's, musl's), which
 	// maps the libraries itself (dynamic_test.go).
 	{"/bin/hello_dyn"},
@@ -92,7 +93,7 @@ func buildProcRoot(root, progs, busybox string) error {
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc", "tty", "tty_glibc"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc", "tty", "tty_glibc", "gosignal"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {

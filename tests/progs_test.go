@@ -58,15 +58,20 @@ var progBuilds = []progBuild{
 	{name: "exec", src: "exec.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "exec_glibc", src: "exec.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "pipes", src: "pipes.c"},
+	{name: "sleeplat", src: "sleeplat.c"},
+	{name: "vdso", src: "vdso.c"},
+	{name: "vdso_glibc", src: "vdso.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "pipes_glibc", src: "pipes.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "forkexec", src: "forkexec.c"},
 	{name: "rlimit", src: "rlimit.c"},
 	{name: "rlimit_glibc", src: "rlimit.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "files", src: "files.c"},
+	{name: "fsmount", src: "fsmount.c"},
 	{name: "files_glibc", src: "files.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "fmap", src: "fmap.c"},
 	{name: "fmap_glibc", src: "fmap.c", cc: "gcc", flags: []string{"-static"}},
 	{name: "fstress", src: "fstress.c"},
+	{name: "iflags", src: "iflags.c"},
 	{name: "setid", src: "setid.c"},
 	{name: "fifo", src: "fifo.c"},
 	{name: "fill", src: "fill.c"},
@@ -127,7 +132,7 @@ func buildProgs(dir string) error {
 	if err := buildStaticPIE(filepath.Join(bin, "hello_pie")); err != nil {
 		return err
 	}
-	for _, prog := range []string{"gohello", "gcstress", "gostress", "goexec", "gofiles"} {
+	for _, prog := range []string{"gohello", "gcstress", "gostress", "goexec", "gofiles", "gosignal", "govdso"} {
 		if err := buildGo(filepath.Join(bin, prog), "./tests/progs/"+prog); err != nil {
 			return err
 		}

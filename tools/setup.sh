@@ -7,7 +7,8 @@ set -euo pipefail
 # Each line: Debian package, then the file that shows it is installed.
 # gcc and libc6-dev build the test programs (musl-gcc wraps gcc, and one
 # program is static glibc); musl-tools does not pull gcc in. make,
-# autoconf, automake, m4, pkgconf and xz-utils build LTP ("starry ltp").
+# autoconf, automake, m4, pkgconf and xz-utils build LTP ("starry ltp");
+# libcap-dev lets LTP build its capability tests (prctl07).
 required="
 qemu-system-x86  /usr/bin/qemu-system-x86_64
 qemu-system-data /usr/share/qemu/qboot.rom
@@ -25,6 +26,7 @@ automake         /usr/bin/automake
 m4               /usr/bin/m4
 pkgconf          /usr/bin/pkg-config
 xz-utils         /usr/bin/xz
+libcap-dev       /usr/lib/x86_64-linux-gnu/libcap.a
 "
 
 # installed reports whether pkg is installed and provides file. dpkg is

@@ -31,9 +31,41 @@ func Memory() (total, free uint64) { return framesTotal * pageSize, framesFree *
 // interrupt arrives. It is a real blocking system call to the runtime
 // (syscall.Syscall, so the thread's P goes to other goroutines), which is
 // what keeps an idle kernel from being declared deadlocked: a runtime
-// with a thread in a system call never is. No device interrupt is
-// enabled yet, so today it waits for ever.
+// with a thread in a system call never is. The only device interrupt
+// today is COM1's receive interrupt.
 func WaitInterrupt() { syscall.Syscall(sysWaitIRQ, 0, 0, 0) }
+
+// ConsoleRead reads console input into b, blocking (in a system call, so
+// other goroutines run) until at least one byte has arrived. The bytes
+// are as the UART received them: no line editing, no CR/NL mapping.
+func ConsoleRead(b []byte) (int, error) {
+	for {
+		n, err := syscall.Read(0, b)
+		if err != syscall.EINTR {
+			if n < 0 {
+				n = 0
+			}
+			return n, err
+		}
+	}
+}
+
+// ConsoleWriteRaw writes b to the console unchanged (fds 1 and 2 turn
+// "\n" into "\r\n"; a tty layer doing its own output processing wants
+// neither). It goes through the shim, so it never interleaves inside
+// another writer's bytes; long writes go in pieces so that interrupts
+// are served between them.
+func ConsoleWriteRaw(b []byte) {
+	for len(b) > 0 {
+		n := min(len(b), 4096)
+		syscall.Syscall(sysConsoleRaw, uintptr(unsafe.Pointer(&b[0])), uintptr(n), 0)
+		b = b[n:]
+	}
+}
+
+// ConsoleInterrupts reports whether console input arrives by interrupt
+// (false: the shim polls the UART every 10 ms).
+func ConsoleInterrupts() bool { return conIRQ }
 
 // sysCrashTest is a kernel-private system call number: with "crashtest"
 // on the command line, the shim faults on purpose to show a crash report.

@@ -91,6 +91,7 @@ func bootInit(proto, info uintptr) {
 	_, _, ecx, _ := cpuid(1, 0)
 	hasRDRAND = ecx&(1<<30) != 0
 	startTimer()
+	startConsoleIRQ()
 	crashTest = hasWord("crashtest")
 	if !hasWord("noxsave") { // "noxsave": FXSAVE only, no AVX (for comparisons)
 		enableXSAVE()
@@ -113,6 +114,7 @@ func u32(a uintptr) uint32 { return *(*uint32)(ptrAt(a)) }
 func readBootInfo(proto, info uintptr) bool {
 	switch {
 	case proto == protoPVH && u32(info) == pvhMagic:
+		rsdpPhys = *u64at(info + 32)
 		if p := *u64at(info + 24); p != 0 {
 			copyCString(phys2virt(p), false)
 		}

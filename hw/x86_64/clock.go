@@ -109,7 +109,7 @@ const timerLateNs = 10_000
 // about 1 ms, not at whatever tick follows (Linux's hrtimers; the tick
 // alone made every timed wait up to a tick late).
 func armTimer(now int64) {
-	next := now + 1_000_000_000/tickHz
+	next := nextTimerfd(now + 1_000_000_000/tickHz)
 	for i := 1; i < slotsUsed; i++ {
 		if t := &threads[i]; t.state == stBlocked && t.deadline != 0 && t.deadline < next {
 			next = t.deadline

@@ -26,6 +26,9 @@ func dispatch() {
 		ticks++
 		lapicAck()
 		schedule()
+	case v == vecCOM1:
+		uartInterrupt()
+		schedule()
 	case v == vecSpurious:
 	case v == 14 && t.regs.CS&3 == 0 && t.regs.CR2 >= heapBase && demandFault(uintptr(t.regs.CR2), t.regs.ErrCode&2 != 0):
 		// A first touch of heap memory: retry the instruction.

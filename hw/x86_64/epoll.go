@@ -22,8 +22,8 @@ func sysEpollCtl(epfd, op, fd int, ev uintptr) int64 {
 	if ep.kind != fdEpoll || epfd == fd {
 		return -errEINVAL
 	}
-	if f.kind != fdEventfd {
-		return -errEPERM // only eventfds can be watched inside the kernel
+	if f.kind != fdEventfd && f.kind != fdTimerfd {
+		return -errEPERM // only eventfds and timerfds can be watched inside the kernel
 	}
 	w := findWatch(epfd, fd)
 	var events uint32
@@ -87,7 +87,7 @@ func sysEpollWait(epfd int, events uintptr, max, timeout int) int64 {
 			continue
 		}
 		f := &fds[w.fd-1]
-		if f.kind == fdEventfd && f.counter > 0 && w.events&unix.EPOLLIN != 0 {
+		if (f.kind == fdEventfd || f.kind == fdTimerfd) && f.counter > 0 && w.events&unix.EPOLLIN != 0 {
 			at := events + uintptr(n)*12
 			*(*uint32)(ptrAt(at)) = unix.EPOLLIN
 			*u64at(at + 4) = w.data

@@ -7,21 +7,24 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The kernel's own file descriptors: the console on 0-2, and the eventfds
-// and epoll instances the runtime's netpoller uses for timers and wakeups.
+// The kernel's own file descriptors: the console on 0-2, the eventfds
+// and epoll instances the runtime's netpoller uses for timers and wakeups,
+// and the timerfds of exo's timers.
 const (
 	fdFree    = 0
 	fdConsole = 1
 	fdEventfd = 2
 	fdEpoll   = 3
+	fdTimerfd = 4 // timerfd.go
 	maxFDs    = 64
 	maxWatch  = 64
 )
 
 type fileDesc struct {
-	kind    int
-	flags   int // O_NONBLOCK, O_RDWR...; FD_CLOEXEC is not tracked (no exec here)
-	counter uint64
+	kind     int
+	flags    int    // O_NONBLOCK, O_RDWR...; FD_CLOEXEC is not tracked (no exec here)
+	counter  uint64 // an eventfd's value; a timerfd's expirations not yet read
+	deadline int64  // a timerfd's expiry in ns since boot; 0: disarmed
 }
 
 // watch is one fd registered with an epoll instance.
@@ -63,23 +66,8 @@ func sysRead(fd int, buf, n uintptr) int64 {
 	}
 	switch f.kind {
 	case fdConsole:
-		got := uintptr(0)
-		for got < n {
-			c, ok := serialGetc()
-			if !ok {
-				break
-			}
-			*(*byte)(ptrAt(buf + got)) = c
-			got++
-		}
-		if got == 0 && n > 0 {
-			if f.flags&unix.O_NONBLOCK != 0 {
-				return -errEAGAIN
-			}
-			block(waitRestart, 0, nanotime()+10_000_000) // poll the UART again in 10 ms
-		}
-		return int64(got)
-	case fdEventfd:
+		return consoleRead(f, buf, n) // console.go
+	case fdEventfd, fdTimerfd:
 		if n < 8 {
 			return -errEINVAL
 		}
@@ -135,6 +123,7 @@ func sysClose(fd int) int64 {
 			watches[i] = watch{}
 		}
 	}
+	setTimerfd(f, 0)
 	*f = fileDesc{}
 	return 0
 }

@@ -6,6 +6,9 @@ package x86_64
 // enter S5. If neither works the CPU halts with interrupts off: it never
 // reboots or returns to the caller.
 func powerOff(status int) {
+	if hasWord("constats") {
+		printConsoleStats()
+	}
 	kprint("starry: poweroff status=")
 	kprintDec(int64(status))
 	kprint("\n")

@@ -118,6 +118,7 @@ func xArea(r *Regs) []byte {
 // after the current one, falling back to the current one, then idle.
 func schedule() {
 	now := nanotime()
+	expireTimerfds(now)
 	wakeExpired(now)
 	armTimer(now)
 	n := cpu0.curIdx

@@ -4,28 +4,25 @@ package x86_64
 // writes to fds 1 and 2, and crash reports all go there.
 const com1 = 0x3f8
 
+// serialInit leaves the FIFOs in the mode the firmware chose: turning
+// them on or off, or clearing them, throws away what was received, and
+// QEMU delivers piped input from its start, before the kernel's.
 func serialInit() {
-	outb(com1+1, 0x00) // no UART interrupts: the console is polled
+	outb(com1+1, 0x00) // no UART interrupts until startConsoleIRQ routes IRQ 4
 	outb(com1+3, 0x80) // DLAB on to set the divisor
 	outb(com1+0, 0x01) // 115200 baud
 	outb(com1+1, 0x00)
-	outb(com1+3, 0x03) // 8 bits, no parity, one stop bit
-	outb(com1+2, 0xC7) // FIFOs on and cleared
-	outb(com1+4, 0x03) // DTR, RTS
+	outb(com1+3, 0x03)            // 8 bits, no parity, one stop bit
+	if inb(com1+2)&0xC0 == 0xC0 { // IIR: the firmware turned the FIFOs on
+		outb(com1+2, 0xC1) // keep them on, receive trigger at 14 bytes
+	}
+	outb(com1+4, 0x0B) // DTR, RTS, OUT2 (which gates the IRQ line on PC hardware)
 }
 
 func serialPutc(c byte) {
 	for i := 0; i < 100000 && inb(com1+5)&0x20 == 0; i++ {
 	}
 	outb(com1, c)
-}
-
-// serialGetc returns the next received byte, if any.
-func serialGetc() (byte, bool) {
-	if inb(com1+5)&0x01 == 0 {
-		return 0, false
-	}
-	return inb(com1), true
 }
 
 // consoleWrite writes b, turning "\n" into "\r\n" as a tty would.

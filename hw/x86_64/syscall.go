@@ -75,6 +75,10 @@ func fileCalls(t *thread, nr uint64, a shimArgs) (int64, bool) {
 		return sysEpollWait(int(a[0]), a[1], int(a[2]), int(int32(a[3]))), true
 	case unix.SYS_EVENTFD2:
 		return sysEventfd(uint64(a[0]), int(a[1])), true
+	case unix.SYS_TIMERFD_CREATE:
+		return sysTimerfdCreate(int(a[0]), int(a[1])), true
+	case unix.SYS_TIMERFD_SETTIME:
+		return sysTimerfdSettime(int(a[0]), int(a[1]), a[2], a[3]), true
 	}
 	return 0, false
 }
@@ -185,6 +189,8 @@ func privateCalls(t *thread, nr uint64, a shimArgs) (int64, bool) {
 	case sysWaitIRQ:
 		block(waitIRQ, 0, 0)
 		return 0, true
+	case sysConsoleRaw:
+		return consoleWriteRaw(a[0], a[1]), true
 	case sysCrashTest:
 		if crashTest {
 			return int64(*u64at(0x1000)), true // unmapped: the shim itself faults

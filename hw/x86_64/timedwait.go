@@ -1,34 +1,51 @@
 package x86_64
 
 import (
-	"sync/atomic"
+	"os"
+	"sync"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// The machine's precise timed wait for exo's timers (exo.TimedWaiter):
-// the shim's futex, whose deadline the APIC timer meets to within its
-// interrupt latency (armTimer), where the Go runtime's own timers wait in
-// whole milliseconds.
+// The machine's precise alarm for exo's timers (exo.Alarm): one of the
+// shim's timerfds, which the APIC timer meets to within its interrupt
+// latency (armTimer), where the Go runtime's own timers wait in whole
+// milliseconds. Wait reads it through an os.File, so the goroutine parks
+// in the runtime's poller (timerfd.go says why that matters).
 
-// futex(2) operations on a private word.
-const (
-	futexWaitPrivate = 0 | 128
-	futexWakePrivate = 1 | 128
-)
-
-func (machine) Wait(word *atomic.Uint32, val uint32, d time.Duration) {
-	var ts *unix.Timespec
-	if d >= 0 {
-		t := unix.NsecToTimespec(d.Nanoseconds())
-		ts = &t
-	}
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWaitPrivate, uintptr(val),
-		uintptr(unsafe.Pointer(ts)), 0, 0)
+var alarm struct {
+	once sync.Once
+	fd   int
+	f    *os.File
 }
 
-func (machine) Wake(word *atomic.Uint32) {
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(word)), futexWakePrivate, 1, 0, 0, 0)
+func alarmFile() *os.File {
+	alarm.once.Do(func() {
+		fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+		if err != nil {
+			panic("hw: timerfd_create: " + err.Error())
+		}
+		alarm.fd, alarm.f = fd, os.NewFile(uintptr(fd), "exo-alarm")
+	})
+	return alarm.f
+}
+
+func (machine) Set(d time.Duration) {
+	alarmFile()
+	flags, v := 0, unix.NsecToTimespec(d.Nanoseconds())
+	if d <= 0 {
+		// At once: an absolute time already past (a zero value disarms).
+		flags, v = unix.TFD_TIMER_ABSTIME, unix.Timespec{Nsec: 1}
+	}
+	if err := unix.TimerfdSettime(alarm.fd, flags, &unix.ItimerSpec{Value: v}, nil); err != nil {
+		panic("hw: timerfd_settime: " + err.Error())
+	}
+}
+
+func (machine) Wait() {
+	var b [8]byte
+	if _, err := alarmFile().Read(b[:]); err != nil {
+		panic("hw: reading the alarm timerfd: " + err.Error())
+	}
 }

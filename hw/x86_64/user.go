@@ -87,6 +87,9 @@ func userTrap(t *thread) {
 			userExit(t, exo.TrapTimeSlice, 0)
 		}
 		schedule()
+	case v == vecCOM1:
+		uartInterrupt() // a console reader may wake; the user thread stays in ring 3
+		schedule()
 	case v == vecSyscall:
 		userExit(t, exo.TrapSyscall, 0)
 	case v == 14:

@@ -22,4 +22,6 @@ const (
 	AT_RANDOM   = 25
 	AT_HWCAP2   = 26
 	AT_EXECFN   = 31
+
+	AT_SYSINFO_EHDR = 33
 )

@@ -59,6 +59,7 @@ type Image struct {
 	Phdr     uint64 // AT_PHDR
 	Bias     uint64 // load bias: 0 for ET_EXEC
 	BrkStart uint64
+	VDSO     uint64 // AT_SYSINFO_EHDR: the vDSO's ELF header, 0 for none (set by exec)
 	Argv     []string
 	Envv     []string
 }

@@ -18,10 +18,15 @@ const clockTicks = 100
 // 8 MiB stack rlimit (E2BIG beyond it).
 const maxArgBytes = mm.StackSize / 4
 
-// auxvFor lists the auxiliary vector in create_elf_tables' order (no
-// vDSO, so no AT_SYSINFO_EHDR). Strings are passed as their addresses.
+// auxvFor lists the auxiliary vector in create_elf_tables' order:
+// ARCH_DLINFO's AT_SYSINFO_EHDR first, when the process has a vDSO.
+// Strings are passed as their addresses.
 func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uint64) [][2]uint64 {
-	return [][2]uint64{
+	var arch [][2]uint64
+	if img.VDSO != 0 {
+		arch = append(arch, [2]uint64{AT_SYSINFO_EHDR, img.VDSO})
+	}
+	return append(arch, [][2]uint64{
 		{AT_HWCAP, hwcap},
 		{AT_PAGESZ, exo.PageSize},
 		{AT_CLKTCK, clockTicks},
@@ -41,7 +46,7 @@ func auxvFor(img *Image, hwcap uint64, creds [4]uint64, random, execfn, plat uin
 		{AT_EXECFN, execfn},
 		{AT_PLATFORM, plat},
 		{AT_NULL, 0},
-	}
+	}...)
 }
 
 // BuildStack writes the initial stack into the stack region the way

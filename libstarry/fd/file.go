@@ -16,6 +16,9 @@ type Stat struct {
 	Blocks              int64 // 512-byte units allocated
 	Atime, Mtime, Ctime int64 // nanoseconds since the epoch
 	MountRoot           bool  // the root of a mount (statx's STATX_ATTR_MOUNT_ROOT)
+	// Attributes are statx's stx_attributes the file system reports
+	// (vfs.StatxAttrs), AttributesMask those it supports.
+	Attributes, AttributesMask uint64
 }
 
 // Waiter is the thread a blocking read or write puts to sleep: its sleep
@@ -79,6 +82,10 @@ type Sink interface{ Sink(n int) (int, error) }
 // DirectIO is a file that takes O_DIRECT (FMODE_CAN_ODIRECT: regular
 // files, pipes); F_SETFL refuses the flag elsewhere with EINVAL.
 type DirectIO interface{ DirectIO() }
+
+// AppendOnly is a file whose inode may say it is append-only
+// (IS_APPEND): then F_SETFL may not change O_APPEND.
+type AppendOnly interface{ AppendOnly() bool }
 
 // Async is a file with an fasync op (pipes, terminals): only those keep
 // O_ASYNC, which F_SETFL silently drops for the rest.

@@ -79,8 +79,12 @@ func (o *OpenFile) Flags() int {
 
 // SetFlags changes the settable status flags (setfl: O_APPEND,
 // O_NONBLOCK, O_DIRECT, O_NOATIME; O_ASYNC where the file has fasync;
-// the access mode stays). O_DIRECT on a file without direct I/O is EINVAL.
+// the access mode stays). Changing O_APPEND of an append-only file is
+// EPERM; O_DIRECT on a file without direct I/O is EINVAL.
 func (o *OpenFile) SetFlags(fl int) error {
+	if a, ok := o.File.(AppendOnly); ok && (fl^o.Flags())&abi.O_APPEND != 0 && a.AppendOnly() {
+		return abi.EPERM
+	}
 	settable := abi.O_APPEND | abi.O_NONBLOCK | abi.O_DIRECT | abi.O_NOATIME
 	if fl&abi.O_DIRECT != 0 {
 		if _, ok := o.File.(DirectIO); !ok {

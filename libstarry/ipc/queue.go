@@ -84,15 +84,17 @@ type Pollable interface {
 // a signal or exit came first, ETIMEDOUT if the time ran out.
 func sleep(w fd.Waiter, ch <-chan struct{}, timeout time.Duration) error {
 	var expire <-chan struct{}
+	var tm *exo.Timer
 	if timeout >= 0 {
-		tm := exo.NewTimer(timeout)
+		tm = exo.NewTimer(timeout)
 		defer tm.Stop()
-		expire = tm.C
+		expire = tm.Soon() // on time, however slow the wakeup
 	}
 	select {
 	case <-ch:
 		return nil
 	case <-expire:
+		tm.Settle()
 		return abi.ETIMEDOUT
 	case <-w.Dying():
 		return abi.EINTR

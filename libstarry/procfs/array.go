@@ -121,11 +121,8 @@ func showStatus(c *ctx) ([]byte, error) {
 	fmt.Fprintf(&b, "Threads:\t%d\nSigQ:\t0/%d\n", len(p.Threads), p.Limits[11].Cur)
 	fmt.Fprintf(&b, "SigPnd:\t%s\nShdPnd:\t%s\nSigBlk:\t%s\nSigIgn:\t%s\nSigCgt:\t%s\n",
 		sigset(t.SigPnd), sigset(p.ShdPnd), sigset(t.SigBlk), sigset(p.SigIgn), sigset(p.SigCgt))
-	caps := "0000000000000000"
-	if p.EUID == 0 {
-		caps = "000001ffffffffff" // CAP_LAST_CAP 40
-	}
-	fmt.Fprintf(&b, "CapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\n", caps, caps)
+	fmt.Fprintf(&b, "CapInh:\t%016x\nCapPrm:\t%016x\nCapEff:\t%016x\nCapBnd:\t%016x\nCapAmb:\t%016x\n",
+		p.CapInh, p.CapPrm, p.CapEff, p.CapBnd, p.CapAmb)
 	b.WriteString("NoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n")
 	b.WriteString("Speculation_Store_Bypass:\tnot vulnerable\nSpeculationIndirectBranch:\tnot affected\n")
 	fmt.Fprintf(&b, "Cpus_allowed:\t%s\nCpus_allowed_list:\t%s\n", cpuMask(sys.CPUs), cpuList(sys.CPUs))

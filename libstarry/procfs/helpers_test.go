@@ -168,7 +168,7 @@ func sample() *fakeSource {
 	lim[12] = Rlimit{819200, 819200}
 	lim[13], lim[14] = Rlimit{}, Rlimit{}
 	sh := ProcInfo{PID: 42, PPID: 1, PGID: 42, SID: 1, Start: 1500 * time.Millisecond, State: 'S', Comm: "sh",
-		Groups: []uint32{0, 10}, Umask: 0o022,
+		Groups: []uint32{0, 10}, Umask: 0o022, CapPrm: 1<<41 - 1, CapEff: 1<<41 - 1, CapBnd: 1<<41 - 1,
 		Threads: []ThreadInfo{{TID: 42, Comm: "sh", State: 'S'}, {TID: 43, Comm: "worker", State: 'R', SigPnd: 1 << 9, SigBlk: 1 << 13}},
 		SigIgn:  1 << 2, SigCgt: 1<<1 | 1<<16, UTime: 2500 * time.Millisecond, Limits: lim, FDSize: 64, ExitSignal: 17}
 	init := ProcInfo{PID: 1, State: 'S', Comm: "init", Threads: []ThreadInfo{{TID: 1, Comm: "init", State: 'S'}}, Limits: lim}

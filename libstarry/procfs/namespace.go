@@ -42,6 +42,9 @@ func showMountinfo(c *ctx) ([]byte, error) {
 		if root == "" {
 			root = "/"
 		}
+		if m.Propagation != "" {
+			mnt += " " + m.Propagation
+		}
 		fmt.Fprintf(&b, "%d %d %d:%d %s %s %s - %s %s %s\n", m.ID, m.ParentID, major, minor, mangle(root),
 			mangle(m.Point), mnt, m.FSType, mangle(orNone(m.Source)), super)
 	}

@@ -58,6 +58,8 @@ type ProcInfo struct {
 	UID, EUID, SUID, FSUID         uint32
 	GID, EGID, SGID, FSGID         uint32
 	Groups                         []uint32
+	CapInh, CapPrm, CapEff         uint64 // the capability sets, one bit per capability
+	CapBnd, CapAmb                 uint64
 	Umask                          uint32
 	Threads                        []ThreadInfo // ascending TIDs; never empty
 	ShdPnd, SigIgn, SigCgt         uint64       // bit n-1 is signal n
@@ -130,6 +132,7 @@ type MountInfo struct {
 	FSType       string
 	Source       string
 	Options      string // "rw" or "ro", then the rest ("relatime", "size=...")
+	Propagation  string // mountinfo's optional fields ("shared:1 master:2"), or ""
 }
 
 // System is the machine-wide part.

@@ -60,11 +60,16 @@ func showVersion(c *ctx) ([]byte, error) {
 	return fmt.Appendf(nil, "Linux version %s (starry@%s) (%s) %s\n", sys.OSRelease, sys.Hostname, runtime.Version(), sys.Version), nil
 }
 
-// showFilesystems is filesystems_proc_show: every type here is nodev.
+// showFilesystems is filesystems_proc_show: every type here is nodev
+// but ext2, which needs a block device.
 func showFilesystems(c *ctx) ([]byte, error) {
 	var b bytes.Buffer
 	for _, t := range c.src.System().FSTypes {
-		fmt.Fprintf(&b, "nodev\t%s\n", t)
+		nodev := "nodev"
+		if t == "ext2" {
+			nodev = ""
+		}
+		fmt.Fprintf(&b, "%s\t%s\n", nodev, t)
 	}
 	return b.Bytes(), nil
 }

@@ -55,8 +55,12 @@ func (n *Node) ReadAt(b []byte, off int64) (int, error) {
 	return done, nil
 }
 
-// accessed updates atime if relatime wants it.
+// accessed updates atime if relatime wants it and the inode is not
+// NOATIME (atime_needs_update).
 func (n *Node) accessed() {
+	if n.inode.NoAtime() {
+		return
+	}
 	now := n.fs.now()
 	n.inode.Update(func(a *vfs.Attr) {
 		if a.Atime <= a.Mtime || a.Atime <= a.Ctime || now-a.Atime >= relatime {

@@ -71,6 +71,7 @@ func (n *Node) make(name string, mode, uid, gid uint32, target string, rdev uint
 		return nil, abi.EEXIST
 	}
 	k := n.fs.newNode(mode, uid, gid, target)
+	k.inherit(n)
 	if rdev != 0 {
 		k.inode.Update(func(a *vfs.Attr) { a.Rdev = rdev })
 	}

@@ -33,6 +33,14 @@
 // Directory sizes and link counts are shmem's: 20 bytes an entry (40 for
 // an empty directory), and 2 links plus one per subdirectory.
 //
+// # Inode flags
+//
+// chattr's flags are shmem's since Linux 6.0 (fileattr.go): IMMUTABLE,
+// APPEND, NODUMP and NOATIME may be set (any other flag is EOPNOTSUPP),
+// a new inode takes NODUMP and NOATIME from its directory, and the first
+// three show in statx's attributes. What the flags forbid is the vfs's
+// to enforce (vfs.Inode.SetFlags), but for fallocate, which is here.
+//
 // # Locks
 //
 // Each node has a data lock (mu) for its pages, size and open count, and

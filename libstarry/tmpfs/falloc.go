@@ -9,7 +9,9 @@ const (
 )
 
 // Fallocate is fallocate(2) with vfs_fallocate's checks in its order,
-// but for write access to the file, which is the caller's: mode 0 and KEEP_SIZE give
+// but for write access to the file, which is the caller's: an immutable
+// file is EPERM, and so is an append-only one but for a plain
+// allocation (mode 0 or KEEP_SIZE). Mode 0 and KEEP_SIZE give
 // every page of [off, off+length) a frame, growing the file unless
 // KEEP_SIZE; PUNCH_HOLE|KEEP_SIZE frees the whole pages of the range and
 // zeroes the partial ones. Other modes are EOPNOTSUPP. An allocation
@@ -23,6 +25,8 @@ func (n *Node) Fallocate(mode uint32, off, length int64) error {
 		return abi.EOPNOTSUPP
 	case mode&fallocPunchHole != 0 && mode&fallocKeepSize == 0:
 		return abi.EOPNOTSUPP
+	case mode&^fallocKeepSize != 0 && n.inode.IsAppend(), n.inode.IsImmutable():
+		return abi.EPERM
 	}
 	switch n.inode.Type() {
 	case abi.S_IFREG:

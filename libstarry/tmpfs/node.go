@@ -28,6 +28,7 @@ type Node struct {
 	// without O_EXCL: I_LINKABLE).
 	linkable atomic.Bool
 	xattrs   map[string][]byte // extended attributes (xattr.go)
+	fsflags  atomic.Uint32     // chattr's FS_*_FL flags (fileattr.go)
 
 	// dmu guards a directory's entries (dir is nil for other types).
 	dmu sync.RWMutex

@@ -31,16 +31,21 @@ type AttrChange struct {
 }
 
 // SetAttr checks c may make change ch to n and has n's file system make
-// it. The checks are notify_change's and setattr_prepare's (fs/attr.c),
-// in their order: write access for "now" times, then the set-ID bits a
-// chown drops, then chown, chgrp, chmod (which drops set-group-ID for a
-// group c is not in) and explicit times. Size changes are checked only
+// it. The checks are notify_change's, may_setattr's and setattr_prepare's
+// (fs/attr.c), in their order: no owner, mode or explicit time change to
+// an append-only or immutable inode, no "now" times for an immutable one
+// and write access for them, then the set-ID bits a chown drops, then
+// chown, chgrp, chmod (which drops set-group-ID for a group c is not in)
+// and explicit times. Size changes are checked only
 // for the file's type and sign (do_truncate's EISDIR and EINVAL); write
 // access to the file is the caller's to check.
 func SetAttr(c *Creds, n *Inode, ch AttrChange) error {
 	n.setMu.Lock()
 	defer n.setMu.Unlock()
 	a := n.Attr()
+	if err := maySetattr(n, ch); err != nil {
+		return err
+	}
 	if ch.Valid&SetTimesNow != 0 && !ownerOrPrivileged(c, a) {
 		if err := Permission(c, n, MayWrite); err != nil {
 			return err
@@ -53,6 +58,22 @@ func SetAttr(c *Creds, n *Inode, ch AttrChange) error {
 		return err
 	}
 	return n.Ops.SetAttr(&ch)
+}
+
+// maySetattr is may_setattr's flag checks: an append-only or immutable
+// inode keeps its owner, mode and times but for a touch, which only an
+// immutable one refuses. (A size change is refused by the truncate calls
+// themselves, so that ftruncate through a descriptor opened before the
+// inode became immutable still works, as on Linux.)
+func maySetattr(n *Inode, ch AttrChange) error {
+	explicit := ch.Valid&(SetAtime|SetMtime) != 0 && ch.Valid&SetTimesNow == 0
+	if (ch.Valid&(SetMode|SetUID|SetGID) != 0 || explicit) && n.Flags()&(InodeAppend|InodeImmutable) != 0 {
+		return abi.EPERM
+	}
+	if ch.Valid&SetTimesNow != 0 && n.IsImmutable() {
+		return abi.EPERM
+	}
+	return nil
 }
 
 // killSetID turns KillSetID into a mode change when there is a bit to drop.

@@ -87,8 +87,8 @@ func (mt *MountTable) Symlink(c *Creds, target string, root, cwd Path, path stri
 
 // Link makes path a new name for old, which the caller resolved first
 // (following a final symlink only for AT_SYMLINK_FOLLOW), as do_linkat
-// does: EXDEV across mounts, EPERM for a directory, ENOENT for a file
-// with no links left.
+// does: EXDEV across mounts, EPERM for an append-only or immutable file
+// and for a directory, ENOENT for a file with no links left.
 func (mt *MountTable) Link(c *Creds, old Path, root, cwd Path, path string) error {
 	_, err := mt.createAt(c, root, cwd, path, false, func(dir Path, name string) (*Inode, error) {
 		if old.Mount != dir.Mount {
@@ -99,7 +99,7 @@ func (mt *MountTable) Link(c *Creds, old Path, root, cwd Path, path string) erro
 		}
 		n := old.Dentry.inode
 		switch {
-		case n.IsDir():
+		case n.Flags()&(InodeAppend|InodeImmutable) != 0, n.IsDir():
 			return nil, abi.EPERM
 		case n.Attr().Nlink == 0 && !linkable(n):
 			return nil, abi.ENOENT

@@ -19,9 +19,12 @@
 // do_unlinkat, vfs_unlink, do_rmdir, vfs_rmdir, do_renameat2, lock_rename
 // and vfs_rename for the directory operations; generic_permission and
 // acl_permission_check for Permission; notify_change and setattr_prepare
-// (fs/attr.c) for SetAttr; lock_mount, do_add_mount, graft_tree,
-// can_umount and do_umount (fs/namespace.c) for mounts. Each function here
-// names the Linux functions it follows.
+// (fs/attr.c) for SetAttr; vfs_fileattr_set and fileattr_set_prepare
+// (fs/file_attr.c) for SetFileAttr, and inode_permission, may_delete,
+// vfs_link and may_setattr for the append-only and immutable flags;
+// lock_mount, do_add_mount, graft_tree, can_umount and do_umount
+// (fs/namespace.c) for mounts. Each function here names the Linux
+// functions it follows.
 //
 // # Concurrency
 //
@@ -47,12 +50,14 @@
 //     ancestor of the other, only under renameMu (a cross-directory
 //     rename). Mount holds the mount point's dirMu so that it cannot race
 //     with the point's removal.
-//  3. Inode.setMu: held by SetAttr across its permission check and the
-//     file system's SetAttr.
+//  3. Inode.setMu: held by SetAttr and SetFileAttr across their
+//     permission checks and the file system's SetAttr or SetFileAttr.
 //  4. The file system's own locks: InodeOps methods are called with the
 //     dirMu locks above held and must not call back into this package,
 //     except for Inode.Attr, Inode.Update and NewInode.
-//  5. MountTable.mu: a leaf but for the Dentry.mu it reads under.
+//  5. mountLock (every MountTable's mu: one lock for all namespaces, as
+//     propagation changes several at once): a leaf but for the Dentry.mu
+//     it reads under.
 //  6. Inode.mu and Dentry.mu: leaves, held only to read or write the
 //     fields they guard. Only rename holds several Dentry.mu at once (the
 //     parents and the entries it moves, so that a lookup sees a rename

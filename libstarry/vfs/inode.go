@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/starry-go/starry/personality/linux/abi"
 )
@@ -24,10 +25,11 @@ type Inode struct {
 	Ino uint64
 	Ops InodeOps // the file system's behaviour for this inode; fixed
 
-	typ   uint32     // Mode&S_IFMT, fixed at creation
-	setMu sync.Mutex // serializes SetAttr's checks with its change
-	mu    sync.Mutex // guards attr
-	attr  Attr
+	typ    uint32        // Mode&S_IFMT, fixed at creation
+	iflags atomic.Uint32 // Inode* flags (fileattr.go)
+	setMu  sync.Mutex    // serializes SetAttr's and SetFileAttr's checks with their change
+	mu     sync.Mutex    // guards attr
+	attr   Attr
 }
 
 // NewInode makes an inode with attributes a, served by ops.

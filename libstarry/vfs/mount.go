@@ -26,11 +26,13 @@ type Mount struct {
 	// (mnt_want_write), whatever the file system allows.
 	readOnly atomic.Bool
 
-	// Guarded by the table's mu; all nil once unmounted (and, but for
+	// Guarded by mountLock; all nil once unmounted (and, but for
 	// table, for the namespace's root mount).
 	table  *MountTable
 	parent *Mount
 	point  *Dentry
+	prop   propagation // its peers and master (propagate.go)
+	from   *Mount      // the mount it was copied from, if any
 }
 
 // SetReadOnly makes the mount read-only or read-write (MS_REMOUNT).
@@ -63,23 +65,30 @@ type mountKey struct {
 // what (Linux's mnt_namespace and mount hash). Mounts stack: mounting on
 // a mount point mounts on the root of whatever is on top of it.
 type MountTable struct {
-	mu       sync.RWMutex
+	mu       *sync.RWMutex // mountLock, shared by every namespace
 	root     *Mount
 	children map[mountKey]*Mount
-	nextID   uint64
+	anon     bool // an anonymous namespace, of a detached tree (detached.go)
 }
+
+// mountLock guards every namespace's mounts (Linux's namespace_sem and
+// mount_lock): a walk may cross from one namespace's mount into what is
+// mounted there, and propagation changes several namespaces at once.
+var mountLock sync.RWMutex
+
+// mountIDs numbers the mounts of every namespace (mnt_id).
+var mountIDs atomic.Uint64
 
 // NewMountTable makes a namespace whose root is fs.
 func NewMountTable(fs *FileSystem) *MountTable {
-	mt := &MountTable{children: make(map[mountKey]*Mount)}
+	mt := &MountTable{mu: &mountLock, children: make(map[mountKey]*Mount)}
 	mt.root = mt.newMount(fs)
 	mt.root.table = mt
 	return mt
 }
 
 func (mt *MountTable) newMount(fs *FileSystem) *Mount {
-	mt.nextID++
-	return &Mount{ID: mt.nextID, fs: fs, root: fs.root}
+	return &Mount{ID: mountIDs.Add(1), fs: fs, root: fs.root}
 }
 
 // Root is the namespace's root directory.
@@ -138,17 +147,28 @@ func (mt *MountTable) tryMount(fs *FileSystem, at Path) (m *Mount, again bool, e
 		return nil, false, abi.ENOTDIR
 	}
 	m = mt.newMount(fs)
-	m.table, m.parent, m.point = mt, at.Mount, at.Dentry
-	mt.children[mountKey{at.Mount, at.Dentry}] = m
-	at.Dentry.mounted.Add(1)
+	mt.attach(m, at)
+	propagateMount(m)
 	return m, false, nil
 }
 
-// top follows p down to the topmost mount on it.
+// attach puts m on at, in mt.
+func (mt *MountTable) attach(m *Mount, at Path) {
+	m.table, m.parent, m.point = mt, at.Mount, at.Dentry
+	mt.children[mountKey{at.Mount, at.Dentry}] = m
+	at.Dentry.mounted.Add(1)
+}
+
+// top follows p down to the topmost mount on it, in the namespace of
+// p's mount (lookup_mnt), whichever namespace mt is.
 func (mt *MountTable) top(p Path) Path {
 	mt.mu.RLock()
 	defer mt.mu.RUnlock()
-	for m := mt.children[mountKey{p.Mount, p.Dentry}]; m != nil; m = mt.children[mountKey{p.Mount, p.Dentry}] {
+	for p.Mount.table != nil {
+		m := p.Mount.table.children[mountKey{p.Mount, p.Dentry}]
+		if m == nil {
+			break
+		}
 		p = m.Root()
 	}
 	return p
@@ -170,10 +190,17 @@ func (mt *MountTable) Umount(p Path) error {
 	case m.parent == nil || mt.hasChildren(m):
 		return abi.EBUSY
 	}
+	propagateUmount(m)
+	mt.detach(m)
+	return nil
+}
+
+// detach takes m out of its namespace and its peer group.
+func (mt *MountTable) detach(m *Mount) {
 	delete(mt.children, mountKey{m.parent, m.point})
 	m.point.mounted.Add(-1)
 	m.table, m.parent, m.point = nil, nil, nil
-	return nil
+	m.makePrivate()
 }
 
 // hasChildren reports whether anything is mounted inside m.
@@ -223,6 +250,10 @@ func (mt *MountTable) chooseMountpoint(m *Mount, root Path) (Path, bool) {
 func (mt *MountTable) Mounts() []*Mount {
 	mt.mu.RLock()
 	defer mt.mu.RUnlock()
+	return mt.mountsLocked()
+}
+
+func (mt *MountTable) mountsLocked() []*Mount {
 	out := []*Mount{mt.root}
 	for _, m := range mt.children {
 		out = append(out, m)

@@ -47,8 +47,12 @@ func (c *Creds) InGroup(gid uint32) bool {
 // else the group's if c is in n's group, else the others'; failing that,
 // privilege overrides any check on a directory, and read or write on
 // anything, but execute on a non-directory only if some x bit is set.
-// It returns EACCES or nil.
+// It returns EACCES or nil, or EPERM for write access to an immutable
+// inode, which nobody gets (inode_permission).
 func Permission(c *Creds, n *Inode, mask int) error {
+	if mask&MayWrite != 0 && n.IsImmutable() {
+		return abi.EPERM
+	}
 	a := n.Attr()
 	if modeAllows(c, a, mask) {
 		return nil

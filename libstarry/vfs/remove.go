@@ -79,14 +79,18 @@ func (mt *MountTable) Rmdir(c *Creds, root, cwd Path, path string) error {
 	return nil
 }
 
-// mayDelete is may_delete: c may write and search dir, the sticky bit
-// lets c remove victim, victim is a directory exactly if isDir, and dir
-// has not been removed itself.
+// mayDelete is may_delete: c may write and search dir, which is not
+// append-only, the sticky bit lets c remove victim, which is neither
+// append-only nor immutable, victim is a directory exactly if isDir, and
+// dir has not been removed itself.
 func mayDelete(c *Creds, dir, victim *Dentry, isDir bool) error {
 	if err := Permission(c, dir.inode, MayWrite|MayExec); err != nil {
 		return err
 	}
-	if stickyDenies(c, dir.inode.Attr(), victim.inode.Attr()) {
+	if dir.inode.IsAppend() {
+		return abi.EPERM
+	}
+	if stickyDenies(c, dir.inode.Attr(), victim.inode.Attr()) || victim.inode.Flags()&(InodeAppend|InodeImmutable) != 0 {
 		return abi.EPERM
 	}
 	switch {

@@ -8,3 +8,9 @@ import "github.com/starry-go/starry/libstarry"
 func Start(cfg libstarry.Config, path string, argv, envv []string) (*libstarry.Process, error) {
 	return libstarry.Start(cfg, Dispatch, path, argv, envv)
 }
+
+// StartInit is Start for the program that is to be PID 1
+// (libstarry.StartInit).
+func StartInit(cfg libstarry.Config, path string, argv, envv []string) (*libstarry.Process, error) {
+	return libstarry.StartInit(cfg, Dispatch, path, argv, envv)
+}

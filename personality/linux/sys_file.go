@@ -15,7 +15,7 @@ func fileCalls() []Syscall {
 		part(abi.SYS_FALLOCATE, "fallocate", sysFallocate, "modes 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE on tmpfs; others EOPNOTSUPP"),
 		full(abi.SYS_FSYNC, "fsync", sysFsync),
 		full(abi.SYS_FDATASYNC, "fdatasync", sysFsync),
-		full(abi.SYS_SYNC, "sync", sysZero),
+		full(abi.SYS_SYNC, "sync", sysSync),
 		full(abi.SYS_SYNCFS, "syncfs", sysSyncfs),
 		refuse(abi.SYS_INOTIFY_INIT, "inotify_init", abi.ENOSYS, "no file-change notification yet: programs fall back to polling"),
 		refuse(abi.SYS_INOTIFY_INIT1, "inotify_init1", abi.ENOSYS, "as inotify_init"),
@@ -175,9 +175,10 @@ func sysFallocate(t *libstarry.Thread, a Args) (uint64, error) {
 	return 0, al.Fallocate(mode, off, length)
 }
 
-// sysFsync: every file's data is in memory already, so only the
-// descriptor is checked (fsync, fdatasync): an O_PATH one is EBADF, a
-// file with no fsync op (a pipe, a device) EINVAL.
+// sysFsync checks the descriptor (fsync, fdatasync): an O_PATH one is
+// EBADF, a file with no fsync op (a pipe, a device) EINVAL; then the
+// file system writes back (tmpfs has nothing to write; ext2 syncs the
+// instance, its write error included).
 func sysFsync(t *libstarry.Thread, a Args) (uint64, error) {
 	of, err := file(t, a[0])
 	if err != nil {
@@ -187,9 +188,16 @@ func sysFsync(t *libstarry.Thread, a Args) (uint64, error) {
 	if of.Flags()&abi.O_PATH != 0 {
 		return 0, abi.EBADF
 	}
-	if _, ok := of.File.(libstarry.PathFile); !ok {
+	pf, ok := of.File.(libstarry.PathFile)
+	if !ok {
 		return 0, abi.EINVAL
 	}
+	return 0, t.P.Files().SyncFS(pf.Path())
+}
+
+// sysSync is sync(2): every file system writes back; it cannot fail.
+func sysSync(t *libstarry.Thread, a Args) (uint64, error) {
+	t.P.Files().SyncAll()
 	return 0, nil
 }
 
@@ -203,6 +211,9 @@ func sysSyncfs(t *libstarry.Thread, a Args) (uint64, error) {
 	defer of.DecRef()
 	if of.Flags()&abi.O_PATH != 0 {
 		return 0, abi.EBADF
+	}
+	if pf, ok := of.File.(libstarry.PathFile); ok {
+		return 0, t.P.Files().SyncFS(pf.Path())
 	}
 	return 0, nil
 }

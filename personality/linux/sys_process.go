@@ -24,7 +24,7 @@ func processCalls() []Syscall {
 		part(abi.SYS_WAITID, "waitid", sysWaitid, "rusage as getrusage fills it"),
 		part(abi.SYS_EXECVE, "execve", sysExecve, "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"),
 		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "as execve; a script run through AT_EMPTY_PATH gets /dev/fd/N as its name"),
-		part(abi.SYS_PRCTL, "prctl", sysPrctl, "names, PDEATHSIG (sent when the parent process exits), CHILD_SUBREAPER, DUMPABLE, NO_NEW_PRIVS (kept; set-ID bits still apply), KEEPCAPS, SECUREBITS, CAPBSET_READ/DROP, TIMING; other options EINVAL"),
+		part(abi.SYS_PRCTL, "prctl", sysPrctl, "names, PDEATHSIG (sent when the parent process exits), CHILD_SUBREAPER, DUMPABLE, NO_NEW_PRIVS (kept; set-ID bits still apply), KEEPCAPS, SECUREBITS, CAPBSET_READ/DROP, CAP_AMBIENT, TIMING, TIMERSLACK (kept and reported; wakeups are not batched); other options EINVAL"),
 	}
 }
 
@@ -48,6 +48,11 @@ func sysPrctl(t *libstarry.Thread, a Args) (uint64, error) {
 		var comm [16]byte
 		copy(comm[:15], t.Name())
 		return 0, t.P.MM.CopyOut(uintptr(a[1]), comm[:])
+	case prSetTimerslack:
+		t.SetTimerSlack(a[1])
+		return 0, nil
+	case prGetTimerslack:
+		return t.TimerSlack(), nil
 	}
 	return prctlAttr(t, a)
 }
@@ -67,10 +72,13 @@ const (
 	prCapbsetDrop       = 24
 	prGetSecurebits     = 27
 	prSetSecurebits     = 28
+	prSetTimerslack     = 29
+	prGetTimerslack     = 30
 	prSetChildSubreaper = 36
 	prGetChildSubreaper = 37
 	prSetNoNewPrivs     = 38
 	prGetNoNewPrivs     = 39
+	prCapAmbient        = 47
 )
 
 func prctlAttr(t *libstarry.Thread, a Args) (uint64, error) {
@@ -89,6 +97,8 @@ func prctlAttr(t *libstarry.Thread, a Args) (uint64, error) {
 		return p.Cred().Caps.Bounding >> a[1] & 1, nil
 	case prCapbsetDrop:
 		return 0, p.CapbsetDrop(a[1])
+	case prCapAmbient:
+		return p.CapAmbient(a[1], a[2], a[3], a[4])
 	case prGetSecurebits:
 		return uint64(p.Cred().Caps.Securebits), nil
 	case prSetSecurebits:

@@ -31,7 +31,7 @@ func rwCalls() []Syscall {
 		part(abi.SYS_PREADV2, "preadv2", sysPreadv2, "RWF_HIPRI, RWF_DSYNC and RWF_SYNC change nothing; other flags are EOPNOTSUPP"),
 		part(abi.SYS_PWRITEV2, "pwritev2", sysPwritev2, "as preadv2"),
 		full(abi.SYS_LSEEK, "lseek", sysLseek),
-		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes and regular files; TCGETS, TIOCGWINSZ (80x24), TIOCGPGRP on the console; TCSETS* accepted and ignored; ENOTTY otherwise"),
+		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes and regular files; FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR and FS_IOC_FSSETXATTR on tmpfs files and directories; the terminal requests on the console and pseudo-terminals (sys_tty.go: termios, window size, job control, the controlling terminal, TCFLSH, the pty master's TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; no packet mode, no TCXONC flow control); ENOTTY otherwise"),
 	}
 }
 
@@ -310,7 +310,13 @@ func sysIoctl(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, err
 	}
 	defer of.DecRef()
+	if of.Flags()&abi.O_PATH != 0 {
+		return 0, abi.EBADF // fdget refuses an O_PATH descriptor
+	}
 	if handled, err := genericIoctl(t, int(a[0]), of, uint32(a[1]), a[2]); handled {
+		return 0, err
+	}
+	if handled, err := fileattrIoctl(t, of, uint32(a[1]), a[2]); handled {
 		return 0, err
 	}
 	if handled, r, err := blockIoctl(t, of, uint32(a[1]), a[2]); handled {

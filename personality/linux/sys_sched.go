@@ -36,7 +36,7 @@ func schedCalls() []Syscall {
 		part(abi.SYS_PIDFD_SEND_SIGNAL, "pidfd_send_signal", sysPidfdSendSignal, "pidfds and /proc/PID directories (by their path)"),
 		full(abi.SYS_PIDFD_GETFD, "pidfd_getfd", sysPidfdGetfd),
 		part(abi.SYS_KCMP, "kcmp", sysKcmp, "KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND; unequal is 3 (no ordering); the other types are EINVAL"),
-		part(abi.SYS_UNSHARE, "unshare", sysUnshare, "CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, and CLONE_THREAD/SIGHAND/VM for a lone thread; namespaces are EPERM without CAP_SYS_ADMIN and EINVAL with it"),
+		part(abi.SYS_UNSHARE, "unshare", sysUnshare, "CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_NEWNS (a copy of the mount namespace), and CLONE_THREAD/SIGHAND/VM for a lone thread; other namespaces are EPERM without CAP_SYS_ADMIN and EINVAL with it"),
 	}
 }
 

@@ -179,11 +179,23 @@ func sysSendfile(t *libstarry.Thread, a Args) (uint64, error) {
 		src.off = &pos
 		defer func() { setPos(in, pos) }()
 	}
-	n, err := transfer(t, src, endpoint{of: out}, min(a[3], maxIO*16), false)
+	n, err := transfer(t, src, endpoint{of: out}, min(a[3], sendfileMax(out)), false)
 	if err == nil && off != nil {
 		err = putOffset(t, a[2], *off)
 	}
 	return n, err
+}
+
+// sendfileMax is the most one sendfile moves: into a regular file, all
+// of MAX_RW_COUNT, as do_splice_direct does on Linux (programs count on
+// a whole gigabyte going in one call); into anything that may block (a
+// pipe, a socket) 16 MiB, so that one call does not wait for the reader
+// to take two gigabytes.
+func sendfileMax(out *fdt.OpenFile) uint64 {
+	if out.Stat().Mode&abi.S_IFMT == abi.S_IFREG {
+		return maxRWCount
+	}
+	return maxIO * 16
 }
 
 // spliceReads reports whether sendfile can read a file: readable at an

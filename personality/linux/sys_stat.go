@@ -146,6 +146,11 @@ func statAt(t *libstarry.Thread, dirfd, pathVA uint64, flags int) (fdt.Stat, err
 // either is a plain stat.
 const statxSyncType = abi.AT_STATX_FORCE_SYNC | abi.AT_STATX_DONT_SYNC
 
+// statxVFSAttrs are the attributes vfs_getattr_nosec and vfs_statx know
+// of whatever the file system: automount points, DAX files (neither of
+// which there are here) and mount roots.
+const statxVFSAttrs = abi.STATX_ATTR_AUTOMOUNT | abi.STATX_ATTR_DAX | abi.STATX_ATTR_MOUNT_ROOT
+
 // sysStatx is statx(dirfd, path, flags, mask, buf): every basic field is
 // known, whatever mask asks for, so stx_mask is STATX_BASIC_STATS.
 func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
@@ -170,9 +175,15 @@ func sysStatx(t *libstarry.Thread, a Args) (uint64, error) {
 		Atime: statxTime(st.Atime), Ctime: statxTime(st.Ctime), Mtime: statxTime(st.Mtime),
 		DevMajor: uint32(st.Dev>>8&0xfff | st.Dev>>32&^0xfff), DevMinor: uint32(st.Dev&0xff | st.Dev>>12&^0xff),
 		RdevMajor: uint32(st.Rdev>>8&0xfff | st.Rdev>>32&^0xfff), RdevMinor: uint32(st.Rdev&0xff | st.Rdev>>12&^0xff),
-		AttributesMask: abi.STATX_ATTR_MOUNT_ROOT}
+		Attributes: st.Attributes, AttributesMask: st.AttributesMask | statxVFSAttrs}
 	if st.MountRoot {
 		sx.Attributes |= abi.STATX_ATTR_MOUNT_ROOT
+	}
+	if st.Mode&abi.S_IFMT == abi.S_IFBLK && mask&abi.STATX_DIOALIGN != 0 {
+		if mem, off, ok := t.P.Files().BlockDIOAlign(st.Rdev); ok {
+			sx.Mask |= abi.STATX_DIOALIGN
+			sx.DioMemAlign, sx.DioOffset = mem, off
+		}
 	}
 	return 0, putStruct(t, a[4], sx)
 }
@@ -212,6 +223,9 @@ func putStatfs(t *libstarry.Thread, va uint64, q vfs.Path) error {
 		s := t.P.Statfs(q)
 		st.Type, st.Blocks, st.Bfree, st.Bavail, st.Files, st.Ffree = s.Magic, s.Blocks, s.Free, s.Avail, s.Files, s.FreeFiles
 		st.Fsid.X__val = [2]int32{int32(s.ID), int32(s.ID >> 32)}
+		if s.BlockSize != 0 {
+			st.Bsize, st.Frsize = int64(s.BlockSize), int64(s.BlockSize)
+		}
 	}
 	return putStruct(t, va, st)
 }

@@ -19,7 +19,7 @@ func threadCalls() []Syscall {
 		full(abi.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
 		full(abi.SYS_GETTID, "gettid", sysGettid),
 		part(abi.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
-		part(abi.SYS_CLONE, "clone", sysClone, "threads and processes; namespaces and CLONE_PIDFD are EINVAL"),
+		part(abi.SYS_CLONE, "clone", sysClone, "threads and processes; CLONE_NEWNS copies the mount namespace; other namespaces are EPERM without CAP_SYS_ADMIN, else EINVAL (CLONE_NEWUSER always EINVAL); CLONE_PIDFD is EINVAL"),
 		part(abi.SYS_CLONE3, "clone3", sysClone3, "as clone; set_tid and CLONE_INTO_CGROUP are EINVAL"),
 		full(abi.SYS_FORK, "fork", sysFork),
 		full(abi.SYS_VFORK, "vfork", sysVfork),

@@ -77,10 +77,14 @@ func xattrName(t *libstarry.Thread, va uint64) (string, error) {
 	return name, nil
 }
 
-// xattrPermission is xattr_permission: trusted.* needs privilege, user.*
-// a regular file or directory, and both the file's own access.
+// xattrPermission is xattr_permission: no change to an append-only or
+// immutable file, trusted.* needs privilege, user.* a regular file or
+// directory, and both the file's own access.
 func xattrPermission(t *libstarry.Thread, q vfs.Path, name string, mask int) error {
 	in := q.Dentry.Inode()
+	if mask&vfs.MayWrite != 0 && in.Flags()&(vfs.InodeAppend|vfs.InodeImmutable) != 0 {
+		return abi.EPERM
+	}
 	deny := abi.ENODATA
 	if mask&vfs.MayWrite != 0 {
 		deny = abi.EPERM

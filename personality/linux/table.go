@@ -60,7 +60,7 @@ func buildTable() map[uint64]Syscall {
 	m := map[uint64]Syscall{}
 	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
 		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls(),
-		timerCalls(), schedCalls(), ptraceCalls()} {
+		timerCalls(), schedCalls(), ptraceCalls(), fsmountCalls(), rebootCalls()} {
 		for _, s := range group {
 			if _, dup := m[s.Nr]; dup {
 				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))
@@ -85,7 +85,7 @@ func prototypeOf(name string) (string, bool) {
 // allPrototypes are the prototype maps: prototypes.go's and the ones
 // newer groups keep beside their rows.
 func allPrototypes() []map[string]string {
-	return []map[string]string{prototypes, timerPrototypes, schedPrototypes, ptracePrototypes}
+	return []map[string]string{prototypes, timerPrototypes, schedPrototypes, ptracePrototypes, fsmountPrototypes, rebootPrototypes}
 }
 
 // Table lists the rows by number, for documentation and tests.

@@ -46,6 +46,7 @@ func benchBoot(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	vm.register(fs, 60*time.Second)
 	runs := fs.Int("runs", 5, "boots per accelerator")
+	shell := fs.Bool("shell", false, "boot the default image (no command) to its shell prompt instead of the self-test")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -70,16 +71,25 @@ func benchBoot(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var img *shellImage
+	marks := benchMarks
+	if *shell {
+		if img, err = newShellImage(stderr); err != nil {
+			return err
+		}
+		defer img.close()
+		marks = shellMarks
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	samples := map[string]map[string][]time.Duration{}
 	for _, accel := range accels {
 		fmt.Fprintf(stderr, "starry: bench boot: %d runs under %s\n", *runs, accel)
-		if samples[accel], err = benchRuns(ctx, qemu, &vm, accel, kernel, *runs, stderr); err != nil {
+		if samples[accel], err = benchRuns(ctx, qemu, &vm, accel, kernel, *runs, stderr, img); err != nil {
 			return err
 		}
 	}
-	return printBench(stdout, &vm, kernel, accels, *runs, samples)
+	return printBench(stdout, &vm, kernel, accels, *runs, samples, marks)
 }
 
 // benchAccels lists the accelerators to measure: TCG always under auto,
@@ -99,24 +109,39 @@ func benchAccels(choice string) ([]string, error) {
 }
 
 // benchRuns boots n times quietly and collects the marks of each boot;
-// a boot that does not pass fails the benchmark with its console.
-func benchRuns(ctx context.Context, qemu string, vm *vmConfig, accel, kernel string, n int, stderr io.Writer) (map[string][]time.Duration, error) {
-	args := qemuArgs(vm, accel, bootMedia{kernel: kernel, cmdline: "selftest"})
+// a boot that does not pass fails the benchmark with its console. With
+// img it boots the default image to its shell prompt instead.
+func benchRuns(ctx context.Context, qemu string, vm *vmConfig, accel, kernel string, n int, stderr io.Writer, img *shellImage) (map[string][]time.Duration, error) {
+	media, marks, want, wantLine := bootMedia{kernel: kernel, cmdline: "selftest"}, benchMarks, markPass, linePass
+	if img != nil {
+		media, marks, want, wantLine = bootMedia{kernel: kernel, initrd: img.initrd}, shellMarks, markPrompt, shellPrompt
+	}
+	args := qemuArgs(vm, accel, media)
 	got := map[string][]time.Duration{}
 	for i := 0; i < n; i++ {
 		var out, errOut bytes.Buffer
-		res, err := boot(ctx, qemu, args, vm.timeout, nil, &out, &errOut)
+		var stdin io.Reader
+		var con io.Writer = &out
+		var pw *promptWatch
+		if img != nil {
+			pw = newPromptWatch(&out)
+			stdin, con = pw, pw
+		}
+		res, err := boot(ctx, qemu, args, vm.timeout, stdin, con, &errOut)
 		if err == nil {
 			err = res.verdict(vm.timeout)
 		}
-		if _, passed := res.marks[markPass]; err == nil && !passed {
-			err = fail(exitFailure, "the self-test did not print %q", linePass)
+		if pw != nil && res != nil {
+			pw.record(res)
+		}
+		if _, passed := res.marks[want]; err == nil && !passed {
+			err = fail(exitFailure, "the boot did not print %q", wantLine)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "starry: bench boot: run %d under %s failed; its console:\n%s%s", i+1, accel, out.String(), errOut.String())
 			return nil, fail(exitFailure, "bench boot: run %d under %s: %s", i+1, accel, describeErr(err))
 		}
-		for _, m := range benchMarks {
+		for _, m := range marks {
 			if d, ok := res.marks[m]; ok {
 				got[m] = append(got[m], d)
 			}
@@ -126,7 +151,7 @@ func benchRuns(ctx context.Context, qemu string, vm *vmConfig, accel, kernel str
 }
 
 // printBench writes the image size and one row per accelerator and event.
-func printBench(w io.Writer, vm *vmConfig, kernel string, accels []string, runs int, samples map[string]map[string][]time.Duration) error {
+func printBench(w io.Writer, vm *vmConfig, kernel string, accels []string, runs int, samples map[string]map[string][]time.Duration, marks []string) error {
 	st, err := os.Stat(kernel)
 	if err != nil {
 		return err
@@ -140,7 +165,7 @@ func printBench(w io.Writer, vm *vmConfig, kernel string, accels []string, runs 
 		if ok, _ := kvmUsable("/dev/kvm", "/proc/cpuinfo"); accel == "kvm" && !ok {
 			label = "kvm (PVM)"
 		}
-		for _, m := range benchMarks {
+		for _, m := range marks {
 			d := samples[accel][m]
 			if len(d) == 0 {
 				fmt.Fprintf(tw, "%s\t%s\t%12s\t%12s\t%12s\n", label, m, "-", "-", "-")

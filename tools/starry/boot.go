@@ -201,10 +201,10 @@ func (r *bootResult) lastWords() string {
 }
 
 // stdinForRun passes the terminal through so the guest console is
-// interactive; a non-terminal stdin is not forwarded, so a run in a pipe
-// or a test does not consume its input.
-func stdinForRun() io.Reader {
-	if st, err := os.Stdin.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+// interactive; a non-terminal stdin is forwarded only when asked (--stdin),
+// so a run in a pipe or a test does not consume its input by accident.
+func stdinForRun(always bool) io.Reader {
+	if st, err := os.Stdin.Stat(); always || err == nil && st.Mode()&os.ModeCharDevice != 0 {
 		return os.Stdin
 	}
 	return nil

@@ -241,3 +241,21 @@ func describe(name string, args []string) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// terminalConsole puts COM1 on a stdio chardev with signal=off in
+// place of "-serial stdio": QEMU then leaves ^C, ^Z and ^\ to the
+// guest's line discipline instead of dying of them. For a terminal on
+// stdin only (QEMU sets it raw); the run then ends when the guest
+// powers off, or at --timeout.
+func terminalConsole(args []string) []string {
+	out := make([]string, 0, len(args)+2)
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-serial" && i+1 < len(args) && args[i+1] == "stdio" {
+			out = append(out, "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0")
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
+}

@@ -28,7 +28,9 @@ type runOptions struct {
 	selftest  bool
 	cdrom     string
 	verbose   bool
+	stdin     bool
 	trace     traceFlag
+	deadline  bool // --timeout was given (an interactive shell has none by default)
 	command   []string
 
 	// Filled in by validate.
@@ -53,11 +55,13 @@ func parseRun(args []string, stderr io.Writer) (*runOptions, error) {
 	fs.BoolVar(&o.selftest, "selftest", false, "run the kernel self-test (adds \"selftest\" to the command line)")
 	fs.StringVar(&o.cdrom, "cdrom", "", "boot this ISO (e.g. GRUB) through the BIOS instead of -kernel; q35 or pc only")
 	fs.BoolVar(&o.verbose, "v", false, "print the QEMU command line")
+	fs.BoolVar(&o.stdin, "stdin", false, "feed standard input to the guest console even when it is a pipe or a file (a terminal always is)")
 	fs.Var(&o.trace, "trace", "print a line per system call (strace-like); --trace=execve,openat shows only those")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
 	}
 	o.command = fs.Args()
+	fs.Visit(func(f *flag.Flag) { o.deadline = o.deadline || f.Name == "timeout" })
 	return o, o.validate()
 }
 
@@ -139,14 +143,24 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	initrd := o.initramfs
+	shell := o.interactiveShell()
 	// The archive is made first so that its errors come before a build.
-	if len(o.addSpecs) > 0 || o.commands != nil {
+	if len(o.addSpecs) > 0 || o.commands != nil || shell {
 		tmp, err := os.MkdirTemp("", "starry-run-")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		if initrd, err = makeInitramfs(tmp, o.initramfs, o.addSpecs, o.commands); err != nil {
+		adds := o.addSpecs
+		if shell {
+			if adds, err = withUserland(tmp, adds, stderr); err != nil {
+				return err
+			}
+			if !o.deadline {
+				o.vm.timeout = interactiveTimeout
+			}
+		}
+		if initrd, err = makeInitramfs(tmp, o.initramfs, adds, o.commands); err != nil {
 			return err
 		}
 		if o.verbose {
@@ -168,12 +182,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	qargs := qemuArgs(&o.vm, accel, media)
+	if stdinIsTerminal() {
+		qargs = terminalConsole(qargs)
+	}
 	if o.verbose {
 		fmt.Fprintln(stderr, "starry:", describe(qemu, qargs))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := boot(ctx, qemu, qargs, o.vm.timeout, stdinForRun(), stdout, stderr)
+	res, err := boot(ctx, qemu, qargs, o.vm.timeout, stdinForRun(o.stdin), stdout, stderr)
 	if err != nil {
 		return err
 	}
