@@ -168,9 +168,11 @@ func (g *ltpGuest) boot(ctx context.Context, tmp string, batch []ltpCase, out ma
 	}
 	var cmds []command
 	for _, c := range batch {
-		if !seen[c.argv[0]] {
-			seen[c.argv[0]] = true
-			adds = append(adds, addSpec{host: filepath.Join(g.build.bin(), c.argv[0]), guest: binDir + c.argv[0]})
+		for _, f := range caseFiles(g.build.bin(), c.argv[0]) {
+			if !seen[f] {
+				seen[f] = true
+				adds = append(adds, addSpec{host: filepath.Join(g.build.bin(), f), guest: binDir + f})
+			}
 		}
 		cmds = append(cmds, command{argv: g.guestArgv(c)})
 	}
@@ -279,4 +281,17 @@ func (s *stampedLines) flush() {
 		s.lines = append(s.lines, stampedLine{string(s.cur), time.Since(s.start)})
 		s.cur = nil
 	}
+}
+
+// caseFiles are the binaries a case needs in the guest: its own, and
+// for an X_64 variant also X, which it re-executes by its TCID (fcntl07_64
+// runs "fcntl07" from PATH).
+func caseFiles(bin, name string) []string {
+	files := []string{name}
+	if base, ok := strings.CutSuffix(name, "_64"); ok {
+		if _, err := os.Stat(filepath.Join(bin, base)); err == nil {
+			files = append(files, base)
+		}
+	}
+	return files
 }
