@@ -38,7 +38,21 @@ func within(d time.Duration) bool {
 // checkSleep sleeps and measures the sleep both with the raw TSC and with
 // the runtime's clock; both must agree with the requested duration, which
 // ties together timer wakeups, the monotonic clock and TSC calibration.
+// A sleep the host stretched (a stalled guest on a busy machine) is
+// tried again, up to three times: a broken timer or clock fails all three.
 func checkSleep(c Clock) (string, error) {
+	var err error
+	for try := 0; try < 3; try++ {
+		var detail string
+		if detail, err = sleepOnce(c); err == nil {
+			return detail, nil
+		}
+	}
+	return "", err
+}
+
+// sleepOnce is one sleep of checkSleep.
+func sleepOnce(c Clock) (string, error) {
 	hz := c.TSCHz()
 	if hz == 0 {
 		return "", errors.New("TSC frequency is zero")
