@@ -36,8 +36,8 @@ type Sealer interface {
 	AddSeals(s uint32) error
 }
 
-func (f *regFile) Seals() uint32           { return f.n.Seals() }
-func (f *regFile) AddSeals(s uint32) error { return f.n.AddSeals(s) }
+func (f *regFile) Seals() uint32           { return f.tn.Seals() }
+func (f *regFile) AddSeals(s uint32) error { return f.tn.AddSeals(s) }
 
 var _ Sealer = (*regFile)(nil)
 

@@ -176,7 +176,8 @@ func (m *PtyMaster) slaveStat(p *Process) func() fd.Stat {
 }
 
 // Read takes the slave's output; EIO once the slave was opened and all
-// its files are closed and nothing is left; EAGAIN when non-blocking.
+// its files are closed and nothing is left; EAGAIN when non-blocking;
+// EINTR on a signal.
 func (m *PtyMaster) Read(c fd.Ctx, b []byte) (int, error) {
 	pt := m.pt
 	for {
@@ -196,16 +197,8 @@ func (m *PtyMaster) Read(c fd.Ctx, b []byte) (int, error) {
 		case c.Nonblock:
 			return 0, abi.EAGAIN
 		}
-		var dying, intr <-chan struct{}
-		if c.W != nil {
-			dying, intr = c.W.Dying(), c.W.Interrupted()
-		}
-		select {
-		case <-wait:
-		case <-dying:
-			return 0, abi.EINTR
-		case <-intr:
-			return 0, ErrRestartSys
+		if err := ipc.Sleep(c.W, wait, -1); err != nil {
+			return 0, err
 		}
 	}
 }

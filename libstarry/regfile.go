@@ -11,23 +11,51 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-// regFile is an open tmpfs regular file: its node, and a position of its
-// own. The node's contents are the file system's frames.
-type regFile struct {
+// fileNode is a regular file's node as a file system keeps it (a tmpfs
+// or ext2 node): its bytes, its holes, its count of open files, and its
+// pages for mmap.
+type fileNode interface {
+	mm.Object
+	Open()
+	Close()
+	Inode() *vfs.Inode
+	Size() int64
+	ReadAt(b []byte, off int64) (int, error)
+	WriteAt(b []byte, off int64) (int, error)
+	Append(b []byte) (off int64, n int, err error)
+	SeekData(off int64) (int64, error)
+	SeekHole(off int64) (int64, error)
+	Fallocate(mode uint32, off, length int64) error
+}
+
+// nodeFile is an open regular file: its node, and a position of its own
+// (generic_file_* over the node). tmpfs's regFile adds the seals.
+type nodeFile struct {
 	lockable
-	n   *tmpfs.Node
+	n   fileNode
 	mu  sync.Mutex // guards pos, and orders this file's reads and writes
 	pos int64
 }
 
-// newRegFile opens n: the node counts the open file until Release, so
+// newNodeFile opens n: the node counts the open file until Release, so
 // an unlinked file keeps its contents until the last close.
-func newRegFile(n *tmpfs.Node, q vfs.Path, fs *Files) *regFile {
+func newNodeFile(n fileNode, q vfs.Path, fs *Files) *nodeFile {
 	n.Open()
-	return &regFile{lockable: lockable{path: q, fs: fs}, n: n}
+	return &nodeFile{lockable: lockable{path: q, fs: fs}, n: n}
 }
 
-func (f *regFile) Read(_ fd.Ctx, b []byte) (int, error) {
+// regFile is an open tmpfs regular file; the node's contents are the
+// file system's frames.
+type regFile struct {
+	*nodeFile
+	tn *tmpfs.Node
+}
+
+func newRegFile(n *tmpfs.Node, q vfs.Path, fs *Files) *regFile {
+	return &regFile{nodeFile: newNodeFile(n, q, fs), tn: n}
+}
+
+func (f *nodeFile) Read(_ fd.Ctx, b []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n, err := f.n.ReadAt(b, f.pos)
@@ -35,7 +63,7 @@ func (f *regFile) Read(_ fd.Ctx, b []byte) (int, error) {
 	return n, err
 }
 
-func (f *regFile) Write(c fd.Ctx, b []byte) (int, error) {
+func (f *nodeFile) Write(c fd.Ctx, b []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var n int
@@ -49,14 +77,14 @@ func (f *regFile) Write(c fd.Ctx, b []byte) (int, error) {
 	return n, err
 }
 
-func (f *regFile) ReadAt(b []byte, off int64) (int, error) {
+func (f *nodeFile) ReadAt(b []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, abi.EINVAL
 	}
 	return f.n.ReadAt(b, off)
 }
 
-func (f *regFile) WriteAt(c fd.Ctx, b []byte, off int64) (int, error) {
+func (f *nodeFile) WriteAt(c fd.Ctx, b []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, abi.EINVAL
 	}
@@ -67,9 +95,9 @@ func (f *regFile) WriteAt(c fd.Ctx, b []byte, off int64) (int, error) {
 	return f.n.WriteAt(b, off)
 }
 
-// Seek is shmem_file_llseek: generic_file_llseek, and SEEK_DATA and
-// SEEK_HOLE by the pages present.
-func (f *regFile) Seek(off int64, whence int) (int64, error) {
+// Seek is generic_file_llseek, with SEEK_DATA and SEEK_HOLE as the
+// node finds its data (shmem_file_llseek for tmpfs).
+func (f *nodeFile) Seek(off int64, whence int) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var pos int64
@@ -98,27 +126,27 @@ func (f *regFile) Seek(off int64, whence int) (int64, error) {
 	return pos, nil
 }
 
-func (f *regFile) Stat() fd.Stat { return f.fs.statOf(f.path) }
+func (f *nodeFile) Stat() fd.Stat { return f.fs.statOf(f.path) }
 
 // Release is the last close: the description's locks go, and the node
 // may free its frames now.
-func (f *regFile) Release() {
+func (f *nodeFile) Release() {
 	f.releaseLocks(f)
 	f.n.Close()
 }
 
 // Object is what mmap maps: the node's pages.
-func (f *regFile) Object() mm.Object { return f.n }
+func (f *nodeFile) Object() mm.Object { return f.n }
 
-func (f *regFile) Path() vfs.Path { return f.path }
+func (f *nodeFile) Path() vfs.Path { return f.path }
 
-// DirectIO: tmpfs takes O_DIRECT (since Linux 6.6).
-func (f *regFile) DirectIO() {}
+// DirectIO: tmpfs (since Linux 6.6) and ext2 take O_DIRECT.
+func (f *nodeFile) DirectIO() {}
 
 // Truncate is ftruncate's do_truncate on the open file: an append-only
 // file is EPERM (an immutable one was not opened for writing, or became
 // immutable since, which Linux lets through).
-func (f *regFile) Truncate(c *vfs.Creds, size int64) error {
+func (f *nodeFile) Truncate(c *vfs.Creds, size int64) error {
 	if size < 0 {
 		return abi.EINVAL
 	}
@@ -128,8 +156,8 @@ func (f *regFile) Truncate(c *vfs.Creds, size int64) error {
 	return vfs.SetAttr(c, f.n.Inode(), vfs.AttrChange{Valid: vfs.SetSize, Size: size})
 }
 
-// Fallocate is shmem_fallocate.
-func (f *regFile) Fallocate(mode uint32, off, length int64) error {
+// Fallocate is the file system's (shmem_fallocate; ext2 has none).
+func (f *nodeFile) Fallocate(mode uint32, off, length int64) error {
 	return f.n.Fallocate(mode, off, length)
 }
 

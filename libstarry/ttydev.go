@@ -1,8 +1,6 @@
 package libstarry
 
 import (
-	"errors"
-
 	"github.com/starry-go/starry/libstarry/fd"
 	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/libstarry/tty"
@@ -133,8 +131,7 @@ func (f *TtyFile) Read(c fd.Ctx, b []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := f.tt.LD.Read(c, b)
-	return n, ttyErr(err)
+	return f.tt.LD.Read(c, b)
 }
 
 // Write writes it (tty_write): with TOSTOP a background writer gets
@@ -145,15 +142,7 @@ func (f *TtyFile) Write(c fd.Ctx, b []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := f.tt.LD.Write(c, b)
-	return n, ttyErr(err)
-}
-
-func ttyErr(err error) error {
-	if errors.Is(err, tty.ErrInterrupted) {
-		return ErrRestartSys
-	}
-	return err
+	return f.tt.LD.Write(c, b)
 }
 
 func (f *TtyFile) Stat() fd.Stat { return f.stat() }

@@ -339,3 +339,6 @@ func (n *Node) SeekHole(off int64) (int64, error) {
 	}
 	return size, nil
 }
+
+// Fallocate: ext2 has no fallocate (EOPNOTSUPP, as fs/ext2).
+func (n *Node) Fallocate(mode uint32, off, length int64) error { return abi.EOPNOTSUPP }

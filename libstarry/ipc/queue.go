@@ -80,8 +80,23 @@ type Pollable interface {
 	Queue() *Queue
 }
 
-// sleep waits on ch for w, until timeout (<0: none): it reports EINTR if
-// a signal or exit came first, ETIMEDOUT if the time ran out.
+// Sleep waits on ch for w, until timeout (<0: none): it reports EINTR if
+// a signal or exit came first, ETIMEDOUT if the time ran out. A blocking
+// read or write that gets EINTR is restarted or ends as SA_RESTART says.
+// A nil w (the kernel's own reads) waits for ch or the time alone.
+func Sleep(w fd.Waiter, ch <-chan struct{}, timeout time.Duration) error {
+	if w == nil {
+		w = noWaiter{}
+	}
+	return sleep(w, ch, timeout)
+}
+
+// noWaiter is never interrupted and never dies.
+type noWaiter struct{}
+
+func (noWaiter) Dying() <-chan struct{}       { return nil }
+func (noWaiter) Interrupted() <-chan struct{} { return nil }
+
 func sleep(w fd.Waiter, ch <-chan struct{}, timeout time.Duration) error {
 	var expire <-chan struct{}
 	var tm *exo.Timer

@@ -1,7 +1,6 @@
 package tty
 
 import (
-	"errors"
 	"sync"
 	"time"
 
@@ -24,10 +23,6 @@ type Hooks struct {
 	// signal character, or SIGWINCH for a new window size).
 	Signal func(sig int)
 }
-
-// ErrInterrupted is a blocking read or write cut short by a signal; the
-// caller turns it into its restartable error.
-var ErrInterrupted = errors.New("tty: interrupted")
 
 // maxLine is N_TTY_BUF_SIZE less one: the longest canonical line.
 const maxLine = 4095

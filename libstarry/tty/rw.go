@@ -3,24 +3,17 @@ package tty
 import (
 	"time"
 
-	"github.com/starry-go/starry/exo"
 	"github.com/starry-go/starry/libstarry/fd"
+	"github.com/starry-go/starry/libstarry/ipc"
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
 // Read reads as n_tty_read does: in canonical mode at most one finished
 // line (an empty one, from VEOF on an empty line, is end of file); in
 // non-canonical mode as VMIN and VTIME say. EAGAIN when it would block
-// and c is non-blocking; ErrInterrupted on a signal; EINTR once the
-// reader's process is dying.
+// and c is non-blocking; EINTR on a signal or when the reader is dying.
 func (l *LineDisc) Read(c fd.Ctx, b []byte) (int, error) {
 	start := time.Now()
-	var timer *exo.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
 	for {
 		wait := l.q.Wait()
 		l.mu.Lock()
@@ -35,25 +28,11 @@ func (l *LineDisc) Read(c fd.Ctx, b []byte) (int, error) {
 		if c.Nonblock {
 			return 0, abi.EAGAIN
 		}
-		var fired <-chan struct{}
-		if timeout > 0 {
-			if timer != nil {
-				timer.Stop()
-			}
-			timer = exo.NewTimer(timeout)
-			fired = timer.C
+		if timeout == 0 {
+			timeout = -1 // no VTIME timer: wait for input
 		}
-		var dying, intr <-chan struct{}
-		if c.W != nil {
-			dying, intr = c.W.Dying(), c.W.Interrupted()
-		}
-		select {
-		case <-wait:
-		case <-fired:
-		case <-dying:
-			return 0, abi.EINTR
-		case <-intr:
-			return 0, ErrInterrupted
+		if err := ipc.Sleep(c.W, wait, timeout); err != nil && err != abi.ETIMEDOUT {
+			return 0, err
 		}
 	}
 }
@@ -97,7 +76,8 @@ func (l *LineDisc) take(b []byte, start time.Time) (n int, done bool, timeout ti
 }
 
 // Write writes b through output processing (n_tty_write): EIO once hung
-// up; while output is stopped (VSTOP) it waits for VSTART.
+// up; while output is stopped (VSTOP) it waits for VSTART (EINTR on a
+// signal).
 func (l *LineDisc) Write(c fd.Ctx, b []byte) (int, error) {
 	for {
 		wait := l.q.Wait()
@@ -119,16 +99,8 @@ func (l *LineDisc) Write(c fd.Ctx, b []byte) (int, error) {
 		case c.Nonblock:
 			return 0, abi.EAGAIN
 		}
-		var dying, intr <-chan struct{}
-		if c.W != nil {
-			dying, intr = c.W.Dying(), c.W.Interrupted()
-		}
-		select {
-		case <-wait:
-		case <-dying:
-			return 0, abi.EINTR
-		case <-intr:
-			return 0, ErrInterrupted
+		if err := ipc.Sleep(c.W, wait, -1); err != nil {
+			return 0, err
 		}
 	}
 }
