@@ -130,10 +130,17 @@ func (f *nodeFile) Stat() fd.Stat { return f.fs.statOf(f.path) }
 
 // Release is the last close: the description's locks go, and the node
 // may free its frames now.
-func (f *nodeFile) Release() {
-	f.releaseLocks(f)
+func (f *nodeFile) Release() { f.release(f) }
+
+// release does it for the open file self, the owner its locks were
+// taken by (a regFile's are its own, not its nodeFile's).
+func (f *nodeFile) release(self fd.File) {
+	f.releaseLocks(self)
 	f.n.Close()
 }
+
+// Release: the locks this description took are keyed by the regFile.
+func (f *regFile) Release() { f.release(f) }
 
 // Object is what mmap maps: the node's pages.
 func (f *nodeFile) Object() mm.Object { return f.n }
