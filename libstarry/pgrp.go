@@ -26,7 +26,7 @@ func (t *Thread) SetPgid(pid, pgid int) error {
 	target := p
 	if pid != p.pid {
 		c := k.procs[pid]
-		if c == nil || c.parent != p || c.zombie {
+		if c == nil || c.parent != p {
 			return abi.ESRCH
 		}
 		if c.sid != p.sid {
@@ -48,10 +48,12 @@ func (t *Thread) SetPgid(pid, pgid int) error {
 }
 
 // groupInSessionLocked reports whether process group pgid exists in
-// session sid; k.mu is held.
+// session sid; k.mu is held. A zombie is a member until it is reaped
+// (Linux detaches its PIDs in release_task): a shell puts a pipeline's
+// later processes in the group of the first, which may be dead by then.
 func (k *Kernel) groupInSessionLocked(pgid, sid int) bool {
 	for _, q := range k.procs {
-		if q.pgid == pgid && q.sid == sid && !q.zombie {
+		if q.pgid == pgid && q.sid == sid {
 			return true
 		}
 	}

@@ -174,6 +174,29 @@ static void groupchild(void)
 		pause();
 }
 
+/* A zombie is still a member of its group until it is reaped: a shell
+ * puts a pipeline's second process into the group of the first, which
+ * may have exited already (busybox ash lost the terminal this way). */
+static void zombiegroup(void)
+{
+	siginfo_t si;
+	int st;
+	pid_t a = fork();
+	if (a == 0) {
+		setpgid(0, 0);
+		_exit(0);
+	}
+	setpgid(a, a);
+	waitid(P_PID, a, &si, WEXITED | WNOWAIT);
+	pid_t b = child(sleepy);
+	check("setpgid into a group whose only member is a zombie", setpgid(b, a) == 0 && getpgid(b) == a);
+	check("setpgid of a zombie child", setpgid(a, a) == 0);
+	waitpid(a, &st, 0);
+	check("the group lives on in its other members", getpgid(b) == a && kill(-a, 0) == 0);
+	kill(b, SIGKILL);
+	waitpid(b, &st, 0);
+}
+
 static void groups(void)
 {
 	int st;
@@ -188,6 +211,7 @@ static void groups(void)
 						    waitpid(a, &st, 0) == a && WTERMSIG(st) == SIGTERM &&
 						    waitpid(b, &st, 0) == b && WTERMSIG(st) == SIGTERM);
 	check("kill of a group that is gone: ESRCH", kill(-a, 0) == -1 && errno == ESRCH);
+	zombiegroup();
 	check("setpgid of a process that is not a child: ESRCH", setpgid(getppid(), 0) == -1 && errno == ESRCH);
 	fflush(stdout);
 	pid_t p = fork();
