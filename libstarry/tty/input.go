@@ -41,10 +41,10 @@ func (l *LineDisc) receive(c byte, echo []byte, sigs []int) ([]byte, []int) {
 			l.stopped = true
 			return echo, sigs
 		case c == t.CC[VSTART] && c != 0:
-			l.stopped = false
+			l.stopped = l.tcoStop
 			return echo, sigs
 		case l.stopped && t.Iflag&IXANY != 0:
-			l.stopped = false
+			l.stopped = l.tcoStop
 		}
 	}
 	switch {

@@ -39,7 +39,8 @@ type LineDisc struct {
 	lines   [][]byte // canonical: finished lines, the EOF character's without it
 	raw     []byte   // non-canonical: bytes to read
 	lnext   bool     // the next character is literal (VLNEXT)
-	stopped bool     // output held by VSTOP (IXON)
+	stopped bool     // output held, by VSTOP (IXON) or TCOOFF
+	tcoStop bool     // held by TCOOFF: only TCOON resumes it
 	hung    bool     // hung up: reads see end of file, writes EIO
 	eof     bool     // the device's input ended: reads that find nothing see end of file
 	last    time.Time
@@ -80,12 +81,49 @@ func (l *LineDisc) SetTermios(t Termios, flush bool) {
 		l.lines = append(l.lines, l.raw)
 		l.raw = nil
 	}
-	if t.Iflag&IXON == 0 {
+	if t.Iflag&IXON == 0 && !l.tcoStop {
 		l.stopped = false
 	}
 	l.t = t
 	l.mu.Unlock()
 	l.q.Notify()
+}
+
+// TCXONC's actions (include/uapi/asm-generic/termbits.h).
+const (
+	TCOOFF = 0
+	TCOON  = 1
+	TCIOFF = 2
+	TCION  = 3
+)
+
+// Flow is TCXONC (n_tty_ioctl_helper): TCOOFF holds output until TCOON
+// (VSTART typed does not resume it); TCIOFF and TCION send the VSTOP or
+// VSTART character to the device. False for an unknown action.
+func (l *LineDisc) Flow(action int) bool {
+	l.mu.Lock()
+	var send byte
+	switch action {
+	case TCOOFF:
+		l.stopped, l.tcoStop = true, true
+	case TCOON:
+		if l.tcoStop {
+			l.stopped, l.tcoStop = false, false
+		}
+	case TCIOFF:
+		send = l.t.CC[VSTOP]
+	case TCION:
+		send = l.t.CC[VSTART]
+	default:
+		l.mu.Unlock()
+		return false
+	}
+	l.mu.Unlock()
+	if send != 0 && l.hooks.Output != nil {
+		l.hooks.Output([]byte{send})
+	}
+	l.q.Notify()
+	return true
 }
 
 // Winsize returns the window size (TIOCGWINSZ).

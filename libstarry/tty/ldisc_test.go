@@ -177,3 +177,36 @@ func TestTermiosLayout(t *testing.T) {
 		t.Errorf("flags %#x %#x %#x %#x", std.Iflag, std.Oflag, std.Cflag, std.Lflag)
 	}
 }
+
+// TestFlowControl: ^S holds writes and ^Q releases them; TCOOFF holds
+// them until TCOON, whatever is typed; TCIOFF and TCION send the flow
+// characters; an unknown action is refused.
+func TestFlowControl(t *testing.T) {
+	l, s := newTTY()
+	write := func() error { _, err := l.Write(nonblock(), []byte("w")); return err }
+	l.Receive([]byte("\x13"))
+	if err := write(); err != abi.EAGAIN {
+		t.Fatalf("write after ^S: %v, want EAGAIN", err)
+	}
+	l.Receive([]byte("\x11"))
+	if err := write(); err != nil {
+		t.Fatalf("write after ^Q: %v", err)
+	}
+	l.Flow(TCOOFF)
+	l.Receive([]byte("\x11"))
+	if err := write(); err != abi.EAGAIN {
+		t.Fatalf("write after TCOOFF and ^Q: %v, want EAGAIN", err)
+	}
+	l.Flow(TCOON)
+	if err := write(); err != nil {
+		t.Fatalf("write after TCOON: %v", err)
+	}
+	l.Flow(TCIOFF)
+	l.Flow(TCION)
+	if got := s.text(); got != "ww\x13\x11" {
+		t.Errorf("device saw %q, want %q", got, "ww\x13\x11")
+	}
+	if l.Flow(4) {
+		t.Error("action 4 was accepted")
+	}
+}

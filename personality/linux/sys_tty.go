@@ -117,10 +117,13 @@ func ttyIoctl(t *libstarry.Thread, tt *libstarry.Tty, cmd uint32, arg uint64) (u
 		ld.Flush(arg != 1)
 		return 0, nil
 	case tcxonc:
-		if arg > 3 {
+		if err := t.CheckTtyChange(tt); err != nil {
+			return 0, err
+		}
+		if arg > tty.TCION || !ld.Flow(int(arg)) {
 			return 0, abi.EINVAL
 		}
-		return 0, t.CheckTtyChange(tt) // output is never held back, so there is nothing to resume
+		return 0, nil
 	case tcsbrk, tcsbrkp:
 		return 0, nil // no output waits to drain, and a break means nothing on these lines
 	case tiocgetd:

@@ -1,7 +1,7 @@
 // tty: a pseudo-terminal pair and its line discipline as Linux has them,
 // compared line by line with a native run: the slave's defaults,
 // canonical editing and its echo, EOF, raw reads with VMIN and VTIME,
-// output processing, the controlling terminal, job control (SIGTTIN for
+// output processing, flow control, the controlling terminal, job control (SIGTTIN for
 // a background reader, ^C to the foreground group, SIGWINCH), and the
 // master's close.
 #define _GNU_SOURCE
@@ -132,6 +132,50 @@ static void raw(void)
 	tcsetattr(slave, TCSANOW, &saved);
 }
 
+// nbwrite writes one byte to the slave without waiting and says how it went.
+static void nbwrite(const char *what, const char *c)
+{
+	int fl = fcntl(slave, F_GETFL);
+	fcntl(slave, F_SETFL, fl | O_NONBLOCK);
+	int r = write(slave, c, 1);
+	printf("%s: write %d %s\n", what, r, r < 0 ? strerror(errno) : "");
+	fcntl(slave, F_SETFL, fl);
+}
+
+// flow is output flow control: VSTOP/VSTART typed (IXON), TCXONC's four
+// actions, and the requests a terminal refuses with EINVAL.
+static void flow(void)
+{
+	write(master, "\x13", 1);
+	usleep(20000);
+	nbwrite("after ^S", "s");
+	write(master, "\x11", 1);
+	usleep(20000);
+	nbwrite("after ^Q", "q");
+	drain("flow output");
+	printf("TCOOFF: %d\n", tcflow(slave, TCOOFF));
+	nbwrite("after TCOOFF", "o");
+	write(master, "\x11", 1);
+	usleep(20000);
+	nbwrite("^Q after TCOOFF", "Q");
+	printf("TCOON: %d\n", tcflow(slave, TCOON));
+	nbwrite("after TCOON", "n");
+	printf("TCIOFF: %d\n", tcflow(slave, TCIOFF));
+	printf("TCION: %d\n", tcflow(slave, TCION));
+	drain("flow characters");
+	int r = ioctl(slave, TCXONC, 4);
+	printf("TCXONC 4: %d %s\n", r, r < 0 ? strerror(errno) : "");
+	r = ioctl(slave, TCFLSH, 3);
+	printf("TCFLSH 3: %d %s\n", r, r < 0 ? strerror(errno) : "");
+	int ld = 99;
+	r = ioctl(slave, TIOCSETD, &ld);
+	printf("TIOCSETD 99: %d %s\n", r, r < 0 ? strerror(errno) : "");
+	r = ioctl(slave, TCSETS, (void *)8);
+	printf("TCSETS at a bad address: %d %s\n", r, r < 0 ? strerror(errno) : "");
+	r = ioctl(slave, 0x54ff, 0);
+	printf("an unknown terminal request: %d %s\n", r, r < 0 ? strerror(errno) : "");
+}
+
 static volatile sig_atomic_t winch;
 static int sync_pipe[2];
 
@@ -233,6 +277,7 @@ int main(void)
 	opening();
 	canonical();
 	raw();
+	flow();
 	session();
 	close(master);
 	return 0;
