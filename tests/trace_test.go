@@ -26,3 +26,30 @@ func TestSyscallTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleFloodKeepsKernelOutput: a user program writing to the
+// console as fast as it can does not starve the kernel's own output. The
+// trace of each of five sleeps, taken while `yes` floods the terminal,
+// appears whole (never split by the flood's bytes) and while the flood
+// is still going, not queued behind it.
+func TestConsoleFloodKeepsKernelOutput(t *testing.T) {
+	r := runInRoot(t, procRoot(t), "--trace=clock_nanosleep,nanosleep", "--", "/bin/sh", "-c",
+		"timeout 4 yes flood & for i in 1 2 3 4 5; do sleep 0.1; done; echo loop-done; wait")
+	checkRun(t, r, 0, []string{"loop-done"})
+	sleep := regexp.MustCompile(`\[pid \d+\] (clock_)?nanosleep\([^\n]*\) = 0 <\d+\.\d{6}>\r?\n`)
+	hits := sleep.FindAllStringIndex(r.stdout, -1)
+	var loop []int // the loop's 0.1 s sleeps; timeout's own sleeps are longer
+	for _, h := range hits {
+		if strings.Contains(r.stdout[h[0]:h[1]], "<0.") {
+			loop = append(loop, h[1])
+		}
+	}
+	if len(loop) < 5 {
+		t.Fatalf("%d whole trace lines of the loop's sleeps, want 5 (of %d traced sleeps)\n%.3000s", len(loop), len(hits), r.stdout)
+	}
+	after := strings.Count(r.stdout[loop[4]:], "flood\r\n")
+	t.Logf("flood lines after the last sleep: %d", after)
+	if total := strings.Count(r.stdout, "flood\r\n"); total < 10000 || after < 1000 {
+		t.Errorf("the flood wrote %d lines, %d of them after the last sleep's trace; want the trace to come while the flood goes on", total, after)
+	}
+}
