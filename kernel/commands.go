@@ -108,14 +108,15 @@ func runCommands(archive []byte) int {
 		return 0
 	}
 	cfg := libstarry.Config{
-		Kernel:  libstarry.NewKernel(),
-		Exo:     ex,
-		FS:      fs,
-		Console: console{},
-		HWCap:   hw.HWCap(),
-		Log:     func(s string) { fmt.Println("starry:", s) },
-		Trace:   syscallTrace(os.Args[1:]),
-		Clock:   vdsoClock(os.Args[1:]),
+		Kernel:    libstarry.NewKernel(),
+		Exo:       ex,
+		FS:        fs,
+		Console:   console{},
+		HWCap:     hw.HWCap(),
+		XFeatures: hw.XFeatures(),
+		Log:       func(s string) { fmt.Println("starry:", s) },
+		Trace:     syscallTrace(os.Args[1:]),
+		Clock:     vdsoClock(os.Args[1:]),
 		// "syscount": each process's system call count at its exit
 		CountSyscalls: slices.Contains(os.Args[1:], "syscount"),
 	}

@@ -20,10 +20,13 @@ type Config struct {
 	FS      *Files
 	Console io.ReadWriter // fds 0, 1, 2
 	HWCap   uint64        // AT_HWCAP: CPUID leaf 1 EDX, as Linux reports it
-	Log     func(string)  // diagnostics (unknown syscalls); nil drops them
-	Trace   *SyscallTrace // a line per system call (trace.go); nil for none
-	Boot    time.Time     // origin of CLOCK_MONOTONIC; zero means process start
-	Clock   Clock         // the TSC clock, for the vDSO (vdso.go); zero for none
+	// XFeatures is the XSAVE state user programs have (XCR0: x87, SSE,
+	// AVX), which signal frames carry; 0 when only FXSAVE state is saved.
+	XFeatures uint64
+	Log       func(string)  // diagnostics (unknown syscalls); nil drops them
+	Trace     *SyscallTrace // a line per system call (trace.go); nil for none
+	Boot      time.Time     // origin of CLOCK_MONOTONIC; zero means process start
+	Clock     Clock         // the TSC clock, for the vDSO (vdso.go); zero for none
 	// CountSyscalls logs each process's count of system calls at its exit.
 	CountSyscalls bool
 

@@ -42,24 +42,28 @@ func (t *Thread) setupFrame(info SigInfo, act SigAction) bool {
 			t.altstack = AltStack{} // sas_ss_reset, until sigreturn restores it
 		}
 	}
-	fp := (sp - abi.FPStateSize) &^ 63
+	xf := t.P.cfg.XFeatures
+	fp := (sp - fpFrameSize(xf)) &^ 63
 	frame := ((fp - abi.FrameSize) &^ 15) - 8 // as if a call pushed pretcode
 	b := make([]byte, abi.FrameSize)
 	le := binary.LittleEndian
 	le.PutUint64(b[0:], act.Restorer)
-	uc := abi.Ucontext{Stack: abi.StackT{SP: alt.SP, Flags: int32(alt.Flags), Size: alt.Size}, Sigmask: t.frameMask()}
+	uc := abi.Ucontext{Flags: abi.UCSigcontextSS | abi.UCStrictRestore, Stack: abi.StackT{SP: alt.SP, Flags: int32(alt.Flags), Size: alt.Size}, Sigmask: t.frameMask()}
 	mc := &uc.Mcontext
 	for i, reg := range t.sigcontext() {
 		mc.Gregs[i] = *reg
 	}
 	mc.CS, mc.SS, mc.FPState = userCS, userDS, fp
+	if xf&abi.XFeatureAVX != 0 {
+		uc.Flags |= abi.UCFPXState
+	}
 	if info.Signo == SIGSEGV || info.Signo == SIGBUS {
 		mc.CR2 = info.Addr
 	}
 	uc.Put(b[abi.FrameUcontext:])
 	putSigInfo(b[abi.FrameSiginfo:], info)
 	mm := t.P.MM
-	if mm.CopyOut(uintptr(fp), r.FX[:]) != nil || mm.CopyOut(uintptr(frame), b) != nil {
+	if mm.CopyOut(uintptr(fp), fpImage(r, xf)) != nil || mm.CopyOut(uintptr(frame), b) != nil {
 		return false
 	}
 	r.RDI, r.RSI, r.RDX, r.RAX = uint64(info.Signo), frame+abi.FrameSiginfo, frame+abi.FrameUcontext, 0
@@ -109,10 +113,8 @@ func (t *Thread) Sigreturn() error {
 	}
 	var uc abi.Ucontext
 	uc.Get(b[abi.FrameUcontext:])
-	var fx [abi.FPStateSize]byte
-	fp := uc.Mcontext.FPState
-	if fp != 0 {
-		if err := t.P.MM.CopyIn(uintptr(fp), fx[:]); err != nil {
+	if fp := uc.Mcontext.FPState; fp != 0 {
+		if err := restoreFP(t.P.MM, fp, r, t.P.cfg.XFeatures); err != nil {
 			return err
 		}
 	}
@@ -121,12 +123,6 @@ func (t *Thread) Sigreturn() error {
 		*reg = uc.Mcontext.Gregs[i]
 	}
 	r.RFLAGS = flags&^userEflags | r.RFLAGS&userEflags
-	if fp != 0 {
-		le := binary.LittleEndian
-		mx := le.Uint32(fx[mxcsrOff:]) & mxcsrMask
-		le.PutUint32(fx[mxcsrOff:], mx)
-		r.FX = fx
-	}
 	t.setMask(uc.Sigmask)
 	// restore_altstack: the stack the frame saved (SS_AUTODISARM's
 	// comes back here); a stack sigaltstack would refuse is a bad frame.

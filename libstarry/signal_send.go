@@ -168,9 +168,11 @@ func (t *Thread) waitWhileStopped() {
 }
 
 // deliverPending acts on pending signals (get_signal): ignored ones go,
-// a default stop stops the process, a default kill ends it, and the
-// first with a handler gets a frame, after which the thread returns to
-// user mode to run it. An interrupted system call is finished here.
+// a default stop stops the process, a default kill ends it, and each
+// with a handler gets a frame. Like Linux's exit-to-user loop it goes on
+// while a signal the new mask lets through is pending, so the frames
+// nest and the last one set up runs first. An interrupted system call is
+// finished by the first.
 // With the interrupt down, no call to finish and no mask to restore
 // there is nothing to do: a deliverable signal always raises it.
 func (t *Thread) deliverPending() {
@@ -219,9 +221,9 @@ func (t *Thread) deliverPending() {
 			t.finishRestart(true, act.Flags)
 			if !t.setupFrame(info, act) {
 				t.dieOf(SigInfo{Signo: SIGSEGV, Code: SI_KERNEL}) // handle_signal: no room for the frame (force_sigsegv)
+				return
 			}
 			t.saved = nil // in the frame now
-			return
 		}
 	}
 }

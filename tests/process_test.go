@@ -33,6 +33,10 @@ var procSuite = []procCase{
 	{"/bin/ptrace_glibc"},
 	{"/bin/tty"},
 	{"/bin/tty_glibc"},
+	{"/bin/signals"},
+	{"/bin/signals_glibc"},
+	{"/bin/timers"},
+	{"/bin/timers_glibc"},
 	{"/bin/exec"},
 	{"/bin/exec_glibc"},
 	{"/bin/pipes"},
@@ -93,7 +97,7 @@ func buildProcRoot(root, progs, busybox string) error {
 		}
 	}
 	copies := map[string]string{"bin/busybox": busybox, "data/noexec": filepath.Join(progs, "exec")}
-	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc", "tty", "tty_glibc", "gosignal"} {
+	for _, p := range []string{"proc", "proc_glibc", "exec", "exec_glibc", "pipes", "pipes_glibc", "goexec", "sysfuzz", "rlimit", "rlimit_glibc", "ptrace", "ptrace_glibc", "tty", "tty_glibc", "signals", "signals_glibc", "timers", "timers_glibc", "gosignal"} {
 		copies["bin/"+p] = filepath.Join(progs, p)
 	}
 	for dst, src := range copies {

@@ -40,3 +40,12 @@ func enableXSAVE() {
 
 // XSAVEEnabled reports whether AVX state is saved (programs may use AVX).
 func XSAVEEnabled() bool { return cpu0.xsave != 0 }
+
+// XFeatures is XCR0's user state components (x87|SSE|AVX) when XSAVE is
+// on, 0 when traps save the FXSAVE image only.
+func XFeatures() uint64 {
+	if cpu0.xsave == 0 {
+		return 0
+	}
+	return xcr0X87SSE | xcr0AVX
+}

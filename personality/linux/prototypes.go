@@ -89,6 +89,7 @@ var prototypes = map[string]string{
 	// Time and the system.
 	"clock_gettime": "il", "clock_getres": "il", "clock_nanosleep": "iill",
 	"nanosleep": "ll", "gettimeofday": "ll", "time": "l",
+	"times": "l", "clock_settime": "il", "settimeofday": "ll",
 	"uname": "l", "getrandom": "llu", "sysinfo": "l",
 	// System V IPC.
 	"shmget": "ili", "shmat": "ili", "shmdt": "l", "shmctl": "iil",

@@ -1,6 +1,7 @@
 package linux
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/starry-go/starry/libstarry"
@@ -15,7 +16,72 @@ func timeCalls() []Syscall {
 		full(abi.SYS_TIME, "time", sysTime),
 		full(abi.SYS_NANOSLEEP, "nanosleep", sysNanosleep),
 		full(abi.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", sysClockNanosleep),
+		full(abi.SYS_TIMES, "times", sysTimes),
+		part(abi.SYS_CLOCK_SETTIME, "clock_settime", sysClockSettime, "checked as Linux does (EINVAL for a clock that cannot be set or a bad time, EFAULT, EPERM without CAP_SYS_TIME), but the wall clock is never set: with CAP_SYS_TIME CLOCK_REALTIME is EPERM too, since every process's vDSO page holds the boot time"),
+		part(abi.SYS_SETTIMEOFDAY, "settimeofday", sysSettimeofday, "as clock_settime: checked, never sets the clock"),
 	}
+}
+
+// userHZ is USER_HZ, the unit of clock_t.
+const userHZ = 100
+
+// sysTimes is times(buf): the process's and its reaped children's CPU
+// times in clock ticks, when buf is given, and the ticks since boot.
+func sysTimes(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[0] != 0 {
+		self, _ := t.P.Getrusage(libstarry.RusageSelf)
+		kids, _ := t.P.Getrusage(libstarry.RusageChildren)
+		var b [32]byte
+		for i, d := range []time.Duration{self.UTime, self.STime, kids.UTime, kids.STime} {
+			binary.LittleEndian.PutUint64(b[8*i:], uint64(d/(time.Second/userHZ)))
+		}
+		if err := t.P.MM.CopyOut(uintptr(a[0]), b[:]); err != nil {
+			return 0, err
+		}
+	}
+	return uint64(time.Since(t.P.Boot()) / (time.Second / userHZ)), nil
+}
+
+// sysClockSettime checks a request to set a clock as do_clock_settime
+// and do_sys_settimeofday64 do, in their order: only CLOCK_REALTIME can
+// be set (EINVAL otherwise, EFAULT for the time), the time must be
+// valid (EINVAL), and the caller needs CAP_SYS_TIME (EPERM). The clock
+// is not set (see the table's note).
+func sysClockSettime(t *libstarry.Thread, a Args) (uint64, error) {
+	if int32(a[0]) != abi.CLOCK_REALTIME {
+		if _, err := readClock(t, a[0]); err != nil {
+			return 0, err
+		}
+		return 0, abi.EINVAL
+	}
+	if _, err := getTimespec(t, a[1]); err != nil {
+		return 0, err
+	}
+	return 0, abi.EPERM
+}
+
+// sysSettimeofday is settimeofday(tv, tz): a bad timeval or time zone
+// is EINVAL, then EPERM as for clock_settime.
+func sysSettimeofday(t *libstarry.Thread, a Args) (uint64, error) {
+	if a[0] != 0 {
+		var b [16]byte
+		if err := t.P.MM.CopyIn(uintptr(a[0]), b[:]); err != nil {
+			return 0, err
+		}
+		if usec := int64(binary.LittleEndian.Uint64(b[8:])); usec < 0 || usec >= 1e6 || int64(binary.LittleEndian.Uint64(b[:])) < 0 {
+			return 0, abi.EINVAL
+		}
+	}
+	if a[1] != 0 {
+		var b [8]byte
+		if err := t.P.MM.CopyIn(uintptr(a[1]), b[:]); err != nil {
+			return 0, err
+		}
+		if mw := int32(binary.LittleEndian.Uint32(b[:])); mw < -15*60 || mw > 15*60 {
+			return 0, abi.EINVAL
+		}
+	}
+	return 0, abi.EPERM
 }
 
 // clockNow reads a clock as a duration since its epoch: the Unix epoch

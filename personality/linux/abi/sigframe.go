@@ -9,13 +9,16 @@ import "encoding/binary"
 // a byte slice and never allocate, so the shim can use them in a trap.
 //
 // struct rt_sigframe: pretcode (the handler's return address), struct
-// ucontext, struct siginfo. The FXSAVE image the sigcontext's fpstate
-// points at lies below it, 64-byte aligned.
+// ucontext, struct siginfo. The FPU image the sigcontext's fpstate
+// points at lies below it, 64-byte aligned: the FXSAVE image alone, or,
+// when the CPU saves AVX state, an XSAVE image (see XSaveFrameSize).
 const (
 	FrameUcontext = 8                            // the ucontext within rt_sigframe
 	FrameSiginfo  = FrameUcontext + UcontextSize // the siginfo within rt_sigframe
 	FrameSize     = FrameSiginfo + SiginfoSize
 	FPStateSize   = 512 // the FXSAVE image (no XSAVE header, so no FP_XSTATE_MAGIC)
+
+	UcontextFlags = 0 // uc_flags
 
 	UcontextStack    = 16                     // uc_stack (stack_t)
 	UcontextMcontext = 40                     // uc_mcontext (struct sigcontext)
@@ -24,6 +27,26 @@ const (
 	SiginfoSize      = 128                    // siginfo_t
 	UcontextFPState  = UcontextMcontext + 184 // uc_mcontext.fpstate
 	siginfoUnion     = 16                     // where siginfo's union starts
+)
+
+// The XSAVE frame (arch/x86/kernel/fpu/signal.c and uapi sigcontext.h):
+// the FXSAVE image, whose software-reserved bytes (struct _fpx_sw_bytes)
+// name the extended area, the XSAVE header, the AVX component in the
+// standard (uncompacted) format, then FP_XSTATE_MAGIC2 after the image.
+const (
+	FPXSWBytes      = 464        // struct _fpx_sw_bytes in the FXSAVE image
+	FPXStateMagic1  = 0x46505853 // "SXPF": the image is extended
+	FPXStateMagic2  = 0x46505845 // "EXPF": after the extended image
+	XSaveHeader     = 512        // xstate_bv, xcomp_bv, reserved
+	XSaveAVX        = 576        // YMM0-15's upper halves, 16 bytes each
+	XSaveSizeAVX    = 832        // legacy + header + AVX: XCR0 = x87|SSE|AVX
+	XSaveFrameSize  = XSaveSizeAVX + 4
+	XFeaturesFPSSE  = 3 // XCR0's x87 and SSE bits
+	XFeatureAVX     = 4
+	XSaveMinSize    = XSaveAVX // min_xstate_size: legacy area and header
+	UCFPXState      = 1        // uc_flags: the fpstate is an XSAVE image
+	UCSigcontextSS  = 2        // uc_flags: sigcontext's ss is saved
+	UCStrictRestore = 4        // uc_flags: sigreturn restores that ss as it is
 )
 
 // Sigcontext is struct sigcontext: the general registers in its order,
@@ -42,9 +65,10 @@ type StackT struct {
 	Size  uint64
 }
 
-// Ucontext is struct ucontext as a signal frame holds it (uc_flags and
-// uc_link are always 0 here).
+// Ucontext is struct ucontext as a signal frame holds it (uc_link is
+// always 0 here).
 type Ucontext struct {
+	Flags    uint64
 	Stack    StackT
 	Mcontext Sigcontext
 	Sigmask  uint64
@@ -56,6 +80,7 @@ var le = binary.LittleEndian
 func (u *Ucontext) Put(b []byte) {
 	b = b[:UcontextSize]
 	clear(b)
+	le.PutUint64(b[UcontextFlags:], u.Flags)
 	le.PutUint64(b[UcontextStack:], u.Stack.SP)
 	le.PutUint32(b[UcontextStack+8:], uint32(u.Stack.Flags))
 	le.PutUint64(b[UcontextStack+16:], u.Stack.Size)
@@ -79,6 +104,7 @@ func (u *Ucontext) Put(b []byte) {
 // Get reads a ucontext back from b[:UcontextSize] (rt_sigreturn).
 func (u *Ucontext) Get(b []byte) {
 	b = b[:UcontextSize]
+	u.Flags = le.Uint64(b[UcontextFlags:])
 	u.Stack = StackT{SP: le.Uint64(b[UcontextStack:]), Flags: int32(le.Uint32(b[UcontextStack+8:])),
 		Size: le.Uint64(b[UcontextStack+16:])}
 	mc := &u.Mcontext

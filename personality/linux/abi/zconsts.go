@@ -476,6 +476,7 @@ const (
 	SYS_CLOCK_GETRES            = 229
 	SYS_CLOCK_GETTIME           = 228
 	SYS_CLOCK_NANOSLEEP         = 230
+	SYS_CLOCK_SETTIME           = 227
 	SYS_CLONE                   = 56
 	SYS_CLONE3                  = 0x1b3
 	SYS_CLOSE                   = 3
@@ -672,6 +673,7 @@ const (
 	SYS_SETRLIMIT               = 160
 	SYS_SETSID                  = 112
 	SYS_SETSOCKOPT              = 54
+	SYS_SETTIMEOFDAY            = 164
 	SYS_SETUID                  = 105
 	SYS_SETXATTR                = 188
 	SYS_SET_ROBUST_LIST         = 0x111
@@ -706,6 +708,7 @@ const (
 	SYS_TIMER_GETOVERRUN        = 225
 	SYS_TIMER_GETTIME           = 224
 	SYS_TIMER_SETTIME           = 223
+	SYS_TIMES                   = 100
 	SYS_TKILL                   = 200
 	SYS_TRUNCATE                = 76
 	SYS_UMASK                   = 95
