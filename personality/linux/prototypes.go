@@ -13,7 +13,8 @@ package linux
 //
 // Other letters narrow as one of these and say how the system call
 // trace (trace.go) shows the value: d (a descriptor), a (a directory
-// descriptor, AT_FDCWD by name), o (open flags), g (a signal) as i; f (a
+// descriptor, AT_FDCWD by name), o (open flags), g (a signal), c (a clock
+// id) as i; f (a
 // descriptor), m (a mode, octal), x (hex) as u; s (a string), p (a
 // pointer), r (mmap's prot), M (mmap's flags) as l. A prototype ending
 // in ":p" returns an address.
@@ -87,9 +88,9 @@ var prototypes = map[string]string{
 	"sched_yield": "", "sched_getaffinity": "iul",
 	"getrlimit": "ul", "setrlimit": "ul", "prlimit64": "iull",
 	// Time and the system.
-	"clock_gettime": "il", "clock_getres": "il", "clock_nanosleep": "iill",
+	"clock_gettime": "cl", "clock_getres": "cl", "clock_nanosleep": "cill",
 	"nanosleep": "ll", "gettimeofday": "ll", "time": "l",
-	"times": "l", "clock_settime": "il", "settimeofday": "ll",
+	"times": "l", "clock_settime": "cl", "settimeofday": "ll",
 	"uname": "l", "getrandom": "llu", "sysinfo": "l",
 	// System V IPC.
 	"shmget": "ili", "shmat": "ili", "shmdt": "l", "shmctl": "iil",
@@ -114,7 +115,7 @@ func narrow(proto string, a Args) Args {
 // (trace.go) each say how to show a value of one of the three widths.
 func narrowClass(c byte) byte {
 	switch c {
-	case 'i', 'd', 'a', 'o', 'g':
+	case 'i', 'd', 'a', 'o', 'g', 'c':
 		return 'i'
 	case 'u', 'f', 'm', 'x':
 		return 'u'

@@ -18,7 +18,7 @@ func TestPrototypes(t *testing.T) {
 			t.Errorf("%s has no prototype", s.Name)
 		}
 		args, ret, _ := strings.Cut(p, ":")
-		if len(args) > 6 || strings.Trim(args, "iuldaogfmxsprM") != "" || (ret != "" && ret != "p" && ret != "n") {
+		if len(args) > 6 || strings.Trim(args, "iuldaogcfmxsprM") != "" || (ret != "" && ret != "p" && ret != "n") {
 			t.Errorf("%s: bad prototype %q", s.Name, p)
 		}
 	}

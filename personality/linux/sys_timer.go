@@ -34,9 +34,9 @@ func timerCalls() []Syscall {
 // timerPrototypes are the prototypes (see prototypes.go) of this file's calls.
 var timerPrototypes = map[string]string{
 	"alarm": "u", "getitimer": "il", "setitimer": "ill",
-	"timer_create": "ill", "timer_settime": "iill", "timer_gettime": "il",
+	"timer_create": "cll", "timer_settime": "iill", "timer_gettime": "il",
 	"timer_getoverrun": "i", "timer_delete": "i",
-	"timerfd_create": "ii", "timerfd_settime": "iill", "timerfd_gettime": "il",
+	"timerfd_create": "ci", "timerfd_settime": "iill", "timerfd_gettime": "il",
 	"signalfd4": "illi", "signalfd": "ill", "rt_sigtimedwait": "llll",
 	"epoll_pwait2": "iliill",
 }

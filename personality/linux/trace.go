@@ -49,6 +49,11 @@ func traceArg(t *libstarry.Thread, kind byte, v uint64) string {
 			}
 		}
 		return strconv.FormatInt(int64(int32(v)), 10)
+	case 'c':
+		if n, ok := clockNames[int32(v)]; ok {
+			return n
+		}
+		return strconv.FormatInt(int64(int32(v)), 10)
 	case 'a':
 		if int32(v) == abi.AT_FDCWD {
 			return "AT_FDCWD"
@@ -176,3 +181,13 @@ var signalNames = func() map[int]string {
 	}
 	return m
 }()
+
+// clockNames are the clock ids by name (include/uapi/linux/time.h).
+var clockNames = map[int32]string{
+	abi.CLOCK_REALTIME: "CLOCK_REALTIME", abi.CLOCK_MONOTONIC: "CLOCK_MONOTONIC",
+	abi.CLOCK_PROCESS_CPUTIME_ID: "CLOCK_PROCESS_CPUTIME_ID", abi.CLOCK_THREAD_CPUTIME_ID: "CLOCK_THREAD_CPUTIME_ID",
+	abi.CLOCK_MONOTONIC_RAW: "CLOCK_MONOTONIC_RAW", abi.CLOCK_REALTIME_COARSE: "CLOCK_REALTIME_COARSE",
+	abi.CLOCK_MONOTONIC_COARSE: "CLOCK_MONOTONIC_COARSE", abi.CLOCK_BOOTTIME: "CLOCK_BOOTTIME",
+	abi.CLOCK_REALTIME_ALARM: "CLOCK_REALTIME_ALARM", abi.CLOCK_BOOTTIME_ALARM: "CLOCK_BOOTTIME_ALARM",
+	abi.CLOCK_TAI: "CLOCK_TAI",
+}
