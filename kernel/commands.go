@@ -125,7 +125,7 @@ func runCommands(archive []byte) int {
 	if initPath != "" {
 		return runInit(cfg, initPath, os.Args[1:]) // init mounts /proc itself
 	}
-	if _, err := fs.MountProc(cfg.Kernel, libstarry.ProcConfig{HWCap: cfg.HWCap}); err != nil {
+	if _, err := fs.MountProc(cfg.Kernel, procConfig(cfg)); err != nil {
 		fmt.Println("starry: /proc:", err)
 		return 1
 	}

@@ -54,7 +54,7 @@ func initArgs(args []string) []string {
 // Init normally ends the machine itself with reboot(2).
 func runInit(cfg libstarry.Config, path string, args []string) int {
 	argv := append([]string{path}, initArgs(args)...)
-	cfg.FS.PrepareProc(cfg.Kernel, libstarry.ProcConfig{HWCap: cfg.HWCap})
+	cfg.FS.PrepareProc(cfg.Kernel, procConfig(cfg))
 	p, err := linux.StartInit(cfg, path, argv, defaultEnv)
 	if err != nil {
 		fmt.Printf("starry: exec init %s: %v\n", path, err)

@@ -35,7 +35,13 @@ func ltpList(t *testing.T, path string) []string {
 }
 
 // TestLTPMustPass runs every must-pass case in the guest and fails on
-// each that does not pass, with LTP's first failure line.
+// each that does not pass, with LTP's first failure line. A case whose
+// only failure is LTP's oversleep check (tst_timer_test.c: "slept for too
+// long") is run once more on its own: that check measures the shared
+// host's scheduling as much as the kernel (LTP turns it off when it sees a
+// hypervisor, and TCG is not one it recognises), so a busy CI machine
+// fails it now and then. A kernel that really oversleeps fails it twice;
+// TestSleepPrecision holds the medians to a tighter bound.
 func TestLTPMustPass(t *testing.T) {
 	tarball := filepath.Join(repoRoot, "..", "shared", "ltp", "ltp-20260529.tar.xz")
 	if _, err := os.Stat(tarball); err != nil {
@@ -46,27 +52,26 @@ func TestLTPMustPass(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatal("tests/ltp/must-pass.txt lists no cases")
 	}
-	out := filepath.Join(t.TempDir(), "ltp.json")
-	r := runCLI(nil, 50*time.Minute, "ltp", "--kernel", kernelImage(t), "--src", tarball,
-		"--list", list, "--native=false", "--json", out)
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatalf("starry ltp wrote no report (status %d): %v\n%s", r.code, err, tail(r.stderr, 40))
-	}
-	var rep struct {
-		Cases []struct {
-			Name   string
-			Starry struct{ Verdict, First string }
+	got, elapsed := runLTP(t, 50*time.Minute, "--list", list)
+	var retry []string
+	for name, v := range got {
+		if v.Verdict == "pass" {
+			continue
 		}
+		if strings.Contains(v.First, "slept for too long") {
+			retry = append(retry, name)
+			continue
+		}
+		t.Errorf("LTP %s regressed: %s: %s", name, v.Verdict, v.First)
 	}
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, c := range rep.Cases {
-		got[c.Name] = c.Starry.Verdict
-		if c.Starry.Verdict != "pass" {
-			t.Errorf("LTP %s regressed: %s: %s", c.Name, c.Starry.Verdict, c.Starry.First)
+	if len(retry) > 0 {
+		again, _ := runLTP(t, 10*time.Minute, "--cases", strings.Join(retry, ","))
+		for _, name := range retry {
+			if v := again[name]; v.Verdict != "pass" {
+				t.Errorf("LTP %s regressed (oversleeping twice): %s: %s", name, v.Verdict, v.First)
+			} else {
+				t.Logf("LTP %s overslept (%s) and passed when run again", name, got[name].First)
+			}
 		}
 	}
 	for _, n := range want {
@@ -74,10 +79,44 @@ func TestLTPMustPass(t *testing.T) {
 			t.Errorf("LTP %s: no result in the report", n)
 		}
 	}
-	t.Logf("%d LTP cases run in %v", len(rep.Cases), r.elapsed.Round(time.Second))
-	if r.code != 0 && !t.Failed() {
+	t.Logf("%d LTP cases run in %v", len(got), elapsed.Round(time.Second))
+}
+
+// ltpVerdict is a case's result in the guest, from starry ltp's report.
+type ltpVerdict struct{ Verdict, First string }
+
+// runLTP runs "starry ltp" in the guest on the cases args select and
+// returns each case's verdict. It fails the test when no report comes,
+// or when the CLI exits non-zero with every case passing.
+func runLTP(t *testing.T, limit time.Duration, args ...string) (map[string]ltpVerdict, time.Duration) {
+	t.Helper()
+	tarball := filepath.Join(repoRoot, "..", "shared", "ltp", "ltp-20260529.tar.xz")
+	out := filepath.Join(t.TempDir(), "ltp.json")
+	r := runCLI(nil, limit, append([]string{"ltp", "--kernel", kernelImage(t), "--src", tarball,
+		"--native=false", "--json", out}, args...)...)
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("starry ltp wrote no report (status %d): %v\n%s", r.code, err, tail(r.stderr, 40))
+	}
+	var rep struct {
+		Cases []struct {
+			Name   string
+			Starry ltpVerdict
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]ltpVerdict{}
+	allPass := true
+	for _, c := range rep.Cases {
+		got[c.Name] = c.Starry
+		allPass = allPass && c.Starry.Verdict == "pass"
+	}
+	if r.code != 0 && allPass {
 		t.Errorf("starry ltp exited %d with every case passing:\n%s", r.code, tail(r.stderr, 40))
 	}
+	return got, r.elapsed
 }
 
 // TestLTPListsCoverPeers: every case of the peers' lists is either in

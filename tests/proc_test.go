@@ -44,6 +44,7 @@ func TestProcTools(t *testing.T) {
 		`echo self $$ $(cut -d" " -f1,4 /proc/$$/stat 2>/dev/null || head -c 20 /proc/$$/stat)`,
 		"echo exe $(readlink /proc/self/exe)",
 		"echo stdin $(echo through | cat /dev/stdin)",
+		"head -20 /proc/cpuinfo",
 	}, "\n") + "\n"
 	if err := os.WriteFile(filepath.Join(root, "tools.sh"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
@@ -69,6 +70,11 @@ func TestProcTools(t *testing.T) {
 	need("top's process header", `(?m)^\s+PID\s+PPID\s+USER\s+STAT`)
 	need("readlink /proc/self/exe", `(?m)^exe /bin/busybox$`)
 	need("/dev/stdin through /proc/self/fd/0", `(?m)^stdin through$`)
+	// cpuinfo is what CPUID says: QEMU's TCG "max" CPU names itself and
+	// sets the hypervisor bit; AVX is there because QEMU emulates it.
+	need("cpuinfo's model name from CPUID", `(?m)^model name\s+: QEMU TCG CPU version`)
+	need("cpuinfo's flags from CPUID", `(?m)^flags\s+: fpu .*\bsse2\b.*\blm\b.*\bavx\b.*\bhypervisor\b`)
+	need("cpuinfo's MHz from the TSC", `(?m)^cpu MHz\s+: [1-9]\d{2,4}\.\d{3}$`)
 	// free's total is the guest's memory for programs, in KiB: within
 	// the 256 MiB the machine has, and most of it.
 	if m := regexp.MustCompile(`(?m)^Mem:\s+(\d+)\s+(\d+)\s+(\d+)`).FindStringSubmatch(out); m == nil {

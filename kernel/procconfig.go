@@ -1,0 +1,18 @@
+package main
+
+import (
+	hw "github.com/starry-go/starry/hw/x86_64"
+	"github.com/starry-go/starry/libstarry"
+	"github.com/starry-go/starry/libstarry/procfs"
+)
+
+// procConfig is what /proc shows of the machine: the CPU as CPUID
+// describes it (cpuinfo), and the hwcap the auxv carries.
+func procConfig(cfg libstarry.Config) libstarry.ProcConfig {
+	c := hw.CPUInfo()
+	return libstarry.ProcConfig{
+		HWCap: cfg.HWCap,
+		CPU: procfs.CPUInfo{Vendor: c.Vendor, ModelName: c.ModelName, Family: c.Family, Model: c.Model,
+			Stepping: c.Stepping, MHz: c.MHz, CacheKB: c.CacheKB, Flags: c.Flags},
+	}
+}
