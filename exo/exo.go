@@ -55,6 +55,9 @@ func New(b Backend, slice time.Duration) *Exokernel {
 	if a, ok := b.(Alarm); ok {
 		UseAlarm(a)
 	}
+	if e, ok := b.(Entropy); ok {
+		entropySource.Store(&e)
+	}
 	return &Exokernel{backend: b, frames: map[Frame]int{}, slice: slice}
 }
 

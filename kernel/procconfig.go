@@ -7,11 +7,13 @@ import (
 )
 
 // procConfig is what /proc shows of the machine: the CPU as CPUID
-// describes it (cpuinfo), and the hwcap the auxv carries.
+// describes it (cpuinfo), the hwcap the auxv carries, and the boot
+// command line (/proc/cmdline; it was empty).
 func procConfig(cfg libstarry.Config) libstarry.ProcConfig {
 	c := hw.CPUInfo()
 	return libstarry.ProcConfig{
-		HWCap: cfg.HWCap,
+		HWCap:   cfg.HWCap,
+		Cmdline: hw.Cmdline(),
 		CPU: procfs.CPUInfo{Vendor: c.Vendor, ModelName: c.ModelName, Family: c.Family, Model: c.Model,
 			Stepping: c.Stepping, MHz: c.MHz, CacheKB: c.CacheKB, Flags: c.Flags},
 	}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,21 +206,62 @@ func TestBenchBootFakeGuest(t *testing.T) {
 	}
 }
 
-// TestBenchSyscall boots the syscall benchmark and checks both columns.
-func TestBenchSyscall(t *testing.T) {
+// TestBenchVsLinux runs two of the latency suite's benchmarks under
+// starry, under Debian's Linux on the same QEMU machine (fetched into
+// build/linux on first use) and on the host, and checks the table has
+// all three medians and the ratio, that the JSON carries each run's
+// samples, and that the plot is drawn.
+func TestBenchVsLinux(t *testing.T) {
 	requireQEMU(t)
-	prog := filepath.Join(testProgs(t), "bench_syscall")
-	r := starry(t, nil, "bench", "syscall", "--accel", "tcg", "--timeout", "180s", "--kernel", kernelImage(t), "--prog", prog)
+	dir := t.TempDir()
+	js, svg := filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.svg")
+	r := starry(t, nil, "bench", "--accel", "tcg", "--vs", "linux", "--runs", "1", "--timeout", "240s",
+		"--kernel", kernelImage(t), "--bench", "getppid,fork_exec_wait", "--json", js, "--plot", svg)
 	if r.code != 0 {
-		t.Fatalf("bench syscall failed\n%v", r)
+		t.Fatalf("bench --vs linux failed\n%v", r)
 	}
-	for _, row := range []string{"getppid", "pagefault"} {
-		i := lineIndex(consoleLines(r.stdout), row)
+	lines := consoleLines(r.stdout)
+	for _, row := range []string{"getppid", "fork_exec_wait"} {
+		i := lineIndex(lines, row)
 		if i < 0 {
 			t.Errorf("no %q row\n%v", row, r)
-		} else if strings.Count(consoleLines(r.stdout)[i], " - ") > 0 {
-			t.Errorf("the %q row lacks the host's figures\n%v", row, r)
+			continue
 		}
+		// name, then median and p10-p90 for starry, linux and the host, then the ratio
+		if f := strings.Fields(lines[i]); len(f) < 8 || !strings.HasSuffix(f[len(f)-1], "x") || strings.Contains(lines[i], "failed") {
+			t.Errorf("the %q row lacks a figure or the ratio: %q", row, lines[i])
+		}
+	}
+	data, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Runs []struct {
+			Target  string
+			Figures []struct {
+				Name    string
+				Samples []float64 `json:"samples_ns"`
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, run := range rep.Runs {
+		for _, f := range run.Figures {
+			if len(f.Samples) < 100 {
+				t.Errorf("%s on %s: %d samples in the JSON", f.Name, run.Target, len(f.Samples))
+			}
+			seen[run.Target]++
+		}
+	}
+	if seen["starry"] != 2 || seen["linux"] != 2 || seen["host"] != 2 {
+		t.Errorf("figures per target in the JSON: %v, want 2 each", seen)
+	}
+	if plot, err := os.ReadFile(svg); err != nil || !strings.Contains(string(plot), ">fork_exec_wait<") {
+		t.Errorf("the plot lacks the benchmark (err %v)", err)
 	}
 }
 

@@ -334,6 +334,17 @@ func TestTooLittleMemory(t *testing.T) {
 	checkRun(t, r, 1, []string{"starry: not enough memory", "boot with at least"}, "hello from musl")
 }
 
+// TestSmallMemory: busybox's shell runs a pipeline in a 48 MiB machine
+// (the image's bss no longer holds crypto/rand's 32 MiB FIPS scratch
+// buffer, which made 64 MiB the least that booted).
+func TestSmallMemory(t *testing.T) {
+	bb := hostBusybox(t)
+	requireQEMU(t)
+	r := starry(t, nil, "run", "--accel", "tcg", "--timeout", "60s", "--kernel", kernelImage(t), "--mem", "48",
+		"--add", bb+":/bin/busybox", "--", "/bin/busybox", "sh", "-c", "echo small | /bin/busybox tr a-z A-Z")
+	checkRun(t, r, 0, []string{"SMALL"})
+}
+
 // repeatedLogLines finds kernel diagnostics printed more than once for
 // one command: an unimplemented system call is reported once per command
 // (the runner forgets what it logged between them), by name, however

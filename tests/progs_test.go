@@ -41,7 +41,6 @@ var progBuilds = []progBuild{
 	{name: "threads", src: "threads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "threads_glibc", src: "threads.c", cc: "gcc", flags: []string{"-static", "-pthread"}},
 	{name: "manythreads", src: "manythreads.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
-	{name: "bench_syscall", src: "bench_syscall.c"},
 	{name: "memmodel", src: "memmodel.c"},
 	{name: "block", src: "block.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},
 	{name: "ids", src: "ids.c", cc: "musl-gcc", flags: []string{"-static", "-pthread"}},

@@ -33,8 +33,8 @@ const minFreeBytes = 24 << 20
 
 // checkMemory stops a boot that cannot work with a message saying how
 // much memory to give, rather than letting the Go runtime fault on its
-// first heap page: the kernel image alone (its bss holds every thread's
-// stacks and state) takes tens of MiB.
+// first heap page: the kernel image (its bss holds every thread's stacks
+// and state) takes about 8 MiB.
 func checkMemory(imageEnd uint64) {
 	free := framesFree * pageSize
 	if free >= minFreeBytes {

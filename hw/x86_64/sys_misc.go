@@ -137,10 +137,20 @@ func sysUname(buf uintptr) int64 {
 	return 0
 }
 
-// random64 uses RDRAND when the CPU has it, else a xorshift generator
-// seeded from the TSC at boot.
+// Random is the machine's exo.Entropy: random64's, as getrandom's.
+func (machine) Random(b []byte) {
+	for i := 0; i < len(b); i += 8 {
+		v := random64()
+		for j := 0; j < 8 && i+j < len(b); j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+}
+
 var rngState uint64
 
+// random64 uses RDRAND when the CPU has it, else a xorshift generator
+// seeded from the TSC at boot.
 func random64() uint64 {
 	if hasRDRAND {
 		if v, ok := rdrand(); ok {

@@ -1,7 +1,6 @@
 package binfmt
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 
 	"github.com/starry-go/starry/exo"
@@ -77,7 +76,7 @@ func BuildStack(m *mm.MM, img *Image, hwcap uint64, creds [4]uint64) (uintptr, e
 		return 0, err
 	}
 	var rnd [16]byte
-	_, _ = rand.Read(rnd[:])
+	exo.Random(rnd[:])
 	random, err := put(rnd[:])
 	if err != nil {
 		return 0, err

@@ -1,8 +1,8 @@
 package procfs
 
 import (
-	"crypto/rand"
 	"fmt"
+	"github.com/starry-go/starry/exo"
 	"sync/atomic"
 	"time"
 
@@ -97,7 +97,7 @@ func (n *node) nlink() uint32 {
 // newUUID is a random version-4 UUID (generate_random_uuid).
 func newUUID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	exo.Random(b[:])
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])

@@ -1,8 +1,8 @@
 package linux
 
 import (
-	"crypto/rand"
 	"encoding/binary"
+	"github.com/starry-go/starry/exo"
 	"time"
 
 	"github.com/starry-go/starry/libstarry"
@@ -66,7 +66,7 @@ func sysGetrandom(t *libstarry.Thread, a Args) (uint64, error) {
 		return 0, abi.EFAULT
 	}
 	buf := make([]byte, min(a[1], maxIO))
-	_, _ = rand.Read(buf)
+	exo.Random(buf)
 	n, err := copyOutPartial(t, a[0], buf)
 	return uint64(n), err
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 )
@@ -19,23 +20,18 @@ var benchMarks = []string{markFirstByte, markBoot, markGoMain, markPass, markExi
 
 // cmdBench implements "starry bench SUITE".
 func cmdBench(args []string, stdout, stderr io.Writer) error {
-	const usage = "usage: starry bench boot|syscall|exec|exo [flags]"
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return fail(exitUsage, "bench: name a benchmark (boot, syscall, exec or exo)")
+	const usage = "usage: starry bench [flags] (the latency suite), or starry bench boot|exo [flags]"
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return benchLat(args, stdout, stderr)
 	}
 	switch args[0] {
 	case "boot":
 		return benchBoot(args[1:], stdout, stderr)
-	case "syscall":
-		return benchSyscall(args[1:], stdout, stderr)
-	case "exec":
-		return benchExec(args[1:], stdout, stderr)
 	case "exo":
 		return benchExo(args[1:], stdout, stderr)
 	}
 	fmt.Fprintln(stderr, usage)
-	return fail(exitUsage, "bench: unknown benchmark %q (boot, syscall, exec or exo)", args[0])
+	return fail(exitUsage, "bench: unknown benchmark %q (boot or exo; none for the latency suite)", args[0])
 }
 
 // benchBoot boots the self-test repeatedly per accelerator and prints the

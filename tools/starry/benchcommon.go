@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 )
 
@@ -76,4 +78,42 @@ func (b *benchTarget) bootConsole(ctx context.Context, m bootMedia) (out, errOut
 		err = res.verdict(b.vm.timeout)
 	}
 	return o.String(), e.String(), err
+}
+
+// benchLine matches the figures a benchmark program prints:
+// "bench: NAME median N ns M cycles".
+var benchLine = regexp.MustCompile(`bench: (\S+) median (\d+) ns (\d+) cycles`)
+
+// benchFigure is one parsed benchmark line.
+type benchFigure struct {
+	name       string
+	ns, cycles string
+}
+
+// parseBenchLines collects the figures in a program's output, in order.
+func parseBenchLines(out string) []benchFigure {
+	var figs []benchFigure
+	for _, m := range benchLine.FindAllStringSubmatch(out, -1) {
+		figs = append(figs, benchFigure{m[1], m[2], m[3]})
+	}
+	return figs
+}
+
+// checkStatic requires a regular file that is an ELF executable without
+// a program interpreter: the guest's initramfs holds no dynamic loader.
+func checkStatic(flagName, path, hint string) error {
+	if err := checkRegular(flagName, path); err != nil {
+		return fail(exitFailure, "%v; %s", err, hint)
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return fail(exitFailure, "%s: %s is not an ELF executable: %v", flagName, path, err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			return fail(exitFailure, "%s: %s is dynamically linked; the guest needs a static executable (%s)", flagName, path, hint)
+		}
+	}
+	return nil
 }

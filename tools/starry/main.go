@@ -47,17 +47,12 @@ commands:
   build   build the kernel image (build/starry-kernel.elf)
   run     build, then boot the kernel under QEMU with the serial console here;
           "run --add ./prog:/bin/prog -- /bin/prog args" runs a program
-  bench   benchmarks: "bench boot" times the self-test boot, "bench syscall"
-          compares a benchmark program under starry and on the host,
-          "bench exo" times the exokernel's primitives from ring 3;
-          "bench exec" boots tests/progs/bench_exec.c (musl-gcc -static) and
-          runs the same binary on the host: medians of fork+exit+wait (2000
-          runs), fork+execve+wait, vfork+execve+wait and posix_spawn+wait of
-          a static hello (the program itself, 200 runs each), fork+execve of
-          busybox "sh -c true" + wait (200 runs; --busybox, default
-          /bin/busybox, is /bin/sh in the guest) and a 1-byte pipe round trip
-          between two processes (10000, in batches of 100), side by side; a
-          measurement that fails is listed and makes the exit status 1
+  bench   "bench" runs bench/progs/lat.c's latencies (null syscall, page
+          fault, mmap, fork, exec, spawn, sh -c true, pipes, files) under
+          starry, with --vs linux also under Debian's cloud kernel on the
+          same QEMU machine, and on the host, and prints medians, spreads
+          and the ratio (--runs, --json, --plot); "bench boot" times the
+          self-test boot, "bench exo" the exokernel's primitives from ring 3
   ltp     build the Linux Test Project's syscall tests (cached under build/ltp),
           run the cases in the guest in batches and natively on the host, and
           print each case's verdict in both; --update tests/ltp keeps the
