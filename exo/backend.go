@@ -48,7 +48,17 @@ type Regs struct {
 	RIP, RFLAGS, FSBase, GSBase            uint64
 	FX                                     [512]byte // FXSAVE image: x87, MXCSR, XMM0-15
 	YMMHi                                  [256]byte // upper halves of YMM0-15 (AVX)
+	// FPStamp names the FX and YMMHi image the backend last stored here
+	// (0: none), so that it need not load an unchanged image back on the
+	// next Run: a null system call's round trip copied these 768 bytes
+	// out and in again. Code that edits FX or YMMHi in place calls
+	// FPChanged; a whole-struct copy carries the stamp with the image.
+	FPStamp uint64
 }
+
+// FPChanged says FX or YMMHi were edited in place: the next Run loads
+// them.
+func (r *Regs) FPChanged() { r.FPStamp = 0 }
 
 // TrapKind says why user mode ended.
 type TrapKind int

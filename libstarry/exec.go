@@ -180,7 +180,7 @@ func (t *Thread) ExecAt(w Where, self vfs.Path, file string, argv, envv []string
 func (t *Thread) zapSiblings() error {
 	p := t.P
 	p.mu.Lock()
-	if t.zapped || p.exiting {
+	if t.zapped.Load() || p.exiting {
 		p.mu.Unlock()
 		return abi.EINTR
 	}
@@ -193,7 +193,7 @@ func (t *Thread) zapSiblings() error {
 		case <-p.dying:
 		}
 		p.mu.Lock()
-		if t.zapped || p.exiting {
+		if t.zapped.Load() || p.exiting {
 			p.mu.Unlock()
 			return abi.EINTR
 		}
@@ -201,8 +201,8 @@ func (t *Thread) zapSiblings() error {
 	p.execing = true
 	for {
 		for s := range p.threads {
-			if s != t && !s.zapped {
-				s.zapped = true
+			if s != t && !s.zapped.Load() {
+				s.zapped.Store(true)
 				s.poke()
 			}
 		}

@@ -26,6 +26,7 @@ func (p *Process) exitFirst(s ExitStatus) bool {
 	if p.stop.stopped {
 		close(p.stop.cont)
 		p.stop = stopState{}
+		p.stopped.Store(false)
 	}
 	p.mu.Unlock()
 	return true

@@ -74,6 +74,7 @@ func restoreFP(m *mm.MM, fp uint64, r *exo.Regs, xfeatures uint64) error {
 		}
 	}
 	r.FX, r.YMMHi = fx, ymm
+	r.FPChanged()
 	return nil
 }
 

@@ -68,7 +68,7 @@ func (t *Thread) setMask(mask uint64) {
 	p := t.P
 	p.mu.Lock()
 	t.sigmask = mask &^ unblockable
-	pending := (t.pending.set|p.shared.set)&^t.sigmask != 0 || t.zapped || p.exiting
+	pending := (t.pending.set|p.shared.set)&^t.sigmask != 0 || t.zapped.Load() || p.exiting
 	p.mu.Unlock()
 	if pending {
 		t.intr.raise()

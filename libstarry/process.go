@@ -126,6 +126,7 @@ type Process struct {
 	reapWhole  bool // the runner reaps it itself; init does not
 	execed     bool // it has exec'd since its fork (setpgid then refuses)
 	stop       stopState
+	stopped    atomic.Bool      // stop.stopped, for waitWhileStopped's lock-free look on every trap
 	childWait  ipc.Queue        // wait4 sleeps here until a child changes state
 	tracees    map[*Thread]bool // the threads this process traces (ptrace.go)
 	ctty       *Tty             // the controlling terminal (ttyctl.go)

@@ -434,6 +434,7 @@ func (t *Thread) SetFPRegs(fx [512]byte) {
 	le := binary.LittleEndian
 	le.PutUint32(fx[mxcsrOff:], le.Uint32(fx[mxcsrOff:])&mxcsrMask)
 	t.ctx.Regs.FX = fx
+	t.ctx.Regs.FPChanged()
 }
 
 // SigMask is the thread's blocked set (PTRACE_GETSIGMASK).

@@ -122,6 +122,7 @@ func (p *Process) groupStop(sig int) {
 		return
 	}
 	p.stop = stopState{stopped: true, sig: sig, cont: make(chan struct{}), reportStop: true}
+	p.stopped.Store(true)
 	for t := range p.threads {
 		t.poke()
 	}
@@ -139,6 +140,7 @@ func (p *Process) resume(notify bool) {
 	}
 	close(p.stop.cont)
 	p.stop = stopState{reportContinued: notify}
+	p.stopped.Store(false)
 	p.mu.Unlock()
 	if notify {
 		p.notifyParentStopped(CLD_CONTINUED, SIGCONT)
@@ -151,6 +153,9 @@ func (p *Process) resume(notify bool) {
 // tracer attaching meanwhile kicks it into that.
 func (t *Thread) waitWhileStopped() {
 	p := t.P
+	if !p.stopped.Load() { // the common case, without the lock
+		return
+	}
 	for {
 		p.mu.Lock()
 		st := p.stop

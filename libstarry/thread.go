@@ -26,7 +26,7 @@ type Thread struct {
 	Comm      [16]byte      // the name prctl(PR_SET_NAME) sets (task_struct.comm)
 	slack     timerSlack    // prctl(PR_SET_TIMERSLACK) (timerslack.go)
 	exited    bool          // exit(2) ended this thread; only its goroutine reads it
-	zapped    bool          // a sibling's exec asked it to go (de_thread); Process.mu
+	zapped    atomic.Bool   // a sibling's exec asked it to go (de_thread); set under Process.mu
 	inKernel  atomic.Bool   // in a system call: /proc shows the thread sleeping (S)
 	trace     *tracee       // the tracing link (ptrace.go); Kernel.mu
 	traced    atomic.Bool   // trace != nil, for readers without Kernel.mu
@@ -76,12 +76,7 @@ func (t *Thread) run() {
 
 // alive reports whether the thread should go on running user code.
 func (t *Thread) alive() bool {
-	if t.exited || t.P.isExiting() {
-		return false
-	}
-	t.P.mu.Lock()
-	defer t.P.mu.Unlock()
-	return !t.zapped
+	return !t.exited && !t.P.isExiting() && !t.zapped.Load()
 }
 
 // handle dispatches one trap: syscalls to the personality, page faults

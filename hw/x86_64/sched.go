@@ -44,6 +44,7 @@ type thread struct {
 	inUser   bool
 	uctx     uintptr // the *exo.Regs being run
 	trapRec  uintptr // the *trapRecord to fill in
+	fpImage  uint64  // the exo.Regs.FPStamp of the image in user.fx (0: none)
 	userCR3  uint64
 	sliceEnd int64
 	userNs   int64 // ring-3 time of the current run so far

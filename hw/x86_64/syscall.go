@@ -38,6 +38,9 @@ type shimFamily func(t *thread, nr uint64, a shimArgs) (ret int64, ok bool)
 
 func shimSyscall(t *thread) int64 {
 	r := &t.regs
+	if r.RAX == sysRunUser { // every user trap's round trip: skip the families
+		return runUser(t, uintptr(r.RDI), uintptr(r.RSI), r.RDX)
+	}
 	a := shimArgs{uintptr(r.RDI), uintptr(r.RSI), uintptr(r.RDX), uintptr(r.R10), uintptr(r.R8)}
 	for _, family := range [...]shimFamily{fileCalls, memoryCalls, threadCalls, signalCalls, infoCalls, privateCalls} {
 		if ret, ok := family(t, r.RAX, a); ok {

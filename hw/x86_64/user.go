@@ -57,6 +57,20 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 	r.RIP, r.RSP, r.FSBase, r.GSBase = u.RIP, u.RSP, u.FSBase, u.GSBase
 	r.RFLAGS = u.RFLAGS&userFlags | rflagsIF | 2
 	r.CS, r.SS = userCS, userSS
+	if u.FPStamp == 0 || u.FPStamp != t.fpImage { // else user.fx holds it already
+		loadUserFP(r, u)
+		t.fpImage = u.FPStamp
+	}
+	r.fpuValid = 1
+	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
+	t.userNs = 0
+	t.sliceEnd = nanotime() + int64(tr.SliceNs)
+	switchTo(cpu0.curIdx)
+	return retNoChange
+}
+
+// loadUserFP puts u's FPU image into r's save area for XRSTOR.
+func loadUserFP(r *Regs, u *exo.Regs) {
 	x := xArea(r)
 	copy(x, u.FX[:])
 	x[26], x[27] = 0, 0 // reserved MXCSR bits would make FXRSTOR fault
@@ -67,13 +81,10 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 		x[xstateBVOff] = xcr0X87SSE | xcr0AVX
 		copy(x[avxOff:avxOff+256], u.YMMHi[:])
 	}
-	r.fpuValid = 1
-	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
-	t.userNs = 0
-	t.sliceEnd = nanotime() + int64(tr.SliceNs)
-	switchTo(cpu0.curIdx)
-	return retNoChange
 }
+
+// fpStamps numbers the FPU images userExit stores (exo.Regs.FPStamp).
+var fpStamps uint64
 
 // userTrap handles a trap taken in ring 3.
 func userTrap(t *thread) {
@@ -120,6 +131,8 @@ func userExit(t *thread, kind exo.TrapKind, addr uint64) {
 			clear(u.YMMHi[:]) // AVX state in its initial (zero) form
 		}
 	}
+	fpStamps++
+	u.FPStamp, t.fpImage = fpStamps, fpStamps
 	*(*trapRecord)(ptrAt(t.trapRec)) = trapRecord{Kind: uint64(kind), Vector: r.Vector, ErrCode: r.ErrCode, Addr: addr, UserNs: uint64(t.userNs)}
 	t.inUser = false
 	t.regs.RAX = 0

@@ -101,6 +101,7 @@ func setRange(start, end uintptr, prot int) bool {
 // releasePages frees the frames behind [start, end) and clears their
 // entries, so the next touch sees fresh zeroed memory.
 func releasePages(start, end uintptr) {
+	accessCache.forget()
 	forEachPTE(start, end, func(va uintptr, e *uint64) {
 		if *e&(pteP|pteProt) != 0 {
 			freeFrame(*e & pteAddr)
@@ -112,6 +113,7 @@ func releasePages(start, end uintptr) {
 
 // protectPages applies prot to the frames already present in the range.
 func protectPages(start, end uintptr, prot int) {
+	accessCache.forget()
 	forEachPTE(start, end, func(va uintptr, e *uint64) {
 		if *e&(pteP|pteProt) == 0 {
 			return
@@ -183,6 +185,9 @@ func accessible(addr, n uintptr, write bool) bool {
 	if addr < heapBase || end > heapTop {
 		return false
 	}
+	if accessCache.hit(addr, end, write) {
+		return true
+	}
 	for p := addr &^ (pageSize - 1); p < end; p += pageSize {
 		e := pte(p, false)
 		if e != nil && *e&pteP != 0 && (!write || *e&pteRW != 0) {
@@ -192,5 +197,37 @@ func accessible(addr, n uintptr, write bool) bool {
 			return false
 		}
 	}
+	accessCache.add(addr, end, write)
 	return true
 }
+
+// accessCache remembers the last heap ranges accessible found mapped
+// (writable when asked), until the heap next loses a page or a right
+// (releasePages, protectPages). sysRunUser checks the same exo.Regs and
+// trap record on every user trap: walking their pages each time was a
+// tenth of a null system call's instructions.
+var accessCache accessRanges
+
+type accessRanges struct {
+	r    [4]struct{ addr, end uintptr }
+	next int
+}
+
+func (c *accessRanges) hit(addr, end uintptr, write bool) bool {
+	for _, e := range c.r { // every entry was checked for writing
+		if e.addr <= addr && end <= e.end {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *accessRanges) add(addr, end uintptr, write bool) {
+	if write {
+		c.r[c.next] = struct{ addr, end uintptr }{addr, end}
+		c.next = (c.next + 1) % len(c.r)
+	}
+}
+
+// forget empties the cache: heap pages lost their mapping or a right.
+func (c *accessRanges) forget() { *c = accessRanges{} }

@@ -69,4 +69,5 @@ func scramble(r *exo.Regs, rng *rand.Rand) {
 	for i := range r.YMMHi {
 		r.YMMHi[i] = byte(rng.Uint32())
 	}
+	r.FPChanged()
 }

@@ -20,6 +20,7 @@ func checkFPU(k *exo.Exokernel) (string, error) {
 	le := binary.LittleEndian
 	le.PutUint64(c.Regs.FX[xmm0:], 21)
 	le.PutUint64(c.Regs.FX[xmm0+8:], 1)
+	c.Regs.FPChanged()
 	if _, err := expect(c, exo.TrapSyscall, 0); err != nil {
 		return "", err
 	}
@@ -161,6 +162,7 @@ func checkAVX(k *exo.Exokernel) (string, error) {
 	le := binary.LittleEndian
 	le.PutUint64(c.Regs.FX[xmm0:], 5)
 	le.PutUint64(c.Regs.YMMHi[8:], 7) // YMM0 bits 192..255
+	c.Regs.FPChanged()
 	if _, err := expect(c, exo.TrapSyscall, 0); err != nil {
 		return "", err
 	}

@@ -2,7 +2,6 @@ package linux
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/starry-go/starry/libstarry"
 	"github.com/starry-go/starry/personality/linux/abi"
@@ -52,24 +51,36 @@ func refuse(nr uint64, name string, e abi.Errno, note string) Syscall {
 	return Syscall{Nr: nr, Name: name, Support: Refused, Errno: e, Note: note}
 }
 
-// table is the x86-64 system call table, indexed by number. It is built
-// once and never written afterwards.
+// table is the x86-64 system call table, indexed by number (nil: no
+// row). It is built once and never written afterwards; a slice, not a
+// map, because every system call looks itself up in it.
 var table = buildTable()
 
-func buildTable() map[uint64]Syscall {
-	m := map[uint64]Syscall{}
+func buildTable() []*Syscall {
+	var t []*Syscall
 	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
 		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls(),
 		timerCalls(), schedCalls(), ptraceCalls(), fsmountCalls(), rebootCalls()} {
 		for _, s := range group {
-			if _, dup := m[s.Nr]; dup {
+			for uint64(len(t)) <= s.Nr {
+				t = append(t, nil)
+			}
+			if t[s.Nr] != nil {
 				panic(fmt.Sprintf("linux: syscall %d (%s) listed twice", s.Nr, s.Name))
 			}
 			s.Proto, _ = prototypeOf(s.Name)
-			m[s.Nr] = s
+			t[s.Nr] = &s
 		}
 	}
-	return m
+	return t
+}
+
+// row is the table's row for nr, or nil.
+func row(nr uint64) *Syscall {
+	if nr < uint64(len(table)) {
+		return table[nr]
+	}
+	return nil
 }
 
 // prototypeOf finds a call's prototype in the map of its file.
@@ -90,11 +101,12 @@ func allPrototypes() []map[string]string {
 
 // Table lists the rows by number, for documentation and tests.
 func Table() []Syscall {
-	out := make([]Syscall, 0, len(table))
+	var out []Syscall
 	for _, s := range table {
-		out = append(out, s)
+		if s != nil {
+			out = append(out, *s)
+		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Nr < out[j].Nr })
 	return out
 }
 
@@ -103,8 +115,8 @@ func Table() []Syscall {
 func Dispatch(t *libstarry.Thread) {
 	regs := t.Regs()
 	nr, raw := regs.Syscall()
-	s, ok := table[nr]
-	if !ok {
+	s := row(nr)
+	if s == nil {
 		if name, known := abi.SyscallNames[nr]; known {
 			t.P.LogOnce(name, fmt.Sprintf("linux: %s (%d) is not implemented: ENOSYS", name, nr))
 		} else {
@@ -114,7 +126,7 @@ func Dispatch(t *libstarry.Thread) {
 		return
 	}
 	if tr := t.P.Trace(); tr != nil && tr.Wants(s.Name) {
-		traced(t, s, Args(raw), tr, func() { serve(t, s, nr, raw) })
+		traced(t, *s, Args(raw), tr, func() { serve(t, s, nr, raw) })
 		return
 	}
 	serve(t, s, nr, raw)
@@ -122,7 +134,7 @@ func Dispatch(t *libstarry.Thread) {
 
 // serve runs a row's handler and puts its result or -errno in RAX; a
 // refused row answers its errno.
-func serve(t *libstarry.Thread, s Syscall, nr uint64, raw [6]uint64) {
+func serve(t *libstarry.Thread, s *Syscall, nr uint64, raw [6]uint64) {
 	regs := t.Regs()
 	if s.Fn == nil {
 		regs.RAX = negErrno(s.Errno)
