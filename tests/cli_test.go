@@ -265,6 +265,41 @@ func TestBenchVsLinux(t *testing.T) {
 	}
 }
 
+// TestBenchIcount: under --icount the figures are instruction counts,
+// so two runs of the null system call agree to within 3% however busy
+// the host is (not exactly: address-space randomisation moves pages and
+// crossings), and the JSON says the unit.
+func TestBenchIcount(t *testing.T) {
+	requireQEMU(t)
+	js := filepath.Join(t.TempDir(), "bench.json")
+	r := starry(t, nil, "bench", "--accel", "tcg", "--icount", "--runs", "2", "--timeout", "120s",
+		"--kernel", kernelImage(t), "--bench", "getppid", "--json", js)
+	if r.code != 0 {
+		t.Fatalf("bench --icount failed\n%v", r)
+	}
+	data, err := os.ReadFile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Accel string
+		Runs  []struct {
+			Target  string
+			Figures []struct{ NS [4]float64 }
+		}
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Accel, "icount") || len(rep.Runs) != 2 {
+		t.Fatalf("report: accel %q, %d runs (want icount, 2 starry runs)", rep.Accel, len(rep.Runs))
+	}
+	a, b := rep.Runs[0].Figures[0].NS[0], rep.Runs[1].Figures[0].NS[0]
+	if a < 100 || b < 100 || a/b > 1.03 || b/a > 1.03 {
+		t.Errorf("getppid medians %v and %v instructions: not a deterministic count", a, b)
+	}
+}
+
 func TestBenchExo(t *testing.T) {
 	requireQEMU(t)
 	r := starry(t, nil, "bench", "exo", "--accel", "tcg", "--timeout", "240s", "--kernel", kernelImage(t))

@@ -17,7 +17,7 @@ import (
 type latOptions struct {
 	vs, jsonPath, plotPath, linuxKernel, names, busybox string
 	runs                                                int
-	native                                              bool
+	native, icount                                      bool
 }
 
 const latUsage = `usage: starry bench [--accel tcg|kvm] [--vs linux] [--runs N] [--json FILE] [--plot FILE.svg] [flags]
@@ -43,6 +43,7 @@ func benchLat(args []string, stdout, stderr io.Writer) error {
 		fs.StringVar(&o.names, "bench", "", "comma-separated benchmarks to run (default: all of bench/progs/lat.c)")
 		fs.StringVar(&o.busybox, "busybox", "/bin/busybox", "static busybox: the guests' /bin and sh -c true")
 		fs.BoolVar(&o.native, "native", true, "also run the binaries on the host")
+		fs.BoolVar(&o.icount, "icount", false, "TCG only: QEMU's -icount shift=0, so a guest nanosecond is one instruction (deterministic counts)")
 	})
 	if err != nil {
 		return err
@@ -52,6 +53,12 @@ func benchLat(args []string, stdout, stderr io.Writer) error {
 	}
 	if o.runs < 1 {
 		return fail(exitUsage, "--runs must be at least 1, not %d", o.runs)
+	}
+	if o.icount && b.accel != "tcg" {
+		return fail(exitUsage, "--icount needs --accel tcg (QEMU counts instructions only when it emulates them)")
+	}
+	if o.icount {
+		o.native = false // the host's figures would be times, not counts
 	}
 	if o.plotPath != "" && filepath.Ext(o.plotPath) != ".svg" {
 		return fail(exitUsage, "--plot draws SVG: name a .svg file, not %q", o.plotPath)
@@ -88,7 +95,10 @@ func benchLat(args []string, stdout, stderr io.Writer) error {
 	if o.native {
 		rep.Targets = append(rep.Targets, tgtHost)
 	}
-	s := latSession{b: b, img: img, names: o.names, vmlinuz: vmlinuz, stderr: stderr}
+	if o.icount {
+		rep.Accel = "tcg -icount shift=0 (figures are guest instructions, not ns)"
+	}
+	s := latSession{b: b, img: img, names: o.names, vmlinuz: vmlinuz, icount: o.icount, stderr: stderr}
 	for run := 1; run <= o.runs; run++ {
 		for _, t := range runOrder(rep.Targets, run) {
 			r, err := s.runOnce(ctx, t, run)
@@ -117,6 +127,7 @@ type latSession struct {
 	img     *latImage
 	names   string
 	vmlinuz string
+	icount  bool
 	stderr  io.Writer
 }
 
@@ -141,7 +152,11 @@ func (s *latSession) runOnce(ctx context.Context, target string, run int) (latRu
 		}
 		out, err = s.boot(ctx, bootMedia{kernel: s.b.kernel, cmdline: cmdline, initrd: s.img.initrd})
 	case tgtLinux:
-		out, err = s.boot(ctx, bootMedia{kernel: s.vmlinuz, cmdline: linuxCmdline(hostTSCkHz(), s.names), initrd: s.img.initrd})
+		khz := hostTSCkHz()
+		if s.icount {
+			khz = 1_000_000 // under -icount the TSC counts instructions: 1 GHz
+		}
+		out, err = s.boot(ctx, bootMedia{kernel: s.vmlinuz, cmdline: linuxCmdline(khz, s.names), initrd: s.img.initrd})
 	}
 	r, perr := parseLat(out, target, run)
 	if err == nil {
@@ -164,7 +179,11 @@ func (s *latSession) runOnce(ctx context.Context, target string, run int) (latRu
 // judges the output).
 func (s *latSession) boot(ctx context.Context, m bootMedia) (string, error) {
 	var o, e strings.Builder
-	res, err := boot(ctx, s.b.qemu, qemuArgs(&s.b.vm, s.b.accel, m), s.b.vm.timeout, nil, &o, &e)
+	args := qemuArgs(&s.b.vm, s.b.accel, m)
+	if s.icount {
+		args = icountArgs(args)
+	}
+	res, err := boot(ctx, s.b.qemu, args, s.b.vm.timeout, nil, &o, &e)
 	switch {
 	case err != nil:
 		return o.String(), err
@@ -215,4 +234,18 @@ func finishLat(w io.Writer, rep *latReport, o latOptions) error {
 		return fail(exitFailure, "bench: %d measurement(s) failed (listed above)", failed)
 	}
 	return nil
+}
+
+// icountArgs makes a TCG command line count instructions: one guest
+// nanosecond per instruction, the guest's clocks (the TSC too) driven by
+// that count, never by the host's time, so the figures are the same on a
+// busy host as on a quiet one. Instruction counting needs one TCG thread.
+func icountArgs(args []string) []string {
+	out := append([]string(nil), args...)
+	for i := range out {
+		if out[i] == "tcg" && i > 0 && out[i-1] == "-accel" {
+			out[i] = "tcg,thread=single"
+		}
+	}
+	return append(out, "-icount", "shift=0,sleep=off")
 }

@@ -100,3 +100,17 @@ func TestFmtNs(t *testing.T) {
 		t.Errorf("axisLabel(500 us) = %q", got)
 	}
 }
+
+func TestIcountArgs(t *testing.T) {
+	got := strings.Join(icountArgs([]string{"-M", "microvm", "-accel", "tcg", "-cpu", "max"}), " ")
+	if got != "-M microvm -accel tcg,thread=single -cpu max -icount shift=0,sleep=off" {
+		t.Errorf("icountArgs = %q", got)
+	}
+}
+
+func TestRunOrderAlternates(t *testing.T) {
+	all := []string{tgtStarry, tgtLinux, tgtHost}
+	if a, b := strings.Join(runOrder(all, 1), ","), strings.Join(runOrder(all, 2), ","); a != "starry,linux,host" || b != "linux,starry,host" {
+		t.Errorf("run orders %q, %q", a, b)
+	}
+}
