@@ -68,14 +68,21 @@ const maxPath = 4096
 // CopyInString reads a NUL-terminated string of at most max bytes
 // (strncpy_from_user): ENAMETOOLONG if no NUL comes in time.
 func (m *MM) CopyInString(va uintptr, max int) (string, error) {
+	// Chunks of stringChunk, none crossing a page (so a fault is the
+	// page's, as before): a short path costs one small copy, not the
+	// page's rest, and no heap buffer.
+	var chunk [stringChunk]byte
 	var out []byte
 	for len(out) < max {
-		n := min(max-len(out), int(exo.PageSize-va&pageMask))
-		buf := make([]byte, n)
+		n := min(max-len(out), int(exo.PageSize-va&pageMask), stringChunk)
+		buf := chunk[:n]
 		if err := m.CopyIn(va, buf); err != nil {
 			return "", err
 		}
 		if i := bytes.IndexByte(buf, 0); i >= 0 {
+			if out == nil {
+				return string(buf[:i]), nil
+			}
 			return string(append(out, buf[:i]...)), nil
 		}
 		out = append(out, buf...)
@@ -83,6 +90,9 @@ func (m *MM) CopyInString(va uintptr, max int) (string, error) {
 	}
 	return "", abi.ENAMETOOLONG
 }
+
+// stringChunk is how much CopyInString copies at a time.
+const stringChunk = 256
 
 // CopyInPath reads a path argument.
 func (m *MM) CopyInPath(va uintptr) (string, error) {

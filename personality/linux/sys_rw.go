@@ -2,6 +2,7 @@ package linux
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"github.com/starry-go/starry/libstarry"
 	fdt "github.com/starry-go/starry/libstarry/fd"
@@ -90,10 +91,12 @@ func sysRead(t *libstarry.Thread, a Args) (uint64, error) {
 // would block for a second. An error counts only when nothing was read.
 func readChunks(t *libstarry.Thread, va, n uint64, whole bool, read func([]byte) (int, error)) (uint64, error) {
 	n = min(n, maxRWCount)
-	buf := make([]byte, min(n, maxIO))
+	buf := getIOBuf(int(min(n, maxIO)))
+	defer putIOBuf(buf)
 	var total uint64
 	for {
 		b := buf[:min(n-total, uint64(len(buf)))]
+		clear(b) // as a fresh buffer: a reader shows only what it wrote
 		got, err := read(b)
 		if err != nil {
 			if total > 0 {
@@ -379,4 +382,37 @@ func genericIoctl(t *libstarry.Thread, fd int, of *fdt.OpenFile, cmd uint32, arg
 		return true, putU32(t, arg, 4096)
 	}
 	return false, nil
+}
+
+// ioBufs are readChunks' buffers, by size class: a fresh one per read
+// made the kernel's heap grow a page per 4 KiB read until the next
+// collection (each page a demand fault), and the reads in between.
+var ioBufs = [...]struct {
+	size int
+	pool sync.Pool
+}{{size: 4 << 10}, {size: 64 << 10}, {size: maxIO}}
+
+// getIOBuf returns a buffer of n bytes (n <= maxIO), not zeroed.
+func getIOBuf(n int) []byte {
+	for i := range ioBufs {
+		c := &ioBufs[i]
+		if n <= c.size {
+			if p, ok := c.pool.Get().(*[]byte); ok {
+				return (*p)[:n]
+			}
+			return make([]byte, n, c.size)
+		}
+	}
+	return make([]byte, n)
+}
+
+// putIOBuf gives back a buffer getIOBuf made.
+func putIOBuf(b []byte) {
+	for i := range ioBufs {
+		if c := &ioBufs[i]; cap(b) == c.size {
+			b = b[:0]
+			c.pool.Put(&b)
+			return
+		}
+	}
 }

@@ -67,11 +67,21 @@ func putTimespec(t *libstarry.Thread, va uint64, d time.Duration) error {
 	return t.P.MM.CopyOut(uintptr(va), b[:])
 }
 
-// putStruct writes a fixed-layout abi struct.
+// putStruct writes a fixed-layout abi struct; the ones written on every
+// stat and statx have encoders of their own (abi/marshal.go).
 func putStruct(t *libstarry.Thread, va uint64, v any) error {
-	b, err := binary.Append(nil, binary.LittleEndian, v)
-	if err != nil {
-		return err
+	var buf [256]byte
+	var b []byte
+	switch s := v.(type) {
+	case abi.Stat_t:
+		b = abi.AppendStat(buf[:0], &s)
+	case abi.Statx_t:
+		b = s.Append(buf[:0])
+	default:
+		var err error
+		if b, err = binary.Append(buf[:0], binary.LittleEndian, v); err != nil {
+			return err
+		}
 	}
 	return t.P.MM.CopyOut(uintptr(va), b)
 }
