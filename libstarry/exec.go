@@ -189,7 +189,7 @@ func (t *Thread) zapSiblings() error {
 		p.mu.Unlock()
 		select {
 		case <-ch:
-		case <-t.intr.C(): // zapped by it
+		case <-t.Interrupted(): // zapped by it
 		case <-p.dying:
 		}
 		p.mu.Lock()

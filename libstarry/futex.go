@@ -115,7 +115,7 @@ func (f *futexTable) sleep(t *Thread, w *futexWaiter, timeout time.Duration) (wo
 		err = abi.ETIMEDOUT
 	case <-t.P.dying:
 		err = abi.EINTR
-	case <-t.intr.C():
+	case <-t.Interrupted():
 		err = abi.EINTR
 	}
 	f.mu.Lock()

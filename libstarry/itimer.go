@@ -378,7 +378,7 @@ func (t *Thread) SleepCPU(clockID int32, abs bool, d time.Duration) (time.Durati
 	case <-done:
 		return 0, nil
 	case <-t.P.dying:
-	case <-t.intr.C():
+	case <-t.Interrupted():
 	}
 	clk.p.dequeueCPU(ct)
 	return max(expires-clk.now(), 0), abi.EINTR

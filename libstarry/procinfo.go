@@ -18,7 +18,7 @@ type threadSnap struct {
 	tid           int
 	comm          string
 	mask, pending uint64
-	inKernel      bool
+	sleeping      bool
 	tracer        int  // TracerPid: the tracing process, 0 for none
 	traceStop     bool // in a tracing stop ('t')
 }
@@ -50,7 +50,7 @@ func (p *Process) snapshot() procSnap {
 	defer p.mu.Unlock()
 	for t := range p.threads {
 		if t.tid != 0 {
-			ts := threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set, inKernel: t.inKernel.Load()}
+			ts := threadSnap{t: t, tid: t.tid, comm: commString(t.Comm), mask: t.sigmask, pending: t.pending.set, sleeping: t.sleeping.Load()}
 			if tr := t.trace; tr != nil {
 				ts.tracer, ts.traceStop = tr.tracer.pid, tr.stopped
 			}

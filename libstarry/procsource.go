@@ -167,7 +167,7 @@ func (s *procSource) Process(pid int, caller any) (procfs.ProcInfo, bool) {
 			ti.State = 'T'
 		case looker != nil && looker == t.t, looker == nil && callerProcess(caller) == p && t.tid == pid:
 			ti.State = 'R'
-		case t.inKernel:
+		case t.sleeping:
 			ti.State = 'S'
 		}
 		if t.tid == pid {

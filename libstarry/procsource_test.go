@@ -59,6 +59,7 @@ type procWorld struct {
 	p       *Process
 	th      *Thread
 	release chan struct{}
+	inCall  string // the thread's state as another saw it inside its call, before it waited
 }
 
 func newProcWorld(t *testing.T) *procWorld {
@@ -75,11 +76,17 @@ func newProcWorld(t *testing.T) *procWorld {
 	w := &procWorld{t: t, fs: fs, k: k, release: make(chan struct{})}
 	ready := make(chan *Thread, 1)
 	sys := func(th *Thread) {
+		if w.inCall == "" {
+			w.inCall = strings.Fields(w.read(as(nil), fmt.Sprintf("/proc/%d/stat", th.TID())))[2]
+		}
 		select {
 		case ready <- th:
 		default:
 		}
-		<-w.release
+		select { // parked as every blocking call parks, so /proc shows S
+		case <-w.release:
+		case <-th.Interrupted():
+		}
 		th.ExitThread(0)
 	}
 	w.p, err = Start(Config{Kernel: k, Exo: ex, FS: fs}, sys, "/bin/alias", []string{"prog", "-x", "an arg"}, []string{"A=1", "B=two"})
@@ -177,6 +184,9 @@ func TestProcSelf(t *testing.T) {
 	}
 	if other := strings.Fields(w.read(as(nil), fmt.Sprintf("/proc/%d/stat", pid))); other[2] != "S" {
 		t.Errorf("state seen by another: %s", other[2])
+	}
+	if w.inCall != "R" { // running in a call is not sleeping: LTP waits for S to know a waiter is parked
+		t.Errorf("state inside a call, before waiting: %s", w.inCall)
 	}
 	status := w.read(me, "/proc/self/status")
 	for _, l := range []string{"Name:\talias\n", "Umask:\t0022\n", fmt.Sprintf("Pid:\t%d\n", pid), "PPid:\t1\n", "Threads:\t1\n",

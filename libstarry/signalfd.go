@@ -83,7 +83,7 @@ func (t *Thread) SigTimedWait(set uint64, timeout time.Duration) (SigInfo, error
 	}
 	timedOut := false
 	select {
-	case <-t.intr.C():
+	case <-t.Interrupted():
 	case <-p.dying:
 	case <-expire:
 		timedOut = true
@@ -214,7 +214,7 @@ func (s *SignalFD) Read(c fd.Ctx, b []byte) (int, error) {
 		case <-ch:
 		case <-t.P.dying:
 			return 0, abi.EINTR
-		case <-t.intr.C():
+		case <-t.Interrupted():
 			return 0, abi.EINTR
 		}
 	}

@@ -21,7 +21,7 @@ func (t *Thread) Sleep(d time.Duration) (time.Duration, error) {
 		tm.Settle()
 		return 0, nil
 	case <-t.P.dying:
-	case <-t.intr.C():
+	case <-t.Interrupted():
 	}
 	return max(0, d-time.Since(start)), abi.EINTR
 }
@@ -33,7 +33,7 @@ func (t *Thread) Pause() error {
 	select {
 	case <-t.P.dying:
 		return abi.EINTR
-	case <-t.intr.C():
+	case <-t.Interrupted():
 		return ErrRestartNoHand
 	}
 }
@@ -48,7 +48,7 @@ func (t *Thread) SigSuspend(mask uint64) error {
 	t.setMask(mask) // a signal only the new mask lets through ends it at once
 	select {
 	case <-t.P.dying:
-	case <-t.intr.C():
+	case <-t.Interrupted():
 	}
 	return abi.EINTR
 }

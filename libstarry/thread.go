@@ -27,7 +27,7 @@ type Thread struct {
 	slack     timerSlack    // prctl(PR_SET_TIMERSLACK) (timerslack.go)
 	exited    bool          // exit(2) ended this thread; only its goroutine reads it
 	zapped    atomic.Bool   // a sibling's exec asked it to go (de_thread); set under Process.mu
-	inKernel  atomic.Bool   // in a system call: /proc shows the thread sleeping (S)
+	sleeping  atomic.Bool   // waited in this system call: /proc shows S (Interrupted sets it)
 	trace     *tracee       // the tracing link (ptrace.go); Kernel.mu
 	traced    atomic.Bool   // trace != nil, for readers without Kernel.mu
 	origRAX   uint64        // the system call number at entry (orig_ax), ^0 after other traps
@@ -47,8 +47,16 @@ func (p *Process) newThread() *Thread {
 
 // Dying and Interrupted make a thread an fd.Waiter: what ends a blocking
 // call early (the process exiting, a signal this thread should handle).
-func (t *Thread) Dying() <-chan struct{}       { return t.P.dying }
-func (t *Thread) Interrupted() <-chan struct{} { return t.intr.C() }
+func (t *Thread) Dying() <-chan struct{} { return t.P.dying }
+
+// Asking for Interrupted marks the thread sleeping until its system call
+// returns: every blocking wait selects on it, so /proc shows S exactly
+// for a thread that waits (LTP's TST_PROCESS_STATE_WAIT polls for S to
+// know a waiter is parked), not for one merely inside a call.
+func (t *Thread) Interrupted() <-chan struct{} {
+	t.sleeping.Store(true)
+	return t.intr.C()
+}
 
 // TID is the thread ID (the PID for the first thread).
 func (t *Thread) TID() int { return t.tid }
@@ -88,9 +96,10 @@ func (t *Thread) handle(tr exo.Trap) {
 	switch tr.Kind {
 	case exo.TrapSyscall:
 		t.P.countSyscall()
-		t.inKernel.Store(true)
 		t.syscall()
-		t.inKernel.Store(false)
+		if t.sleeping.Load() {
+			t.sleeping.Store(false)
+		}
 	case exo.TrapPageFault:
 		switch t.P.MM.Fault(tr.Addr, tr.Access) {
 		case mm.FaultHandled:

@@ -55,7 +55,7 @@ func (t *Thread) Wait(o WaitOptions) (WaitResult, error) {
 		}
 		select {
 		case <-ch:
-		case <-t.intr.C():
+		case <-t.Interrupted():
 			return WaitResult{}, ErrRestartSys
 		case <-p.dying:
 			return WaitResult{}, abi.EINTR
