@@ -97,6 +97,8 @@ func runCommands(archive []byte) int {
 	if err == nil {
 		fs, err = libstarry.NewFiles(ex, entries)
 	}
+	entries, archive = nil, nil
+	hw.ReleaseInitrd() // the files are copied out: entries pointed into it
 	if err != nil {
 		fmt.Println("starry: initramfs:", err)
 		return 1

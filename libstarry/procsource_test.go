@@ -79,13 +79,14 @@ func newProcWorld(t *testing.T) *procWorld {
 		if w.inCall == "" {
 			w.inCall = strings.Fields(w.read(as(nil), fmt.Sprintf("/proc/%d/stat", th.TID())))[2]
 		}
+		intr := th.Interrupted() // parks as every blocking call does, so /proc shows S
 		select {
 		case ready <- th:
 		default:
 		}
-		select { // parked as every blocking call parks, so /proc shows S
+		select {
 		case <-w.release:
-		case <-th.Interrupted():
+		case <-intr:
 		}
 		th.ExitThread(0)
 	}

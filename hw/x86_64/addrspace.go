@@ -32,8 +32,11 @@ func withIRQsOff(fn func()) {
 // kernelReserve is how many frames stay for the kernel's own heap, so
 // user programs exhausting memory get ENOMEM from exo, never a kernel out
 // of memory: an eighth of memory (the library OS's bookkeeping grows with
-// what programs map), at least 16 MiB.
-func kernelReserve() uint64 { return max(4096, framesTotal/8) }
+// what programs map), at least 8 MiB. It is headroom beyond what the
+// kernel holds already (about 4 MiB of heap, stacks and GC metadata
+// running busybox), so the heap can still double when programs have
+// taken every other frame.
+func kernelReserve() uint64 { return max(2048, framesTotal/8) }
 
 // allocUserFrame takes a frame for user memory or a user page table,
 // leaving the kernel's reserve alone: a program's page tables are its

@@ -76,12 +76,33 @@ const sysCrashTest = 0x5354
 func CrashTest() { syscall.RawSyscall(sysCrashTest, 0, 0, 0) }
 
 // Initrd returns the initramfs the loader passed (the first boot module),
-// or nil. The memory stays reserved for the kernel's lifetime.
+// or nil. Its memory stays reserved until ReleaseInitrd.
 func Initrd() []byte {
 	if initrdEnd == 0 {
 		return nil
 	}
 	return unsafe.Slice((*byte)(ptrAt(phys2virt(initrdStart))), initrdEnd-initrdStart)
+}
+
+// ReleaseInitrd gives the initramfs's memory to the frame allocator once
+// its files were copied out (Linux's "Freeing initrd memory"): in a
+// small machine it is a tenth of memory. No slice Initrd returned may be
+// used after.
+func ReleaseInitrd() {
+	withIRQsOff(func() {
+		if initrdEnd != 0 && initrdEnd > initrdStart {
+			addFreeRange(initrdStart, initrdEnd)
+		}
+		initrdStart, initrdEnd = 0, 0
+	})
+}
+
+// KernelReserve is the memory kept for the kernel's own heap, in bytes:
+// user programs cannot take it, so the kernel's heap can grow to it.
+func KernelReserve() uint64 {
+	var r uint64
+	withIRQsOff(func() { r = kernelReserve() })
+	return r * pageSize
 }
 
 // HWCap is CPUID leaf 1's EDX, what Linux reports as AT_HWCAP.

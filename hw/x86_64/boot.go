@@ -28,8 +28,11 @@ var (
 )
 
 // minFreeBytes is the least memory the kernel boots with, beyond its
-// image: its own heap's reserve (kernelReserve) and room for programs.
-const minFreeBytes = 24 << 20
+// image and the initramfs (whose files are copied into frames before its
+// own memory is freed): the kernel's working heap (about 4 MiB), the
+// reserve it keeps beyond that (kernelReserve, at least 8 MiB) and a few
+// MiB for programs.
+const minFreeBytes = 16 << 20
 
 // checkMemory stops a boot that cannot work with a message saying how
 // much memory to give, rather than letting the Go runtime fault on its
@@ -37,7 +40,7 @@ const minFreeBytes = 24 << 20
 // and state) takes about 8 MiB.
 func checkMemory(imageEnd uint64) {
 	free := framesFree * pageSize
-	if free >= minFreeBytes {
+	if free >= minFreeBytes+initrdEnd-initrdStart {
 		return
 	}
 	var ram uint64
@@ -51,8 +54,8 @@ func checkMemory(imageEnd uint64) {
 	kprintDec(int64(imageEnd >> 20))
 	kprint(" MiB and ")
 	kprintDec(int64(free >> 20))
-	kprint(" MiB are left for the kernel's heap and programs, which need ")
-	kprintDec(minFreeBytes >> 20)
+	kprint(" MiB are left for the kernel's heap, the initramfs's files and programs, which need ")
+	kprintDec(int64((minFreeBytes + initrdEnd - initrdStart) >> 20))
 	kprint(" MiB: boot with at least ")
 	kprintDec(int64((need + 1<<20 - 1) >> 20))
 	kprint(" MiB (starry run --mem, or QEMU's -m)\n")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ type env struct {
 	p          *libstarry.Process
 	fs         *libstarry.Files
 	fileFrames int // frames in use once the files were unpacked
-	console    *bytes.Buffer
+	console    *testConsole
 	logs       []string
 }
 
@@ -133,7 +134,7 @@ func start(t *testing.T, cpu sim.CPU, extra ...libstarry.InitEntry) *env {
 	t.Helper()
 	entries := append([]libstarry.InitEntry{libstarry.InitFile("bin/prog", testELF(), 0o755),
 		libstarry.InitFile("etc/motd", []byte("hello from ramfs\n"), 0o644)}, extra...)
-	e := &env{m: sim.New(4096), console: &bytes.Buffer{}}
+	e := &env{m: sim.New(4096), console: &testConsole{}}
 	e.m.CPU = cpu
 	ex := exo.New(e.m, time.Millisecond)
 	fs, err := libstarry.NewFiles(ex, entries)
@@ -183,4 +184,26 @@ func expect(t *testing.T, what string, want uint64) step {
 // poke writes b to user memory from "user code".
 func poke(va uint64, b []byte) step {
 	return do(func(u *sim.User, r *exo.Regs) *exo.Trap { return u.Write(uintptr(va), b) })
+}
+
+// testConsole is a console whose input is at its end from the start and
+// whose output is kept. A bytes.Buffer did both at once: the console's
+// input pump read back what the program wrote, racing with it.
+type testConsole struct {
+	mu  sync.Mutex
+	out bytes.Buffer
+}
+
+func (c *testConsole) Read([]byte) (int, error) { return 0, io.EOF }
+
+func (c *testConsole) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.Write(b)
+}
+
+func (c *testConsole) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.out.String()
 }
