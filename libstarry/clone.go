@@ -96,7 +96,7 @@ func (t *Thread) cloneThread(a CloneArgs) (int, error) {
 	k.mu.Unlock()
 	t.setTIDWords(nt, a)
 	event := t.ptraceChild(nt, a)
-	go nt.run()
+	nt.start()
 	t.ptraceForked(event, tid)
 	return tid, nil
 }
@@ -174,7 +174,7 @@ func (t *Thread) cloneProcess(a CloneArgs) (int, error) {
 	}
 	t.setTIDWords(nt, a)
 	event := t.ptraceChild(nt, a)
-	go nt.run()
+	nt.start()
 	t.ptraceForked(event, nt.tid)
 	if vfork != nil {
 		// The parent sleeps until the child execs or exits (killable).

@@ -189,7 +189,7 @@ func start(cfg Config, sys SyscallHandler, path string, argv, envv []string, asI
 	if err := t.commitImage(img); err != nil {
 		t.P.Exit(ExitStatus{Signal: SIGSEGV}) // killed at exec (force_fatal_sig)
 	}
-	go t.run()
+	t.start()
 	return p, nil
 }
 

@@ -206,29 +206,31 @@ func TestBenchBootFakeGuest(t *testing.T) {
 	}
 }
 
-// TestBenchVsLinux runs two of the latency suite's benchmarks under
-// starry, under Debian's Linux on the same QEMU machine (fetched into
-// build/linux on first use) and on the host, and checks the table has
-// all three medians and the ratio, that the JSON carries each run's
-// samples, and that the plot is drawn.
+// TestBenchVsLinux runs two of the latency suite's benchmarks and the
+// boot time under starry, under Debian's Linux on the same QEMU machine
+// (fetched into build/linux on first use) and on the host, and checks
+// the table has the medians and the ratio, that the JSON carries each
+// run's samples (one boot time per guest run, none on the host), and
+// that the plot is drawn.
 func TestBenchVsLinux(t *testing.T) {
 	requireQEMU(t)
 	dir := t.TempDir()
 	js, svg := filepath.Join(dir, "bench.json"), filepath.Join(dir, "bench.svg")
 	r := starry(t, nil, "bench", "--accel", "tcg", "--vs", "linux", "--runs", "1", "--timeout", "240s",
-		"--kernel", kernelImage(t), "--bench", "getppid,fork_exec_wait", "--json", js, "--plot", svg)
+		"--kernel", kernelImage(t), "--bench", "boot,getppid,fork_exec_wait", "--json", js, "--plot", svg)
 	if r.code != 0 {
 		t.Fatalf("bench --vs linux failed\n%v", r)
 	}
 	lines := consoleLines(r.stdout)
-	for _, row := range []string{"getppid", "fork_exec_wait"} {
+	for _, row := range []string{"boot", "getppid", "fork_exec_wait"} {
 		i := lineIndex(lines, row)
 		if i < 0 {
 			t.Errorf("no %q row\n%v", row, r)
 			continue
 		}
-		// name, then median and p10-p90 for starry, linux and the host, then the ratio
-		if f := strings.Fields(lines[i]); len(f) < 8 || !strings.HasSuffix(f[len(f)-1], "x") || strings.Contains(lines[i], "failed") {
+		// name, then median and p10-p90 for starry, linux and the host
+		// (not for boot: the host does not boot), then the ratio
+		if f := strings.Fields(lines[i]); len(f) < 6 || !strings.HasSuffix(f[len(f)-1], "x") || strings.Contains(lines[i], "failed") {
 			t.Errorf("the %q row lacks a figure or the ratio: %q", row, lines[i])
 		}
 	}
@@ -251,14 +253,17 @@ func TestBenchVsLinux(t *testing.T) {
 	seen := map[string]int{}
 	for _, run := range rep.Runs {
 		for _, f := range run.Figures {
-			if len(f.Samples) < 100 {
+			switch {
+			case f.Name == "boot" && (run.Target == "host" || len(f.Samples) != 1 || f.Samples[0] <= 0):
+				t.Errorf("boot on %s: samples %v, want one time from reset to init, in the guests only", run.Target, f.Samples)
+			case f.Name != "boot" && len(f.Samples) < 100:
 				t.Errorf("%s on %s: %d samples in the JSON", f.Name, run.Target, len(f.Samples))
 			}
 			seen[run.Target]++
 		}
 	}
-	if seen["starry"] != 2 || seen["linux"] != 2 || seen["host"] != 2 {
-		t.Errorf("figures per target in the JSON: %v, want 2 each", seen)
+	if seen["starry"] != 3 || seen["linux"] != 3 || seen["host"] != 2 {
+		t.Errorf("figures per target in the JSON: %v, want 3 for each guest and 2 for the host", seen)
 	}
 	if plot, err := os.ReadFile(svg); err != nil || !strings.Contains(string(plot), ">fork_exec_wait<") {
 		t.Errorf("the plot lacks the benchmark (err %v)", err)

@@ -115,8 +115,28 @@ func (machine) NewAddressSpace() (exo.AddressSpace, error) {
 	return &addressSpace{root: root}, nil
 }
 
-// addressSpace is an Env's PML4.
-type addressSpace struct{ root uint64 }
+// addressSpace is an Env's PML4 and the tables Set made below it.
+type addressSpace struct {
+	root uint64
+	// tables lists the first tables Set allocated, so Destroy frees
+	// them without scanning hundreds of empty entries per level (a
+	// small program's teardown scanned about 2,800); past its size,
+	// Destroy scans.
+	tables  [48]uint64
+	nTables int
+}
+
+// allocTable takes a frame for one of a's tables and notes it.
+func (a *addressSpace) allocTable() (uint64, bool) {
+	f, ok := allocUserFrame()
+	if ok {
+		if a.nTables < len(a.tables) {
+			a.tables[a.nTables] = f
+		}
+		a.nTables++
+	}
+	return f, ok
+}
 
 func (a *addressSpace) Set(va uintptr, phys uint64, p exo.Perm) error {
 	if va >= userTop || phys >= directMapEnd {
@@ -131,7 +151,7 @@ func (a *addressSpace) Set(va uintptr, phys uint64, p exo.Perm) error {
 	}
 	var err error
 	withIRQsOff(func() {
-		e := pteIn(a.root, va, allocUserFrame, pteP|pteRW|pteUser)
+		e := pteIn(a.root, va, a.allocTable, pteP|pteRW|pteUser)
 		if e == nil {
 			err = errNoFrames
 			return
@@ -178,8 +198,15 @@ func (a *addressSpace) Get(va uintptr) (phys uint64, p exo.Perm, ok bool) {
 func (a *addressSpace) Destroy() {
 	syscall.RawSyscall(sysDropAS, uintptr(a.root), 0, 0)
 	withIRQsOff(func() {
-		freeTables(a.root, 3, 256)
-		a.root = 0
+		if a.nTables <= len(a.tables) {
+			for _, t := range a.tables[:a.nTables] {
+				freeFrame(t)
+			}
+			freeFrame(a.root)
+		} else {
+			freeTables(a.root, 3, 256)
+		}
+		a.root, a.nTables = 0, 0
 	})
 }
 

@@ -46,6 +46,9 @@ func addFreeRange(start, end uint64) {
 	framesTotal += (end - start) / pageSize
 }
 
+// zeroPage clears the page at virtual address p (entry_amd64.s).
+func zeroPage(p uintptr)
+
 // allocFrame returns a zeroed frame.
 func allocFrame() (uint64, bool) {
 	var p uint64
@@ -66,7 +69,7 @@ func allocFrame() (uint64, bool) {
 		}
 	}
 	framesFree--
-	clear(pageAt(p)[:])
+	zeroPage(uintptr(phys2virt(p)))
 	return p, true
 }
 

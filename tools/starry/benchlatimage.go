@@ -11,11 +11,13 @@ import (
 
 // The latency suite's guest layout: the benchmark and the programs it
 // starts in /bench, busybox in /bin (sh is a link to it), glibc's loader
-// and libc where exit0_dyn looks for them, and /init, a shell script
-// both kernels run as PID 1.
+// and libc where exit0_dyn looks for them, and /init, bench/progs/init,
+// which both kernels run as PID 1: it notes the TSC for lat's boot row
+// and runs the shell script /init.sh.
 const (
-	latGuestDir  = "/bench"
-	latGuestInit = "/init"
+	latGuestDir    = "/bench"
+	latGuestInit   = "/init"
+	latGuestScript = "/init.sh"
 )
 
 // latPrograms are the suite's C programs in bench/progs: output name,
@@ -29,11 +31,13 @@ var latPrograms = []struct {
 	{"exit0", "exit0.c", false},
 	{"exit0_dyn", "exit0.c", true},
 	{"big", "big.c", false},
+	{"init", "init.c", false},
 }
 
-// latInitScript runs the benchmarks named by lat= on the kernel command
-// line (all when none), says which clock Linux chose, and ends the
-// machine: "reboot -f" under -no-reboot is QEMU's exit for both kernels.
+// latInitScript, /init.sh, runs the benchmarks named by lat= on the
+// kernel command line (all when none), says which clock Linux chose, and
+// ends the machine: "reboot -f" under -no-reboot is QEMU's exit for both
+// kernels.
 const latInitScript = `#!/bin/sh
 mount -t proc proc /proc 2>/dev/null
 mount -t sysfs sysfs /sys 2>/dev/null
@@ -98,7 +102,7 @@ func buildLatImage(tmp, busybox string) (*latImage, error) {
 
 // writeLatInitramfs lays out the guest: /bench from dir (sh there points
 // at /bin/busybox), busybox's applets, the dynamic program's libraries
-// and /init.
+// and /init with its script.
 func writeLatInitramfs(tmp, dir, busybox string) (string, error) {
 	guest := filepath.Join(tmp, "guest")
 	bin := filepath.Join(guest, "bin")
@@ -112,7 +116,7 @@ func writeLatInitramfs(tmp, dir, busybox string) (string, error) {
 			return "", err
 		}
 	}
-	if err := os.WriteFile(filepath.Join(guest, "init"), []byte(latInitScript), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(guest, strings.TrimPrefix(latGuestScript, "/")), []byte(latInitScript), 0o755); err != nil {
 		return "", err
 	}
 	gbench := filepath.Join(guest, "bench")
@@ -123,7 +127,8 @@ func writeLatInitramfs(tmp, dir, busybox string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	adds := []addSpec{{host: guest, guest: "/"}, {host: busybox, guest: "/bin/busybox"}}
+	adds := []addSpec{{host: guest, guest: "/"}, {host: busybox, guest: "/bin/busybox"},
+		{host: filepath.Join(dir, "init"), guest: latGuestInit}}
 	for _, e := range ents {
 		if e.Name() == "sh" {
 			if err := os.Symlink("/bin/busybox", filepath.Join(gbench, "sh")); err != nil {

@@ -137,6 +137,17 @@ func nearestRank(v []float64, p int) float64 {
 	return v[max(i, 0)]
 }
 
+// notMeasured is the cell for a benchmark without figures on target t:
+// "failed" if a run said so, else "-" (the host has no boot time).
+func notMeasured(runs []latRun, t, name string) string {
+	for _, r := range runs {
+		if _, bad := r.Failed[name]; bad && r.Target == t {
+			return "failed"
+		}
+	}
+	return "-"
+}
+
 // latNames is every benchmark any run reported, in lat's order.
 func latNames(runs []latRun) []string {
 	var names []string
@@ -177,7 +188,7 @@ func printLatTable(w io.Writer, runs []latRun, targets []string) ([]string, erro
 		for _, t := range targets {
 			row, ok := summarizeLat(runs, t, name)
 			if !ok {
-				cells = append(cells, "failed", "-")
+				cells = append(cells, notMeasured(runs, t, name), "-")
 				continue
 			}
 			rows[t] = row
