@@ -4,7 +4,7 @@ import "math/bits"
 
 // Time. The TSC is the clock: its rate is measured against the 8254 PIT
 // at boot, and nanoseconds come from a fixed-point multiply. The local
-// APIC timer, calibrated against the TSC, fires at least tickHz times a
+// APIC timer, measured in the same window, fires at least tickHz times a
 // second to preempt threads, and earlier when a sleeper is due.
 const (
 	tickHz      = 1000
@@ -33,30 +33,49 @@ func nanotime() int64 {
 	return int64(hi<<32 | lo>>32)
 }
 
-// calibrateTSC counts TSC cycles across ~20 ms of PIT channel 0 counting
-// down in mode 0, read back with latch commands. It returns false when no
-// PIT answers.
+// calibrateTSC measures the TSC and the local APIC timer together
+// against ~10 ms of PIT channel 0 counting down in mode 0, read back with
+// latch commands: both readings start and end on a PIT edge, so the
+// window is whole PIT ticks. (Measuring the APIC timer against the TSC
+// afterwards took another 10 ms of boot.) It returns false when no PIT
+// answers; the APIC timer is then measured against the TSC.
 func calibrateTSC() bool {
-	const span = pitHz / 50
+	const span = pitHz / 100
+	enableLAPIC()
+	lapicWrite(lapicInit, 0xFFFFFFFF)
 	outb(0x43, 0x30) // channel 0, lobyte/hibyte, mode 0
 	outb(0x40, 0xFF)
 	outb(0x40, 0xFF)
-	start := rdtsc()
-	last := uint16(0xFFFF)
+	first := readPIT()
+	var t0 uint64
+	var l0, last uint32
 	for i := 0; i < 50_000_000; i++ {
-		outb(0x43, 0x00) // latch channel 0
-		c := uint16(inb(0x40)) | uint16(inb(0x40))<<8
-		if int(c) > int(last)+16 { // wrapped or garbage: no usable PIT
+		c := readPIT()
+		if int(c) > int(last)+16 && t0 != 0 { // wrapped or garbage: no usable PIT
 			return false
 		}
-		last = c
-		if 0xFFFF-c >= span {
-			elapsed := uint64(0xFFFF - c)
-			tscHz = (rdtsc() - start) * pitHz / elapsed
+		if t0 == 0 {
+			if c == first {
+				continue
+			}
+			t0, l0, first = rdtsc(), lapicRead(lapicCount), c // the first edge
+		}
+		last = uint32(c)
+		if uint32(first-c) >= span {
+			t1, l1 := rdtsc(), lapicRead(lapicCount)
+			elapsed := uint64(first - c)
+			tscHz = (t1 - t0) * pitHz / elapsed
+			lapicHz = uint64(l0-l1) * pitHz / elapsed
 			return tscHz > 1_000_000
 		}
 	}
 	return false
+}
+
+// readPIT latches and reads PIT channel 0's count.
+func readPIT() uint16 {
+	outb(0x43, 0x00)
+	return uint16(inb(0x40)) | uint16(inb(0x40))<<8
 }
 
 func setClock(hz uint64) {
@@ -72,6 +91,25 @@ func lapicRead(reg uintptr) uint32     { return *(*uint32)(ptrAt(lapicBase + reg
 // cannot pose as exceptions), enables the local APIC, measures its timer
 // against the TSC and starts it periodic at tickHz on vecTimer.
 func startTimer() {
+	enableLAPIC()
+	if lapicHz == 0 { // no PIT: measure the APIC timer against the TSC
+		lapicWrite(lapicInit, 0xFFFFFFFF)
+		t0 := rdtsc()
+		for rdtsc()-t0 < tscHz/100 {
+		}
+		lapicHz = uint64(0xFFFFFFFF-lapicRead(lapicCount)) * 100
+	}
+	lapicPerTick = max(lapicHz/tickHz, 1)
+	lapicWrite(lapicLVTT, vecTimer) // one-shot: armTimer sets each expiry
+	armTimer(nanotime())
+}
+
+// enableLAPIC masks the 8259 PICs and turns on the local APIC with its
+// timer masked, one-shot, counting at the bus rate over 16.
+func enableLAPIC() {
+	if lapicBase != 0 {
+		return
+	}
 	for _, p := range [...][2]uint16{{0x20, 0x11}, {0xA0, 0x11}, {0x21, 0x20}, {0xA1, 0x28},
 		{0x21, 4}, {0xA1, 2}, {0x21, 1}, {0xA1, 1}, {0x21, 0xFF}, {0xA1, 0xFF}} {
 		outb(p[0], uint8(p[1]))
@@ -82,17 +120,11 @@ func startTimer() {
 	lapicWrite(lapicSVR, 0x100|vecSpurious)
 	lapicWrite(lapicDivide, 0x3) // divide by 16
 	lapicWrite(lapicLVTT, 1<<16) // masked, one-shot
-	lapicWrite(lapicInit, 0xFFFFFFFF)
-	t0 := rdtsc()
-	for rdtsc()-t0 < tscHz/100 {
-	}
-	lapicPerTick = max(uint64(0xFFFFFFFF-lapicRead(lapicCount))*100/tickHz, 1)
-	lapicWrite(lapicLVTT, vecTimer) // one-shot: armTimer sets each expiry
-	armTimer(nanotime())
 }
 
-// lapicPerTick is the APIC timer's count for one tick.
-var lapicPerTick uint64
+// lapicHz is the APIC timer's count rate; lapicPerTick its count for
+// one tick.
+var lapicHz, lapicPerTick uint64
 
 // minTimerNs keeps an expiry from being set so close that the interrupt
 // would come before the code that asked for it is done.

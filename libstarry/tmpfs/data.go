@@ -42,7 +42,7 @@ func (n *Node) ReadAt(b []byte, off int64) (int, error) {
 	for done < len(b) {
 		pg, in := pageOf(off + int64(done))
 		chunk := b[done:min(len(b), done+pageSize-in)]
-		if f, ok := n.pages[pg]; ok {
+		if f, ok := n.pages.get(pg); ok {
 			if n.fs.pager.ReadFrame(f, in, chunk) != nil {
 				return done, abi.EIO
 			}
@@ -126,12 +126,12 @@ func (n *Node) writeLocked(b []byte, off int64) (int, error) {
 	for done < len(b) {
 		pg, in := pageOf(off + int64(done))
 		chunk := b[done:min(len(b), done+pageSize-in)]
-		f, ok := n.pages[pg]
+		f, ok := n.pages.get(pg)
 		if !ok {
 			if f, err = n.fs.allocFrame(); err != nil {
 				break
 			}
-			n.pages[pg] = f
+			n.pages.set(pg, f)
 		}
 		if n.fs.pager.WriteFrame(f, in, chunk) != nil {
 			err = abi.EIO
@@ -201,7 +201,7 @@ func (n *Node) zeroTail(pos int64) {
 // zeroRange zeroes [start, end) of one present page; n.mu is held.
 func (n *Node) zeroRange(start, end int64) {
 	pg, in := pageOf(start)
-	if f, ok := n.pages[pg]; ok {
+	if f, ok := n.pages.get(pg); ok {
 		_ = n.fs.pager.WriteFrame(f, in, zeroPage[:end-start])
 	}
 }
@@ -209,18 +209,18 @@ func (n *Node) zeroRange(start, end int64) {
 // freePages frees the frames of pages [first, end), walking whichever is
 // smaller, the range or the file's pages; n.mu is held.
 func (n *Node) freePages(first, end uint64) {
-	if end-first > uint64(len(n.pages)) {
-		for pg, f := range n.pages {
+	if end-first > uint64(n.pages.count()) {
+		n.pages.each(func(pg uint64, f exo.Frame) {
 			if pg >= first && pg < end {
-				delete(n.pages, pg)
+				n.pages.del(pg)
 				n.fs.freeFrame(f)
 			}
-		}
+		})
 		return
 	}
 	for pg := first; pg < end; pg++ {
-		if f, ok := n.pages[pg]; ok {
-			delete(n.pages, pg)
+		if f, ok := n.pages.get(pg); ok {
+			n.pages.del(pg)
 			n.fs.freeFrame(f)
 		}
 	}

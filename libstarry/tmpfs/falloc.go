@@ -1,6 +1,9 @@
 package tmpfs
 
-import "github.com/starry-go/starry/personality/linux/abi"
+import (
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
 
 // Fallocate modes tmpfs supports (shmem_fallocate).
 const (
@@ -77,7 +80,7 @@ func (n *Node) allocateLocked(start, end int64, grow bool) error {
 	}
 	var taken []uint64
 	for pg := first; pg <= last; pg++ {
-		if _, ok := n.pages[pg]; ok {
+		if _, ok := n.pages.get(pg); ok {
 			continue
 		}
 		f, err := alloc()
@@ -88,7 +91,7 @@ func (n *Node) allocateLocked(start, end int64, grow bool) error {
 			}
 			return err
 		}
-		n.pages[pg] = f
+		n.pages.set(pg, f)
 		taken = append(taken, pg)
 	}
 	if grow && end > n.size {
@@ -102,8 +105,9 @@ func (n *Node) allocateLocked(start, end int64, grow bool) error {
 // bulk reservation, the part of it not used; n.mu is held.
 func (n *Node) undoAllocate(taken []uint64, need int64, bulk bool) {
 	for _, pg := range taken {
-		n.fs.freeFrame(n.pages[pg])
-		delete(n.pages, pg)
+		f, _ := n.pages.get(pg)
+		n.fs.freeFrame(f)
+		n.pages.del(pg)
 	}
 	if bulk {
 		n.fs.used.Add(-(need - int64(len(taken))))
@@ -113,16 +117,16 @@ func (n *Node) undoAllocate(taken []uint64, need int64, bulk bool) {
 // presentIn counts the file's pages in [first, last]; n.mu is held.
 func (n *Node) presentIn(first, last uint64) int64 {
 	var c int64
-	if last-first >= uint64(len(n.pages)) {
-		for pg := range n.pages {
+	if last-first >= uint64(n.pages.count()) {
+		n.pages.each(func(pg uint64, _ exo.Frame) {
 			if pg >= first && pg <= last {
 				c++
 			}
-		}
+		})
 		return c
 	}
 	for pg := first; pg <= last; pg++ {
-		if _, ok := n.pages[pg]; ok {
+		if _, ok := n.pages.get(pg); ok {
 			c++
 		}
 	}

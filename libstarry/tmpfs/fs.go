@@ -81,8 +81,6 @@ func (fs *FS) newNode(mode, uid, gid uint32, target string) *Node {
 		n.dir = &dirData{byName: map[string]*entry{}}
 	case abi.S_IFLNK:
 		a.Size = int64(len(target))
-	case abi.S_IFREG:
-		n.pages = map[uint64]exo.Frame{}
 	}
 	n.inode = vfs.NewInode(fs.ino.Add(1), a, n)
 	fs.inodes.Add(1)

@@ -41,7 +41,7 @@ func (n *Node) present(env *exo.Env, pgoff uint64) (f exo.Frame, ok bool, err er
 	if pgoff >= pagesIn(n.size) {
 		return 0, false, abi.ENXIO
 	}
-	if f, ok = n.pages[pgoff]; !ok {
+	if f, ok = n.pages.get(pgoff); !ok {
 		return 0, false, nil
 	}
 	return f, true, n.grant(f, env)
@@ -55,13 +55,13 @@ func (n *Node) fill(env *exo.Env, pgoff uint64) (exo.Frame, error) {
 	if pgoff >= pagesIn(n.size) {
 		return 0, abi.ENXIO
 	}
-	f, ok := n.pages[pgoff]
+	f, ok := n.pages.get(pgoff)
 	if !ok {
 		var err error
 		if f, err = n.fs.allocFrame(); err != nil {
 			return 0, err
 		}
-		n.pages[pgoff] = f
+		n.pages.set(pgoff, f)
 	}
 	return f, n.grant(f, env)
 }

@@ -19,11 +19,11 @@ type Node struct {
 
 	// mu guards the data and the node's life. Readers of data share it.
 	mu      sync.RWMutex
-	pages   map[uint64]exo.Frame // a regular file's, by page index
-	size    int64                // a regular file's; the inode's Size mirrors it
-	opens   int                  // open file descriptions (Open less Close)
-	evicted bool                 // no name, no open: pages freed, not counted
-	seals   uint32               // what the file refuses (seals.go)
+	pages   pageIndex // a regular file's frames, by page index
+	size    int64     // a regular file's; the inode's Size mirrors it
+	opens   int       // open file descriptions (Open less Close)
+	evicted bool      // no name, no open: pages freed, not counted
+	seals   uint32    // what the file refuses (seals.go)
 	// linkable lets an unnamed file get its first name (O_TMPFILE
 	// without O_EXCL: I_LINKABLE).
 	linkable atomic.Bool
@@ -56,7 +56,7 @@ func (n *Node) Size() int64 {
 func (n *Node) Pages() int64 {
 	n.mu.RLock()
 	defer n.mu.RUnlock()
-	return int64(len(n.pages))
+	return int64(n.pages.count())
 }
 
 // Blocks is st_blocks: 512-byte units of the frames held, as tmpfs counts

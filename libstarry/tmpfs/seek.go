@@ -1,6 +1,9 @@
 package tmpfs
 
-import "github.com/starry-go/starry/personality/linux/abi"
+import (
+	"github.com/starry-go/starry/exo"
+	"github.com/starry-go/starry/personality/linux/abi"
+)
 
 // SeekData is lseek's SEEK_DATA (mapping_seek_hole_data): the first
 // offset at or after off that lies in a page with a frame, page by page
@@ -16,15 +19,15 @@ func (n *Node) SeekData(off int64) (int64, error) {
 	}
 	first, last := uint64(off/pageSize), uint64((n.size-1)/pageSize)
 	found, ok := uint64(0), false
-	if last-first >= uint64(len(n.pages)) {
-		for pg := range n.pages {
+	if last-first >= uint64(n.pages.count()) {
+		n.pages.each(func(pg uint64, _ exo.Frame) {
 			if pg >= first && pg <= last && (!ok || pg < found) {
 				found, ok = pg, true
 			}
-		}
+		})
 	} else {
 		for pg := first; pg <= last && !ok; pg++ {
-			_, ok = n.pages[pg]
+			_, ok = n.pages.get(pg)
 			found = pg
 		}
 	}
@@ -48,7 +51,7 @@ func (n *Node) SeekHole(off int64) (int64, error) {
 	}
 	last := uint64((n.size - 1) / pageSize)
 	for pg := uint64(off / pageSize); pg <= last; pg++ {
-		if _, ok := n.pages[pg]; !ok {
+		if _, ok := n.pages.get(pg); !ok {
 			return max(off, int64(pg)*pageSize), nil
 		}
 	}
