@@ -328,10 +328,16 @@ func TestLongArguments(t *testing.T) {
 }
 
 // TestTooLittleMemory: a machine too small for the kernel says how much
-// it needs and stops, instead of faulting in the Go runtime's start-up.
+// it needs and stops, instead of faulting in the Go runtime's start-up,
+// and the size it names is enough.
 func TestTooLittleMemory(t *testing.T) {
 	r := runProgs(t, "--mem", "24", "--", "/bin/hello")
 	checkRun(t, r, 1, []string{"starry: not enough memory", "boot with at least"}, "hello from musl")
+	m := regexp.MustCompile(`boot with at least (\d+) MiB`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no size in the message\n%v", r)
+	}
+	checkRun(t, runProgs(t, "--mem", m[1], "--", "/bin/hello"), 0, []string{"hello from musl"})
 }
 
 // TestSmallMemory: in a 32 MiB machine (the initramfs freed once its

@@ -27,37 +27,47 @@ var (
 	idleStack              [4096]byte
 )
 
-// minFreeBytes is the least memory the kernel boots with, beyond its
-// image and the initramfs (whose files are copied into frames before its
-// own memory is freed): the kernel's working heap (about 4 MiB), the
-// reserve it keeps beyond that (kernelReserve, at least 8 MiB) and a few
-// MiB for programs.
-const minFreeBytes = 16 << 20
+// minWorkBytes is the least memory the kernel boots with beyond its
+// image, the initramfs (whose files are copied into frames before its
+// own memory is freed) and its reserve (kernelReserve, at least 8 MiB):
+// the kernel's working heap (about 4 MiB running busybox) and a few MiB
+// for programs.
+const minWorkBytes = 8 << 20
 
 // checkMemory stops a boot that cannot work with a message saying how
 // much memory to give, rather than letting the Go runtime fault on its
-// first heap page: the kernel image (its bss holds every thread's stacks
-// and state) takes about 8 MiB.
+// first heap page or the initramfs not fit: the kernel image (its bss
+// holds every thread's stacks and state) takes about 8 MiB.
 func checkMemory(imageEnd uint64) {
 	free := framesFree * pageSize
-	if free >= minFreeBytes+initrdEnd-initrdStart {
+	initrd := initrdEnd - initrdStart
+	want := minWorkBytes + kernelReserve()*pageSize + initrd
+	if free >= want {
 		return
 	}
 	var ram uint64
 	for i := 0; i < nRAM; i++ {
 		ram += ramRanges[i][1] - ramRanges[i][0]
 	}
-	need := imageEnd + (initrdEnd - initrdStart) + minFreeBytes + 1<<20
+	// The image, the initramfs and its copy, the working minimum and
+	// the reserve, an eighth of all memory once that passes 8 MiB; then
+	// a MiB for the holes below 1 MiB and the firmware's (QEMU's -m 28
+	// is 27.6 MiB of RAM).
+	base := imageEnd + 2*initrd + minWorkBytes
+	need := base + 2048*pageSize
+	if need/8 > 2048*pageSize {
+		need = base * 8 / 7
+	}
 	kprint("starry: not enough memory: ")
 	kprintDec(int64(ram >> 20))
 	kprint(" MiB, the kernel image ends at ")
 	kprintDec(int64(imageEnd >> 20))
 	kprint(" MiB and ")
 	kprintDec(int64(free >> 20))
-	kprint(" MiB are left for the kernel's heap, the initramfs's files and programs, which need ")
-	kprintDec(int64((minFreeBytes + initrdEnd - initrdStart) >> 20))
+	kprint(" MiB are left for the kernel's heap and reserve, the initramfs's files and programs, which need ")
+	kprintDec(int64((want + 1<<20 - 1) >> 20))
 	kprint(" MiB: boot with at least ")
-	kprintDec(int64((need + 1<<20 - 1) >> 20))
+	kprintDec(int64((need+1<<20-1)>>20 + 1))
 	kprint(" MiB (starry run --mem, or QEMU's -m)\n")
 	powerOff(1)
 }
