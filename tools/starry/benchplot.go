@@ -84,7 +84,8 @@ func plotPanel(b *bytes.Buffer, rep *latReport, name string, y int) {
 		pool := pools[t]
 		cy := float64(y + j*plotRowH + plotRowH/2)
 		if len(pool) == 0 {
-			fmt.Fprintf(b, `<text x="%d" y="%.0f" fill="%s">%s: failed</text>`+"\n", plotLeft+4, cy+4, latColors[t], t)
+			fmt.Fprintf(b, `<text x="%d" y="%.0f" fill="%s">%s: %s</text>`+"\n", plotLeft+4, cy+4, latColors[t], t,
+				map[string]string{"-": "not measured", "failed": "failed"}[notMeasured(rep.Runs, t, name)])
 			continue
 		}
 		c := latColors[t]
