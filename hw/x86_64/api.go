@@ -97,14 +97,6 @@ func ReleaseInitrd() {
 	})
 }
 
-// KernelReserve is the memory kept for the kernel's own heap, in bytes:
-// user programs cannot take it, so the kernel's heap can grow to it.
-func KernelReserve() uint64 {
-	var r uint64
-	withIRQsOff(func() { r = kernelReserve() })
-	return r * pageSize
-}
-
 // HWCap is CPUID leaf 1's EDX, what Linux reports as AT_HWCAP.
 func HWCap() uint64 {
 	_, _, _, d := cpuid(1, 0)

@@ -6,8 +6,9 @@ import "github.com/starry-go/starry/exo"
 // written and read from the front, so pages near the start live in a
 // slice indexed by page number (a map's hashing, growth and random seed
 // were a fifth of copying the initramfs in); a page far past the slice's
-// end goes to a map, so one page at a large offset cannot make the
-// kernel hold a slice as long as the offset. Frame 0 is never a frame
+// end goes to a map, so pages at large offsets cannot make the kernel
+// hold a slice much longer than the pages it indexes (at most four
+// entries per page, and a little slack). Frame 0 is never a frame
 // (the exokernel hands out nothing below 1 MiB), so it marks a hole.
 type pageIndex struct {
 	dense  []exo.Frame
@@ -15,8 +16,8 @@ type pageIndex struct {
 	n      int
 }
 
-// denseSlack is how far past the slice's end a page may be and still
-// grow it: a write that skips a little leaves a few holes in the slice.
+// denseSlack is how far past the slice's end a page may always be and
+// still grow it: a write that skips a little leaves a few holes.
 const denseSlack = 64
 
 func (x *pageIndex) get(pg uint64) (exo.Frame, bool) {
@@ -41,7 +42,7 @@ func (x *pageIndex) set(pg uint64, f exo.Frame) {
 		return
 	}
 	x.n++
-	if old := uint64(len(x.dense)); pg < 2*old+denseSlack {
+	if old := uint64(len(x.dense)); pg < old+denseSlack || pg < 4*uint64(x.n) {
 		for uint64(len(x.dense)) <= pg {
 			x.dense = append(x.dense, 0)
 		}

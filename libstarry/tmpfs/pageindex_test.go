@@ -37,6 +37,9 @@ func TestPageIndex(t *testing.T) {
 		if x.count() != len(want) {
 			t.Fatalf("seed %d: count %d, want %d", seed, x.count(), len(want))
 		}
+		if len(x.dense) > 4*x.count()+2*denseSlack+64 {
+			t.Fatalf("seed %d: a slice of %d for %d pages", seed, len(x.dense), x.count())
+		}
 		seen := 0
 		x.each(func(pg uint64, f exo.Frame) {
 			if want[pg] != f {
@@ -48,5 +51,20 @@ func TestPageIndex(t *testing.T) {
 		if seen != len(want) || x.count() != 0 {
 			t.Fatalf("seed %d: each saw %d of %d pages; %d left after deleting", seed, seen, len(want), x.count())
 		}
+	}
+}
+
+// TestPageIndexSpread: pages spaced ever further apart, the way a
+// program could try to make the kernel hold a long slice for few pages,
+// go to the map once the slice would be mostly holes.
+func TestPageIndexSpread(t *testing.T) {
+	var x pageIndex
+	pg := uint64(0)
+	for i := 0; i < 30; i++ {
+		x.set(pg, exo.Frame(1<<20+i*4096))
+		pg = 2*pg + denseSlack - 1
+	}
+	if len(x.dense) > 4*x.count()+denseSlack {
+		t.Fatalf("a slice of %d entries for %d pages", len(x.dense), x.count())
 	}
 }
