@@ -11,33 +11,31 @@ import (
 // real, effective, saved and file-system IDs and supplementary groups;
 // privilege is an effective UID of 0 (there are no capability sets).
 
-func credCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_GETUID, "getuid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().UID), nil }),
-		full(abi.SYS_GETEUID, "geteuid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().EUID), nil }),
-		full(abi.SYS_GETGID, "getgid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().GID), nil }),
-		full(abi.SYS_GETEGID, "getegid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().EGID), nil }),
-		full(abi.SYS_GETRESUID, "getresuid", sysGetresuid),
-		full(abi.SYS_GETRESGID, "getresgid", sysGetresgid),
-		full(abi.SYS_SETUID, "setuid", func(t *libstarry.Thread, a Args) (uint64, error) { return 0, t.P.SetUID(uint32(a[0])) }),
-		full(abi.SYS_SETGID, "setgid", func(t *libstarry.Thread, a Args) (uint64, error) { return 0, t.P.SetGID(uint32(a[0])) }),
-		full(abi.SYS_SETREUID, "setreuid", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return 0, t.P.SetREUID(uint32(a[0]), uint32(a[1]))
-		}),
-		full(abi.SYS_SETREGID, "setregid", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return 0, t.P.SetREGID(uint32(a[0]), uint32(a[1]))
-		}),
-		full(abi.SYS_SETRESUID, "setresuid", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return 0, t.P.SetRESUID(uint32(a[0]), uint32(a[1]), uint32(a[2]))
-		}),
-		full(abi.SYS_SETRESGID, "setresgid", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return 0, t.P.SetRESGID(uint32(a[0]), uint32(a[1]), uint32(a[2]))
-		}),
-		full(abi.SYS_SETFSUID, "setfsuid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.SetFSUID(uint32(a[0]))), nil }),
-		full(abi.SYS_SETFSGID, "setfsgid", func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.SetFSGID(uint32(a[0]))), nil }),
-		full(abi.SYS_GETGROUPS, "getgroups", sysGetgroups),
-		full(abi.SYS_SETGROUPS, "setgroups", sysSetgroups),
-	}
+var credRows = []Syscall{
+	{Nr: abi.SYS_GETUID, Name: "getuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().UID), nil }, Support: Supported},
+	{Nr: abi.SYS_GETEUID, Name: "geteuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().EUID), nil }, Support: Supported},
+	{Nr: abi.SYS_GETGID, Name: "getgid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().GID), nil }, Support: Supported},
+	{Nr: abi.SYS_GETEGID, Name: "getegid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.Cred().EGID), nil }, Support: Supported},
+	{Nr: abi.SYS_GETRESUID, Name: "getresuid", Fn: sysGetresuid, Support: Supported},
+	{Nr: abi.SYS_GETRESGID, Name: "getresgid", Fn: sysGetresgid, Support: Supported},
+	{Nr: abi.SYS_SETUID, Name: "setuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return 0, t.P.SetUID(uint32(a[0])) }, Support: Supported},
+	{Nr: abi.SYS_SETGID, Name: "setgid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return 0, t.P.SetGID(uint32(a[0])) }, Support: Supported},
+	{Nr: abi.SYS_SETREUID, Name: "setreuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return 0, t.P.SetREUID(uint32(a[0]), uint32(a[1]))
+	}, Support: Supported},
+	{Nr: abi.SYS_SETREGID, Name: "setregid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return 0, t.P.SetREGID(uint32(a[0]), uint32(a[1]))
+	}, Support: Supported},
+	{Nr: abi.SYS_SETRESUID, Name: "setresuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return 0, t.P.SetRESUID(uint32(a[0]), uint32(a[1]), uint32(a[2]))
+	}, Support: Supported},
+	{Nr: abi.SYS_SETRESGID, Name: "setresgid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return 0, t.P.SetRESGID(uint32(a[0]), uint32(a[1]), uint32(a[2]))
+	}, Support: Supported},
+	{Nr: abi.SYS_SETFSUID, Name: "setfsuid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.SetFSUID(uint32(a[0]))), nil }, Support: Supported},
+	{Nr: abi.SYS_SETFSGID, Name: "setfsgid", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return uint64(t.P.SetFSGID(uint32(a[0]))), nil }, Support: Supported},
+	{Nr: abi.SYS_GETGROUPS, Name: "getgroups", Fn: sysGetgroups, Support: Supported},
+	{Nr: abi.SYS_SETGROUPS, Name: "setgroups", Fn: sysSetgroups, Support: Supported},
 }
 
 // putIDs writes three IDs, each to its own user pointer, as getresuid.

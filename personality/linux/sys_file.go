@@ -9,20 +9,18 @@ import (
 // The calls on an open file's contents besides read and write: writes
 // at an offset, vectored reads and writes at one, sizing and syncing.
 
-func fileCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_FTRUNCATE, "ftruncate", sysFtruncate),
-		part(abi.SYS_FALLOCATE, "fallocate", sysFallocate, "modes 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE on tmpfs; others EOPNOTSUPP"),
-		full(abi.SYS_FSYNC, "fsync", sysFsync),
-		full(abi.SYS_FDATASYNC, "fdatasync", sysFsync),
-		full(abi.SYS_SYNC, "sync", sysSync),
-		full(abi.SYS_SYNCFS, "syncfs", sysSyncfs),
-		refuse(abi.SYS_INOTIFY_INIT, "inotify_init", abi.ENOSYS, "no file-change notification yet: programs fall back to polling"),
-		refuse(abi.SYS_INOTIFY_INIT1, "inotify_init1", abi.ENOSYS, "as inotify_init"),
-		refuse(abi.SYS_INOTIFY_ADD_WATCH, "inotify_add_watch", abi.ENOSYS, "as inotify_init"),
-		refuse(abi.SYS_INOTIFY_RM_WATCH, "inotify_rm_watch", abi.ENOSYS, "as inotify_init"),
-		refuse(abi.SYS_FANOTIFY_INIT, "fanotify_init", abi.ENOSYS, "as inotify_init"),
-	}
+var fileRows = []Syscall{
+	{Nr: abi.SYS_FTRUNCATE, Name: "ftruncate", Fn: sysFtruncate, Support: Supported},
+	{Nr: abi.SYS_FALLOCATE, Name: "fallocate", Fn: sysFallocate, Support: Partial, Note: "modes 0, KEEP_SIZE and PUNCH_HOLE|KEEP_SIZE on tmpfs; others EOPNOTSUPP"},
+	{Nr: abi.SYS_FSYNC, Name: "fsync", Fn: sysFsync, Support: Supported},
+	{Nr: abi.SYS_FDATASYNC, Name: "fdatasync", Fn: sysFsync, Support: Supported},
+	{Nr: abi.SYS_SYNC, Name: "sync", Fn: sysSync, Support: Supported},
+	{Nr: abi.SYS_SYNCFS, Name: "syncfs", Fn: sysSyncfs, Support: Supported},
+	{Nr: abi.SYS_INOTIFY_INIT, Name: "inotify_init", Support: Refused, Errno: abi.ENOSYS, Note: "no file-change notification yet: programs fall back to polling"},
+	{Nr: abi.SYS_INOTIFY_INIT1, Name: "inotify_init1", Support: Refused, Errno: abi.ENOSYS, Note: "as inotify_init"},
+	{Nr: abi.SYS_INOTIFY_ADD_WATCH, Name: "inotify_add_watch", Support: Refused, Errno: abi.ENOSYS, Note: "as inotify_init"},
+	{Nr: abi.SYS_INOTIFY_RM_WATCH, Name: "inotify_rm_watch", Support: Refused, Errno: abi.ENOSYS, Note: "as inotify_init"},
+	{Nr: abi.SYS_FANOTIFY_INIT, Name: "fanotify_init", Support: Refused, Errno: abi.ENOSYS, Note: "as inotify_init"},
 }
 
 // sysPwrite64 is ksys_pwrite64: a negative offset, the descriptor,

@@ -11,15 +11,13 @@ import (
 // fsmount, fspick, move_mount and open_tree, over the types mount(2)
 // makes (libstarry/fscontext.go).
 
-func fsmountCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_FSOPEN, "fsopen", sysFsopen, "tmpfs, devtmpfs, sysfs, proc and ext2; the descriptor reads the error log (\"e ...\" lines) for the messages of parameter parsing"),
-		part(abi.SYS_FSCONFIG, "fsconfig", sysFsconfig, "every command; the common super block flags, tmpfs's options (checked at once), source; proc's and ext2's options are accepted and change nothing; CMD_RECONFIGURE applies only ro/rw, to the picked mount"),
-		part(abi.SYS_FSMOUNT, "fsmount", sysFsmount, "a detached mount; MOUNT_ATTR_RDONLY acts, NOSUID, NODEV, NOEXEC, the atime ones, NODIRATIME and NOSYMFOLLOW show in /proc/mounts only; MOUNT_ATTR_IDMAP is EINVAL"),
-		part(abi.SYS_FSPICK, "fspick", sysFspick, "as fsconfig's CMD_RECONFIGURE"),
-		part(abi.SYS_MOVE_MOUNT, "move_mount", sysMoveMount, "attaches a detached tree or moves a mount of the caller's namespace, MOVE_MOUNT_BENEATH too (without propagation); MOVE_MOUNT_SET_GROUP is EINVAL"),
-		part(abi.SYS_OPEN_TREE, "open_tree", sysOpenTree, "OPEN_TREE_CLONE makes private copies"),
-	}
+var fsmountRows = []Syscall{
+	{Nr: abi.SYS_FSOPEN, Name: "fsopen", Fn: sysFsopen, Support: Partial, Note: "tmpfs, devtmpfs, sysfs, proc and ext2; the descriptor reads the error log (\"e ...\" lines) for the messages of parameter parsing"},
+	{Nr: abi.SYS_FSCONFIG, Name: "fsconfig", Fn: sysFsconfig, Support: Partial, Note: "every command; the common super block flags, tmpfs's options (checked at once), source; proc's and ext2's options are accepted and change nothing; CMD_RECONFIGURE applies only ro/rw, to the picked mount"},
+	{Nr: abi.SYS_FSMOUNT, Name: "fsmount", Fn: sysFsmount, Support: Partial, Note: "a detached mount; MOUNT_ATTR_RDONLY acts, NOSUID, NODEV, NOEXEC, the atime ones, NODIRATIME and NOSYMFOLLOW show in /proc/mounts only; MOUNT_ATTR_IDMAP is EINVAL"},
+	{Nr: abi.SYS_FSPICK, Name: "fspick", Fn: sysFspick, Support: Partial, Note: "as fsconfig's CMD_RECONFIGURE"},
+	{Nr: abi.SYS_MOVE_MOUNT, Name: "move_mount", Fn: sysMoveMount, Support: Partial, Note: "attaches a detached tree or moves a mount of the caller's namespace, MOVE_MOUNT_BENEATH too (without propagation); MOVE_MOUNT_SET_GROUP is EINVAL"},
+	{Nr: abi.SYS_OPEN_TREE, Name: "open_tree", Fn: sysOpenTree, Support: Partial, Note: "OPEN_TREE_CLONE makes private copies"},
 }
 
 // fsmountPrototypes are the prototypes (see prototypes.go) of this file's calls.

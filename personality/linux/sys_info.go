@@ -10,15 +10,13 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func infoCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_UNAME, "uname", sysUname),
-		part(abi.SYS_SYSINFO, "sysinfo", sysSysinfo, "no swap or high memory; the load averages are 0 (not kept)"),
-		full(abi.SYS_GETRANDOM, "getrandom", sysGetrandom),
-		part(abi.SYS_PRLIMIT64, "prlimit64", sysPrlimit64, "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced (RLIMIT_NICE and RLIMIT_RTPRIO are checked by setpriority and sched_setscheduler)"),
-		part(abi.SYS_GETRLIMIT, "getrlimit", sysGetrlimit, "as prlimit64"),
-		part(abi.SYS_SETRLIMIT, "setrlimit", sysSetrlimit, "as prlimit64"),
-	}
+var infoRows = []Syscall{
+	{Nr: abi.SYS_UNAME, Name: "uname", Fn: sysUname, Support: Supported},
+	{Nr: abi.SYS_SYSINFO, Name: "sysinfo", Fn: sysSysinfo, Support: Partial, Note: "no swap or high memory; the load averages are 0 (not kept)"},
+	{Nr: abi.SYS_GETRANDOM, Name: "getrandom", Fn: sysGetrandom, Support: Supported},
+	{Nr: abi.SYS_PRLIMIT64, Name: "prlimit64", Fn: sysPrlimit64, Support: Partial, Note: "limits are kept per process, inherited by fork and exec; RLIMIT_NOFILE is enforced, the others are reported but not enforced (RLIMIT_NICE and RLIMIT_RTPRIO are checked by setpriority and sched_setscheduler)"},
+	{Nr: abi.SYS_GETRLIMIT, Name: "getrlimit", Fn: sysGetrlimit, Support: Partial, Note: "as prlimit64"},
+	{Nr: abi.SYS_SETRLIMIT, Name: "setrlimit", Fn: sysSetrlimit, Support: Partial, Note: "as prlimit64"},
 }
 
 // sysSysinfo fills struct sysinfo (112 bytes on x86-64): uptime,

@@ -12,21 +12,19 @@ import (
 // System V IPC (ipc/shm.c, ipc/sem.c, ipc/msg.c): x86-64 has a system
 // call for each operation, and the *ctl calls take the IPC_64 layouts
 // without the IPC_64 flag (a command with it is EINVAL).
-func ipcCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_SHMGET, "shmget", sysShmget, "a segment is an unlinked file on the internal tmpfs, charged against the machine's memory unless SHM_NORESERVE; SHM_HUGETLB is ENOMEM (no huge pages are reserved)"),
-		full(abi.SYS_SHMAT, "shmat", sysShmat),
-		full(abi.SYS_SHMDT, "shmdt", sysShmdt),
-		part(abi.SYS_SHMCTL, "shmctl", sysShmctl, "shm_nattch counts each address space that maps an attach once, where Linux counts regions (an mprotect splitting an attach adds one there); when a forked copy of an attach is unmapped other than by shmdt, or goes at exit, shm_lpid names the attacher; SHM_LOCK only sets SHM_LOCKED (nothing is swapped)"),
-		full(abi.SYS_SEMGET, "semget", sysSemget),
-		full(abi.SYS_SEMOP, "semop", sysSemop),
-		full(abi.SYS_SEMTIMEDOP, "semtimedop", sysSemtimedop),
-		full(abi.SYS_SEMCTL, "semctl", sysSemctl),
-		full(abi.SYS_MSGGET, "msgget", sysMsgget),
-		full(abi.SYS_MSGSND, "msgsnd", sysMsgsnd),
-		full(abi.SYS_MSGRCV, "msgrcv", sysMsgrcv), // MSG_COPY as with CONFIG_CHECKPOINT_RESTORE
-		full(abi.SYS_MSGCTL, "msgctl", sysMsgctl),
-	}
+var ipcRows = []Syscall{
+	{Nr: abi.SYS_SHMGET, Name: "shmget", Fn: sysShmget, Support: Partial, Note: "a segment is an unlinked file on the internal tmpfs, charged against the machine's memory unless SHM_NORESERVE; SHM_HUGETLB is ENOMEM (no huge pages are reserved)"},
+	{Nr: abi.SYS_SHMAT, Name: "shmat", Fn: sysShmat, Support: Supported},
+	{Nr: abi.SYS_SHMDT, Name: "shmdt", Fn: sysShmdt, Support: Supported},
+	{Nr: abi.SYS_SHMCTL, Name: "shmctl", Fn: sysShmctl, Support: Partial, Note: "shm_nattch counts each address space that maps an attach once, where Linux counts regions (an mprotect splitting an attach adds one there); when a forked copy of an attach is unmapped other than by shmdt, or goes at exit, shm_lpid names the attacher; SHM_LOCK only sets SHM_LOCKED (nothing is swapped)"},
+	{Nr: abi.SYS_SEMGET, Name: "semget", Fn: sysSemget, Support: Supported},
+	{Nr: abi.SYS_SEMOP, Name: "semop", Fn: sysSemop, Support: Supported},
+	{Nr: abi.SYS_SEMTIMEDOP, Name: "semtimedop", Fn: sysSemtimedop, Support: Supported},
+	{Nr: abi.SYS_SEMCTL, Name: "semctl", Fn: sysSemctl, Support: Supported},
+	{Nr: abi.SYS_MSGGET, Name: "msgget", Fn: sysMsgget, Support: Supported},
+	{Nr: abi.SYS_MSGSND, Name: "msgsnd", Fn: sysMsgsnd, Support: Supported},
+	{Nr: abi.SYS_MSGRCV, Name: "msgrcv", Fn: sysMsgrcv, Support: Supported}, // MSG_COPY as with CONFIG_CHECKPOINT_RESTORE
+	{Nr: abi.SYS_MSGCTL, Name: "msgctl", Fn: sysMsgctl, Support: Supported},
 }
 
 // Sizes of the x86-64 IPC_64 structures.

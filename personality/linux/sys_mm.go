@@ -8,16 +8,14 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func mmCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_BRK, "brk", sysBrk),
-		part(abi.SYS_MMAP, "mmap", sysMmap, "anonymous memory, and private and shared mappings of tmpfs files (a shared mapping writes the file's own pages); shared anonymous memory is an unnamed file on the internal tmpfs, shared by every process that inherits it"),
-		full(abi.SYS_MUNMAP, "munmap", sysMunmap),
-		full(abi.SYS_MPROTECT, "mprotect", sysMprotect),
-		part(abi.SYS_MADVISE, "madvise", sysMadvise, "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"),
-		part(abi.SYS_MREMAP, "mremap", sysMremap, "grow, shrink, MAYMOVE, FIXED, DONTUNMAP (private regions); old_len 0 (duplicating a shared mapping) is EINVAL"),
-		full(abi.SYS_MSYNC, "msync", sysMsync),
-	}
+var mmRows = []Syscall{
+	{Nr: abi.SYS_BRK, Name: "brk", Fn: sysBrk, Support: Supported},
+	{Nr: abi.SYS_MMAP, Name: "mmap", Fn: sysMmap, Support: Partial, Note: "anonymous memory, and private and shared mappings of tmpfs files (a shared mapping writes the file's own pages); shared anonymous memory is an unnamed file on the internal tmpfs, shared by every process that inherits it"},
+	{Nr: abi.SYS_MUNMAP, Name: "munmap", Fn: sysMunmap, Support: Supported},
+	{Nr: abi.SYS_MPROTECT, Name: "mprotect", Fn: sysMprotect, Support: Supported},
+	{Nr: abi.SYS_MADVISE, Name: "madvise", Fn: sysMadvise, Support: Partial, Note: "DONTNEED, DONTNEED_LOCKED and FREE drop private pages; REMOVE is EINVAL on every region (no hole punching in shared memory yet); other advice is checked and not acted on"},
+	{Nr: abi.SYS_MREMAP, Name: "mremap", Fn: sysMremap, Support: Partial, Note: "grow, shrink, MAYMOVE, FIXED, DONTUNMAP (private regions); old_len 0 (duplicating a shared mapping) is EINVAL"},
+	{Nr: abi.SYS_MSYNC, Name: "msync", Fn: sysMsync, Support: Supported},
 }
 
 func sysBrk(t *libstarry.Thread, a Args) (uint64, error) {

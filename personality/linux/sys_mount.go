@@ -10,11 +10,9 @@ import (
 // instances, remounts that change MS_RDONLY, bind mounts and moves, and
 // unmounting.
 
-func mountCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_MOUNT, "mount", sysMount, "new tmpfs, devtmpfs and sysfs mounts (size=, mode=, uid=, gid=), ext2 from a loop device (no options; a second mount of the device shares the instance), proc (the one instance again), MS_REMOUNT of MS_RDONLY; MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE (with MS_REC) set propagation between mount namespaces; MS_BIND (MS_REC too; the copies are private) and MS_MOVE; other types ENODEV"),
-		full(abi.SYS_UMOUNT2, "umount2", sysUmount2),
-	}
+var mountRows = []Syscall{
+	{Nr: abi.SYS_MOUNT, Name: "mount", Fn: sysMount, Support: Partial, Note: "new tmpfs, devtmpfs and sysfs mounts (size=, mode=, uid=, gid=), ext2 from a loop device (no options; a second mount of the device shares the instance), proc (the one instance again), MS_REMOUNT of MS_RDONLY; MS_SHARED, MS_PRIVATE, MS_SLAVE, MS_UNBINDABLE (with MS_REC) set propagation between mount namespaces; MS_BIND (MS_REC too; the copies are private) and MS_MOVE; other types ENODEV"},
+	{Nr: abi.SYS_UMOUNT2, Name: "umount2", Fn: sysUmount2, Support: Supported},
 }
 
 // The mount flags of include/uapi/linux/mount.h this call looks at.

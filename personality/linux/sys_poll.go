@@ -10,22 +10,20 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func pollCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_PIPE, "pipe", sysPipe),
-		part(abi.SYS_PIPE2, "pipe2", sysPipe2, "O_DIRECT (packet mode) is EINVAL"),
-		full(abi.SYS_EVENTFD2, "eventfd2", sysEventfd2),
-		full(abi.SYS_EVENTFD, "eventfd", sysEventfd),
-		full(abi.SYS_EPOLL_CREATE1, "epoll_create1", sysEpollCreate1),
-		full(abi.SYS_EPOLL_CREATE, "epoll_create", sysEpollCreate),
-		part(abi.SYS_EPOLL_CTL, "epoll_ctl", sysEpollCtl, "pipes, eventfds and epoll instances (other files: EPERM); level-triggered, EPOLLET acts the same"),
-		part(abi.SYS_EPOLL_WAIT, "epoll_wait", sysEpollWait, "see epoll_ctl"),
-		part(abi.SYS_EPOLL_PWAIT, "epoll_pwait", sysEpollPwait, "see epoll_ctl"),
-		part(abi.SYS_POLL, "poll", sysPoll, "pipes, eventfds and epoll instances wait; other files are always readable and writable"),
-		part(abi.SYS_PPOLL, "ppoll", sysPpoll, "as poll"),
-		part(abi.SYS_SELECT, "select", sysSelect, "as poll; the timeout is not updated with the time left"),
-		part(abi.SYS_PSELECT6, "pselect6", sysPselect6, "as select"),
-	}
+var pollRows = []Syscall{
+	{Nr: abi.SYS_PIPE, Name: "pipe", Fn: sysPipe, Support: Supported},
+	{Nr: abi.SYS_PIPE2, Name: "pipe2", Fn: sysPipe2, Support: Partial, Note: "O_DIRECT (packet mode) is EINVAL"},
+	{Nr: abi.SYS_EVENTFD2, Name: "eventfd2", Fn: sysEventfd2, Support: Supported},
+	{Nr: abi.SYS_EVENTFD, Name: "eventfd", Fn: sysEventfd, Support: Supported},
+	{Nr: abi.SYS_EPOLL_CREATE1, Name: "epoll_create1", Fn: sysEpollCreate1, Support: Supported},
+	{Nr: abi.SYS_EPOLL_CREATE, Name: "epoll_create", Fn: sysEpollCreate, Support: Supported},
+	{Nr: abi.SYS_EPOLL_CTL, Name: "epoll_ctl", Fn: sysEpollCtl, Support: Partial, Note: "pipes, eventfds and epoll instances (other files: EPERM); level-triggered, EPOLLET acts the same"},
+	{Nr: abi.SYS_EPOLL_WAIT, Name: "epoll_wait", Fn: sysEpollWait, Support: Partial, Note: "see epoll_ctl"},
+	{Nr: abi.SYS_EPOLL_PWAIT, Name: "epoll_pwait", Fn: sysEpollPwait, Support: Partial, Note: "see epoll_ctl"},
+	{Nr: abi.SYS_POLL, Name: "poll", Fn: sysPoll, Support: Partial, Note: "pipes, eventfds and epoll instances wait; other files are always readable and writable"},
+	{Nr: abi.SYS_PPOLL, Name: "ppoll", Fn: sysPpoll, Support: Partial, Note: "as poll"},
+	{Nr: abi.SYS_SELECT, Name: "select", Fn: sysSelect, Support: Partial, Note: "as poll; the timeout is not updated with the time left"},
+	{Nr: abi.SYS_PSELECT6, Name: "pselect6", Fn: sysPselect6, Support: Partial, Note: "as select"},
 }
 
 func sysPipe(t *libstarry.Thread, a Args) (uint64, error) { return sysPipe2(t, Args{a[0], 0}) }

@@ -9,23 +9,21 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func processCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_EXIT, "exit", sysExit),
-		full(abi.SYS_EXIT_GROUP, "exit_group", sysExitGroup),
-		full(abi.SYS_GETPID, "getpid", sysGetpid),
-		full(abi.SYS_GETPPID, "getppid", sysGetppid),
-		full(abi.SYS_GETPGRP, "getpgrp", sysGetpgrp),
-		full(abi.SYS_GETPGID, "getpgid", sysGetpgid),
-		full(abi.SYS_SETPGID, "setpgid", sysSetpgid),
-		full(abi.SYS_GETSID, "getsid", sysGetsid),
-		full(abi.SYS_SETSID, "setsid", sysSetsid),
-		part(abi.SYS_WAIT4, "wait4", sysWait4, "rusage as getrusage fills it"),
-		part(abi.SYS_WAITID, "waitid", sysWaitid, "rusage as getrusage fills it"),
-		part(abi.SYS_EXECVE, "execve", sysExecve, "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"),
-		part(abi.SYS_EXECVEAT, "execveat", sysExecveat, "as execve; a script run through AT_EMPTY_PATH gets /dev/fd/N as its name"),
-		part(abi.SYS_PRCTL, "prctl", sysPrctl, "names, PDEATHSIG (sent when the parent process exits), CHILD_SUBREAPER, DUMPABLE, NO_NEW_PRIVS (kept; set-ID bits still apply), KEEPCAPS, SECUREBITS, CAPBSET_READ/DROP, CAP_AMBIENT, TIMING, TIMERSLACK (kept and reported; wakeups are not batched); other options EINVAL"),
-	}
+var processRows = []Syscall{
+	{Nr: abi.SYS_EXIT, Name: "exit", Fn: sysExit, Support: Supported},
+	{Nr: abi.SYS_EXIT_GROUP, Name: "exit_group", Fn: sysExitGroup, Support: Supported},
+	{Nr: abi.SYS_GETPID, Name: "getpid", Fn: sysGetpid, Support: Supported},
+	{Nr: abi.SYS_GETPPID, Name: "getppid", Fn: sysGetppid, Support: Supported},
+	{Nr: abi.SYS_GETPGRP, Name: "getpgrp", Fn: sysGetpgrp, Support: Supported},
+	{Nr: abi.SYS_GETPGID, Name: "getpgid", Fn: sysGetpgid, Support: Supported},
+	{Nr: abi.SYS_SETPGID, Name: "setpgid", Fn: sysSetpgid, Support: Supported},
+	{Nr: abi.SYS_GETSID, Name: "getsid", Fn: sysGetsid, Support: Supported},
+	{Nr: abi.SYS_SETSID, Name: "setsid", Fn: sysSetsid, Support: Supported},
+	{Nr: abi.SYS_WAIT4, Name: "wait4", Fn: sysWait4, Support: Partial, Note: "rusage as getrusage fills it"},
+	{Nr: abi.SYS_WAITID, Name: "waitid", Fn: sysWaitid, Support: Partial, Note: "rusage as getrusage fills it"},
+	{Nr: abi.SYS_EXECVE, Name: "execve", Fn: sysExecve, Support: Partial, Note: "static ELF, static PIE and #! scripts; a non-ELF non-script file runs under /bin/sh"},
+	{Nr: abi.SYS_EXECVEAT, Name: "execveat", Fn: sysExecveat, Support: Partial, Note: "as execve; a script run through AT_EMPTY_PATH gets /dev/fd/N as its name"},
+	{Nr: abi.SYS_PRCTL, Name: "prctl", Fn: sysPrctl, Support: Partial, Note: "names, PDEATHSIG (sent when the parent process exits), CHILD_SUBREAPER, DUMPABLE, NO_NEW_PRIVS (kept; set-ID bits still apply), KEEPCAPS, SECUREBITS, CAPBSET_READ/DROP, CAP_AMBIENT, TIMING, TIMERSLACK (kept and reported; wakeups are not batched); other options EINVAL"},
 }
 
 // sysPrctl names the thread (kernel/sys.c PR_SET_NAME copies at most 15

@@ -12,10 +12,8 @@ import (
 // the target, then ATTACH/SEIZE, then the check that the caller traces a
 // stopped target, then the request.
 
-func ptraceCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_PTRACE, "ptrace", sysPtrace, "TRACEME, ATTACH, SEIZE, INTERRUPT, CONT, SYSCALL, SINGLESTEP, DETACH, KILL, PEEK/POKE TEXT, DATA and USER, GET/SETREGS, GET/SETFPREGS, GET/SETREGSET (NT_PRSTATUS, NT_PRFPREG), GET/SETSIGINFO, GET/SETSIGMASK, SETOPTIONS (TRACESYSGOOD, TRACEFORK, TRACEVFORK, TRACECLONE, TRACEEXEC, EXITKILL), GETEVENTMSG; LISTEN, debug registers, XSTATE and the other options are EIO/EINVAL; a traced group stop is not reported to the tracer"),
-	}
+var ptraceRows = []Syscall{
+	{Nr: abi.SYS_PTRACE, Name: "ptrace", Fn: sysPtrace, Support: Partial, Note: "TRACEME, ATTACH, SEIZE, INTERRUPT, CONT, SYSCALL, SINGLESTEP, DETACH, KILL, PEEK/POKE TEXT, DATA and USER, GET/SETREGS, GET/SETFPREGS, GET/SETREGSET (NT_PRSTATUS, NT_PRFPREG), GET/SETSIGINFO, GET/SETSIGMASK, SETOPTIONS (TRACESYSGOOD, TRACEFORK, TRACEVFORK, TRACECLONE, TRACEEXEC, EXITKILL), GETEVENTMSG; LISTEN, debug registers, XSTATE and the other options are EIO/EINVAL; a traced group stop is not reported to the tracer"},
 }
 
 var ptracePrototypes = map[string]string{

@@ -12,10 +12,8 @@ var rebootPrototypes = map[string]string{"reboot": "iiul"}
 // capSysBoot is CAP_SYS_BOOT.
 const capSysBoot = 22
 
-func rebootCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_REBOOT, "reboot", sysReboot, "POWER_OFF, HALT, RESTART and RESTART2 end the machine (halt and restart power off too: QEMU runs with -no-reboot); for init (PID 1) the otherwise ignored arg is the machine's exit status (0-255); CAD_ON/CAD_OFF are kept but no key sends SIGINT; KEXEC and SW_SUSPEND are EINVAL and ENOSYS (no kexec image, no hibernation)"),
-	}
+var rebootRows = []Syscall{
+	{Nr: abi.SYS_REBOOT, Name: "reboot", Fn: sysReboot, Support: Partial, Note: "POWER_OFF, HALT, RESTART and RESTART2 end the machine (halt and restart power off too: QEMU runs with -no-reboot); for init (PID 1) the otherwise ignored arg is the machine's exit status (0-255); CAD_ON/CAD_OFF are kept but no key sends SIGINT; KEXEC and SW_SUSPEND are EINVAL and ENOSYS (no kexec image, no hibernation)"},
 }
 
 // sysReboot is kernel/reboot.c's reboot: CAP_SYS_BOOT first (EPERM),

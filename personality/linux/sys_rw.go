@@ -19,21 +19,19 @@ const iovMax = 1024
 
 var errInval = abi.EINVAL
 
-func rwCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_READ, "read", sysRead),
-		full(abi.SYS_WRITE, "write", sysWrite),
-		full(abi.SYS_READV, "readv", sysReadv),
-		full(abi.SYS_WRITEV, "writev", sysWritev),
-		full(abi.SYS_PREAD64, "pread64", sysPread64),
-		full(abi.SYS_PWRITE64, "pwrite64", sysPwrite64),
-		full(abi.SYS_PREADV, "preadv", sysPreadv),
-		full(abi.SYS_PWRITEV, "pwritev", sysPwritev),
-		part(abi.SYS_PREADV2, "preadv2", sysPreadv2, "RWF_HIPRI, RWF_DSYNC and RWF_SYNC change nothing; other flags are EOPNOTSUPP"),
-		part(abi.SYS_PWRITEV2, "pwritev2", sysPwritev2, "as preadv2"),
-		full(abi.SYS_LSEEK, "lseek", sysLseek),
-		part(abi.SYS_IOCTL, "ioctl", sysIoctl, "FIONREAD (TIOCINQ) on pipes and regular files; FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR and FS_IOC_FSSETXATTR on tmpfs files and directories; the terminal requests on the console and pseudo-terminals (sys_tty.go: termios, window size, job control, the controlling terminal, TCFLSH, the pty master's TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; no packet mode, no TCXONC flow control); ENOTTY otherwise"),
-	}
+var rwRows = []Syscall{
+	{Nr: abi.SYS_READ, Name: "read", Fn: sysRead, Support: Supported},
+	{Nr: abi.SYS_WRITE, Name: "write", Fn: sysWrite, Support: Supported},
+	{Nr: abi.SYS_READV, Name: "readv", Fn: sysReadv, Support: Supported},
+	{Nr: abi.SYS_WRITEV, Name: "writev", Fn: sysWritev, Support: Supported},
+	{Nr: abi.SYS_PREAD64, Name: "pread64", Fn: sysPread64, Support: Supported},
+	{Nr: abi.SYS_PWRITE64, Name: "pwrite64", Fn: sysPwrite64, Support: Supported},
+	{Nr: abi.SYS_PREADV, Name: "preadv", Fn: sysPreadv, Support: Supported},
+	{Nr: abi.SYS_PWRITEV, Name: "pwritev", Fn: sysPwritev, Support: Supported},
+	{Nr: abi.SYS_PREADV2, Name: "preadv2", Fn: sysPreadv2, Support: Partial, Note: "RWF_HIPRI, RWF_DSYNC and RWF_SYNC change nothing; other flags are EOPNOTSUPP"},
+	{Nr: abi.SYS_PWRITEV2, Name: "pwritev2", Fn: sysPwritev2, Support: Partial, Note: "as preadv2"},
+	{Nr: abi.SYS_LSEEK, Name: "lseek", Fn: sysLseek, Support: Supported},
+	{Nr: abi.SYS_IOCTL, Name: "ioctl", Fn: sysIoctl, Support: Partial, Note: "FIONREAD (TIOCINQ) on pipes and regular files; FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IOC_FSGETXATTR and FS_IOC_FSSETXATTR on tmpfs files and directories; the terminal requests on the console and pseudo-terminals (sys_tty.go: termios, window size, job control, the controlling terminal, TCFLSH, the pty master's TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER; no packet mode, no TCXONC flow control); ENOTTY otherwise"},
 }
 
 // file returns the open file of descriptor a with a reference the caller

@@ -11,33 +11,31 @@ import (
 // Scheduling, priorities, capabilities, resource usage and the other
 // per-process attributes Linux keeps.
 
-func schedCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_GETPRIORITY, "getpriority", sysGetpriority, "the nice value is kept per process (Linux: per thread) and changes nothing: the Go runtime schedules every thread alike"),
-		part(abi.SYS_SETPRIORITY, "setpriority", sysSetpriority, "as getpriority"),
-		part(abi.SYS_GETRUSAGE, "getrusage", sysGetrusage, "user time is the Envs' CPU time (RUSAGE_THREAD: the process's); system time, faults and context switches are 0; maxrss is sampled at getrusage, exec and exit"),
-		full(abi.SYS_CAPGET, "capget", sysCapget),
-		full(abi.SYS_CAPSET, "capset", sysCapset),
-		part(abi.SYS_SCHED_SETPARAM, "sched_setparam", sysSchedSetparam, "policies and priorities are kept per process and checked as Linux does, but nothing acts on them"),
-		part(abi.SYS_SCHED_GETPARAM, "sched_getparam", sysSchedGetparam, "as sched_setparam"),
-		part(abi.SYS_SCHED_SETSCHEDULER, "sched_setscheduler", sysSchedSetscheduler, "as sched_setparam; SCHED_DEADLINE needs sched_setattr (EINVAL)"),
-		part(abi.SYS_SCHED_GETSCHEDULER, "sched_getscheduler", sysSchedGetscheduler, "as sched_setparam"),
-		full(abi.SYS_SCHED_GET_PRIORITY_MAX, "sched_get_priority_max", sysSchedGetPriorityMax),
-		full(abi.SYS_SCHED_GET_PRIORITY_MIN, "sched_get_priority_min", sysSchedGetPriorityMin),
-		part(abi.SYS_SCHED_RR_GET_INTERVAL, "sched_rr_get_interval", sysSchedRRGetInterval, "100 ms for SCHED_RR, 0 for SCHED_FIFO, a lone task's 4 ms slice otherwise"),
-		part(abi.SYS_SCHED_SETAFFINITY, "sched_setaffinity", sysSchedSetaffinity, "one CPU: a mask must contain CPU 0, which stays the only one"),
-		part(abi.SYS_GETCPU, "getcpu", sysGetcpu, "always CPU 0, node 0"),
-		part(abi.SYS_IOPRIO_SET, "ioprio_set", sysIoprioSet, "kept per process (Linux: per thread); no I/O scheduler uses it"),
-		part(abi.SYS_IOPRIO_GET, "ioprio_get", sysIoprioGet, "as ioprio_set"),
-		full(abi.SYS_SETHOSTNAME, "sethostname", sysSethostname),
-		full(abi.SYS_SETDOMAINNAME, "setdomainname", sysSetdomainname),
-		part(abi.SYS_PERSONALITY, "personality", sysPersonality, "the persona is kept and inherited; only UNAME26 changes anything (uname's release)"),
-		part(abi.SYS_PIDFD_OPEN, "pidfd_open", sysPidfdOpen, "PIDFD_THREAD names the thread's process"),
-		part(abi.SYS_PIDFD_SEND_SIGNAL, "pidfd_send_signal", sysPidfdSendSignal, "pidfds and /proc/PID directories (by their path)"),
-		full(abi.SYS_PIDFD_GETFD, "pidfd_getfd", sysPidfdGetfd),
-		part(abi.SYS_KCMP, "kcmp", sysKcmp, "KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND; unequal is 3 (no ordering); the other types are EINVAL"),
-		part(abi.SYS_UNSHARE, "unshare", sysUnshare, "CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_NEWNS (a copy of the mount namespace), and CLONE_THREAD/SIGHAND/VM for a lone thread; other namespaces are EPERM without CAP_SYS_ADMIN and EINVAL with it"),
-	}
+var schedRows = []Syscall{
+	{Nr: abi.SYS_GETPRIORITY, Name: "getpriority", Fn: sysGetpriority, Support: Partial, Note: "the nice value is kept per process (Linux: per thread) and changes nothing: the Go runtime schedules every thread alike"},
+	{Nr: abi.SYS_SETPRIORITY, Name: "setpriority", Fn: sysSetpriority, Support: Partial, Note: "as getpriority"},
+	{Nr: abi.SYS_GETRUSAGE, Name: "getrusage", Fn: sysGetrusage, Support: Partial, Note: "user time is the Envs' CPU time (RUSAGE_THREAD: the process's); system time, faults and context switches are 0; maxrss is sampled at getrusage, exec and exit"},
+	{Nr: abi.SYS_CAPGET, Name: "capget", Fn: sysCapget, Support: Supported},
+	{Nr: abi.SYS_CAPSET, Name: "capset", Fn: sysCapset, Support: Supported},
+	{Nr: abi.SYS_SCHED_SETPARAM, Name: "sched_setparam", Fn: sysSchedSetparam, Support: Partial, Note: "policies and priorities are kept per process and checked as Linux does, but nothing acts on them"},
+	{Nr: abi.SYS_SCHED_GETPARAM, Name: "sched_getparam", Fn: sysSchedGetparam, Support: Partial, Note: "as sched_setparam"},
+	{Nr: abi.SYS_SCHED_SETSCHEDULER, Name: "sched_setscheduler", Fn: sysSchedSetscheduler, Support: Partial, Note: "as sched_setparam; SCHED_DEADLINE needs sched_setattr (EINVAL)"},
+	{Nr: abi.SYS_SCHED_GETSCHEDULER, Name: "sched_getscheduler", Fn: sysSchedGetscheduler, Support: Partial, Note: "as sched_setparam"},
+	{Nr: abi.SYS_SCHED_GET_PRIORITY_MAX, Name: "sched_get_priority_max", Fn: sysSchedGetPriorityMax, Support: Supported},
+	{Nr: abi.SYS_SCHED_GET_PRIORITY_MIN, Name: "sched_get_priority_min", Fn: sysSchedGetPriorityMin, Support: Supported},
+	{Nr: abi.SYS_SCHED_RR_GET_INTERVAL, Name: "sched_rr_get_interval", Fn: sysSchedRRGetInterval, Support: Partial, Note: "100 ms for SCHED_RR, 0 for SCHED_FIFO, a lone task's 4 ms slice otherwise"},
+	{Nr: abi.SYS_SCHED_SETAFFINITY, Name: "sched_setaffinity", Fn: sysSchedSetaffinity, Support: Partial, Note: "one CPU: a mask must contain CPU 0, which stays the only one"},
+	{Nr: abi.SYS_GETCPU, Name: "getcpu", Fn: sysGetcpu, Support: Partial, Note: "always CPU 0, node 0"},
+	{Nr: abi.SYS_IOPRIO_SET, Name: "ioprio_set", Fn: sysIoprioSet, Support: Partial, Note: "kept per process (Linux: per thread); no I/O scheduler uses it"},
+	{Nr: abi.SYS_IOPRIO_GET, Name: "ioprio_get", Fn: sysIoprioGet, Support: Partial, Note: "as ioprio_set"},
+	{Nr: abi.SYS_SETHOSTNAME, Name: "sethostname", Fn: sysSethostname, Support: Supported},
+	{Nr: abi.SYS_SETDOMAINNAME, Name: "setdomainname", Fn: sysSetdomainname, Support: Supported},
+	{Nr: abi.SYS_PERSONALITY, Name: "personality", Fn: sysPersonality, Support: Partial, Note: "the persona is kept and inherited; only UNAME26 changes anything (uname's release)"},
+	{Nr: abi.SYS_PIDFD_OPEN, Name: "pidfd_open", Fn: sysPidfdOpen, Support: Partial, Note: "PIDFD_THREAD names the thread's process"},
+	{Nr: abi.SYS_PIDFD_SEND_SIGNAL, Name: "pidfd_send_signal", Fn: sysPidfdSendSignal, Support: Partial, Note: "pidfds and /proc/PID directories (by their path)"},
+	{Nr: abi.SYS_PIDFD_GETFD, Name: "pidfd_getfd", Fn: sysPidfdGetfd, Support: Supported},
+	{Nr: abi.SYS_KCMP, Name: "kcmp", Fn: sysKcmp, Support: Partial, Note: "KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND; unequal is 3 (no ordering); the other types are EINVAL"},
+	{Nr: abi.SYS_UNSHARE, Name: "unshare", Fn: sysUnshare, Support: Partial, Note: "CLONE_FILES, CLONE_FS, CLONE_SYSVSEM, CLONE_NEWNS (a copy of the mount namespace), and CLONE_THREAD/SIGHAND/VM for a lone thread; other namespaces are EPERM without CAP_SYS_ADMIN and EINVAL with it"},
 }
 
 // schedPrototypes are the prototypes (see prototypes.go) of this file's calls.

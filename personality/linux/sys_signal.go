@@ -7,21 +7,19 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func signalCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_RT_SIGACTION, "rt_sigaction", sysRtSigaction),
-		full(abi.SYS_RT_SIGPROCMASK, "rt_sigprocmask", sysRtSigprocmask),
-		full(abi.SYS_RT_SIGRETURN, "rt_sigreturn", sysRtSigreturn),
-		full(abi.SYS_SIGALTSTACK, "sigaltstack", sysSigaltstack),
-		full(abi.SYS_PAUSE, "pause", sysPause),
-		full(abi.SYS_RT_SIGSUSPEND, "rt_sigsuspend", sysRtSigsuspend),
-		full(abi.SYS_RT_SIGPENDING, "rt_sigpending", sysRtSigpending),
-		full(abi.SYS_KILL, "kill", sysKill),
-		full(abi.SYS_TGKILL, "tgkill", sysTgkill),
-		full(abi.SYS_TKILL, "tkill", sysTkill),
-		full(abi.SYS_RT_SIGQUEUEINFO, "rt_sigqueueinfo", sysRtSigqueueinfo),
-		full(abi.SYS_RT_TGSIGQUEUEINFO, "rt_tgsigqueueinfo", sysRtTgsigqueueinfo),
-	}
+var signalRows = []Syscall{
+	{Nr: abi.SYS_RT_SIGACTION, Name: "rt_sigaction", Fn: sysRtSigaction, Support: Supported},
+	{Nr: abi.SYS_RT_SIGPROCMASK, Name: "rt_sigprocmask", Fn: sysRtSigprocmask, Support: Supported},
+	{Nr: abi.SYS_RT_SIGRETURN, Name: "rt_sigreturn", Fn: sysRtSigreturn, Support: Supported},
+	{Nr: abi.SYS_SIGALTSTACK, Name: "sigaltstack", Fn: sysSigaltstack, Support: Supported},
+	{Nr: abi.SYS_PAUSE, Name: "pause", Fn: sysPause, Support: Supported},
+	{Nr: abi.SYS_RT_SIGSUSPEND, Name: "rt_sigsuspend", Fn: sysRtSigsuspend, Support: Supported},
+	{Nr: abi.SYS_RT_SIGPENDING, Name: "rt_sigpending", Fn: sysRtSigpending, Support: Supported},
+	{Nr: abi.SYS_KILL, Name: "kill", Fn: sysKill, Support: Supported},
+	{Nr: abi.SYS_TGKILL, Name: "tgkill", Fn: sysTgkill, Support: Supported},
+	{Nr: abi.SYS_TKILL, Name: "tkill", Fn: sysTkill, Support: Supported},
+	{Nr: abi.SYS_RT_SIGQUEUEINFO, Name: "rt_sigqueueinfo", Fn: sysRtSigqueueinfo, Support: Supported},
+	{Nr: abi.SYS_RT_TGSIGQUEUEINFO, Name: "rt_tgsigqueueinfo", Fn: sysRtTgsigqueueinfo, Support: Supported},
 }
 
 // sigsetSize is the kernel's sigset_t: 64 signals.

@@ -10,27 +10,25 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func socketCalls() []Syscall {
-	return []Syscall{
-		part(abi.SYS_SOCKET, "socket", sysSocket, "AF_UNIX, and AF_INET/AF_INET6 (TCP, UDP) loopback only: 127.0.0.0/8, ::1 and INADDR_ANY bind; connect/sendto elsewhere is ENETUNREACH; IPv6 sockets are dual-stack (IPv4-mapped peers, IPV6_V6ONLY, IPV6_ADDRFORM); no TIME_WAIT; no multicast or broadcast delivery; SOCK_RAW is refused; other families are EAFNOSUPPORT"),
-		part(abi.SYS_SOCKETPAIR, "socketpair", sysSocketpair, "AF_UNIX; AF_INET is EOPNOTSUPP, as on Linux"),
-		part(abi.SYS_BIND, "bind", sysBind, "AF_INET, AF_INET6: loopback addresses only (EADDRNOTAVAIL)"),
-		full(abi.SYS_LISTEN, "listen", sysListen),
-		full(abi.SYS_ACCEPT, "accept", sysAccept),
-		full(abi.SYS_ACCEPT4, "accept4", sysAccept4),
-		full(abi.SYS_CONNECT, "connect", sysConnect),
-		full(abi.SYS_GETSOCKNAME, "getsockname", sysGetsockname),
-		full(abi.SYS_GETPEERNAME, "getpeername", sysGetpeername),
-		full(abi.SYS_SHUTDOWN, "shutdown", sysShutdown),
-		part(abi.SYS_SENDTO, "sendto", sysSendto, "MSG_OOB is EOPNOTSUPP (TCP: sent inline, no urgent pointer); MSG_MORE holds bytes until the next send without it, shutdown or close"),
-		part(abi.SYS_RECVFROM, "recvfrom", sysRecvfrom, "MSG_OOB is EOPNOTSUPP (TCP: EINVAL, never urgent data); MSG_ERRQUEUE on AF_INET is EAGAIN (no ICMP errors queued); bytes are lost if the buffer faults"),
-		part(abi.SYS_SENDMSG, "sendmsg", sysSendmsg, "SCM_RIGHTS and SCM_CREDENTIALS; MSG_OOB is EOPNOTSUPP; files in flight in a cycle are not collected"),
-		part(abi.SYS_RECVMSG, "recvmsg", sysRecvmsg, "as recvfrom"),
-		part(abi.SYS_SENDMMSG, "sendmmsg", sysSendmmsg, "as sendmsg"),
-		part(abi.SYS_RECVMMSG, "recvmmsg", sysRecvmmsg, "as recvmsg; the timeout is checked between messages, as Linux does"),
-		part(abi.SYS_SETSOCKOPT, "setsockopt", sysSetsockopt, "SOL_SOCKET: SO_REUSEADDR, SO_REUSEPORT (AF_INET), SO_KEEPALIVE, SO_PASSCRED, SO_SNDBUF, SO_RCVBUF (and *FORCE), SO_RCVLOWAT, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_OOBINLINE, SO_BROADCAST, SO_DONTROUTE, SO_PRIORITY (kept, no effect); IPPROTO_TCP/IP/IPV6: common int options kept, no effect (TCP_NODELAY, TCP_KEEP*, IP_TTL, IP_TOS, IPV6_V6ONLY...), IPV6_ADDRFORM, multicast memberships kept (nothing is delivered); others ENOPROTOOPT"),
-		part(abi.SYS_GETSOCKOPT, "getsockopt", sysGetsockopt, "those, and SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT, TCP_MAXSEG"),
-	}
+var socketRows = []Syscall{
+	{Nr: abi.SYS_SOCKET, Name: "socket", Fn: sysSocket, Support: Partial, Note: "AF_UNIX, and AF_INET/AF_INET6 (TCP, UDP) loopback only: 127.0.0.0/8, ::1 and INADDR_ANY bind; connect/sendto elsewhere is ENETUNREACH; IPv6 sockets are dual-stack (IPv4-mapped peers, IPV6_V6ONLY, IPV6_ADDRFORM); no TIME_WAIT; no multicast or broadcast delivery; SOCK_RAW is refused; other families are EAFNOSUPPORT"},
+	{Nr: abi.SYS_SOCKETPAIR, Name: "socketpair", Fn: sysSocketpair, Support: Partial, Note: "AF_UNIX; AF_INET is EOPNOTSUPP, as on Linux"},
+	{Nr: abi.SYS_BIND, Name: "bind", Fn: sysBind, Support: Partial, Note: "AF_INET, AF_INET6: loopback addresses only (EADDRNOTAVAIL)"},
+	{Nr: abi.SYS_LISTEN, Name: "listen", Fn: sysListen, Support: Supported},
+	{Nr: abi.SYS_ACCEPT, Name: "accept", Fn: sysAccept, Support: Supported},
+	{Nr: abi.SYS_ACCEPT4, Name: "accept4", Fn: sysAccept4, Support: Supported},
+	{Nr: abi.SYS_CONNECT, Name: "connect", Fn: sysConnect, Support: Supported},
+	{Nr: abi.SYS_GETSOCKNAME, Name: "getsockname", Fn: sysGetsockname, Support: Supported},
+	{Nr: abi.SYS_GETPEERNAME, Name: "getpeername", Fn: sysGetpeername, Support: Supported},
+	{Nr: abi.SYS_SHUTDOWN, Name: "shutdown", Fn: sysShutdown, Support: Supported},
+	{Nr: abi.SYS_SENDTO, Name: "sendto", Fn: sysSendto, Support: Partial, Note: "MSG_OOB is EOPNOTSUPP (TCP: sent inline, no urgent pointer); MSG_MORE holds bytes until the next send without it, shutdown or close"},
+	{Nr: abi.SYS_RECVFROM, Name: "recvfrom", Fn: sysRecvfrom, Support: Partial, Note: "MSG_OOB is EOPNOTSUPP (TCP: EINVAL, never urgent data); MSG_ERRQUEUE on AF_INET is EAGAIN (no ICMP errors queued); bytes are lost if the buffer faults"},
+	{Nr: abi.SYS_SENDMSG, Name: "sendmsg", Fn: sysSendmsg, Support: Partial, Note: "SCM_RIGHTS and SCM_CREDENTIALS; MSG_OOB is EOPNOTSUPP; files in flight in a cycle are not collected"},
+	{Nr: abi.SYS_RECVMSG, Name: "recvmsg", Fn: sysRecvmsg, Support: Partial, Note: "as recvfrom"},
+	{Nr: abi.SYS_SENDMMSG, Name: "sendmmsg", Fn: sysSendmmsg, Support: Partial, Note: "as sendmsg"},
+	{Nr: abi.SYS_RECVMMSG, Name: "recvmmsg", Fn: sysRecvmmsg, Support: Partial, Note: "as recvmsg; the timeout is checked between messages, as Linux does"},
+	{Nr: abi.SYS_SETSOCKOPT, Name: "setsockopt", Fn: sysSetsockopt, Support: Partial, Note: "SOL_SOCKET: SO_REUSEADDR, SO_REUSEPORT (AF_INET), SO_KEEPALIVE, SO_PASSCRED, SO_SNDBUF, SO_RCVBUF (and *FORCE), SO_RCVLOWAT, SO_RCVTIMEO, SO_SNDTIMEO, SO_LINGER, SO_OOBINLINE, SO_BROADCAST, SO_DONTROUTE, SO_PRIORITY (kept, no effect); IPPROTO_TCP/IP/IPV6: common int options kept, no effect (TCP_NODELAY, TCP_KEEP*, IP_TTL, IP_TOS, IPV6_V6ONLY...), IPV6_ADDRFORM, multicast memberships kept (nothing is delivered); others ENOPROTOOPT"},
+	{Nr: abi.SYS_GETSOCKOPT, Name: "getsockopt", Fn: sysGetsockopt, Support: Partial, Note: "those, and SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, SO_SNDLOWAT, TCP_MAXSEG"},
 }
 
 // Socket ABI sizes and limits (include/linux/socket.h, net/socket.c).

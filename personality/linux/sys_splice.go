@@ -14,13 +14,11 @@ import (
 // through a kernel buffer (there is no page-moving splice here), with
 // the descriptor and offset rules of fs/splice.c and fs/read_write.c.
 
-func spliceCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_SENDFILE, "sendfile", sysSendfile),
-		full(abi.SYS_COPY_FILE_RANGE, "copy_file_range", sysCopyFileRange),
-		part(abi.SYS_SPLICE, "splice", sysSplice, "copies through a kernel buffer; SPLICE_F_MOVE and SPLICE_F_MORE change nothing"),
-		part(abi.SYS_TEE, "tee", sysTee, "copies through a kernel buffer"),
-	}
+var spliceRows = []Syscall{
+	{Nr: abi.SYS_SENDFILE, Name: "sendfile", Fn: sysSendfile, Support: Supported},
+	{Nr: abi.SYS_COPY_FILE_RANGE, Name: "copy_file_range", Fn: sysCopyFileRange, Support: Supported},
+	{Nr: abi.SYS_SPLICE, Name: "splice", Fn: sysSplice, Support: Partial, Note: "copies through a kernel buffer; SPLICE_F_MOVE and SPLICE_F_MORE change nothing"},
+	{Nr: abi.SYS_TEE, Name: "tee", Fn: sysTee, Support: Partial, Note: "copies through a kernel buffer"},
 }
 
 // spliceNonblock is SPLICE_F_NONBLOCK.

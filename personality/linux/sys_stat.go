@@ -12,17 +12,15 @@ import (
 // The stat family, extended attributes and file advice: what a program
 // learns about a file without reading it.
 
-func statCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_FSTAT, "fstat", sysFstat),
-		full(abi.SYS_STAT, "stat", sysStat),
-		full(abi.SYS_LSTAT, "lstat", sysLstat),
-		full(abi.SYS_NEWFSTATAT, "newfstatat", sysNewfstatat),
-		full(abi.SYS_STATX, "statx", sysStatx),
-		full(abi.SYS_FADVISE64, "fadvise64", sysFadvise64),
-		full(abi.SYS_STATFS, "statfs", sysStatfs),
-		part(abi.SYS_FSTATFS, "fstatfs", sysFstatfs, "pipes and other anonymous files report f_type 0"),
-	}
+var statRows = []Syscall{
+	{Nr: abi.SYS_FSTAT, Name: "fstat", Fn: sysFstat, Support: Supported},
+	{Nr: abi.SYS_STAT, Name: "stat", Fn: sysStat, Support: Supported},
+	{Nr: abi.SYS_LSTAT, Name: "lstat", Fn: sysLstat, Support: Supported},
+	{Nr: abi.SYS_NEWFSTATAT, Name: "newfstatat", Fn: sysNewfstatat, Support: Supported},
+	{Nr: abi.SYS_STATX, Name: "statx", Fn: sysStatx, Support: Supported},
+	{Nr: abi.SYS_FADVISE64, Name: "fadvise64", Fn: sysFadvise64, Support: Supported},
+	{Nr: abi.SYS_STATFS, Name: "statfs", Fn: sysStatfs, Support: Supported},
+	{Nr: abi.SYS_FSTATFS, Name: "fstatfs", Fn: sysFstatfs, Support: Partial, Note: "pipes and other anonymous files report f_type 0"},
 }
 
 // putStat encodes struct stat for x86-64 (x/sys's Stat_t has its layout).

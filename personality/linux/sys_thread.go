@@ -8,22 +8,20 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func threadCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_ARCH_PRCTL, "arch_prctl", sysArchPrctl),
-		full(abi.SYS_SET_TID_ADDRESS, "set_tid_address", sysSetTidAddress),
-		full(abi.SYS_SET_ROBUST_LIST, "set_robust_list", sysSetRobustList),
-		full(abi.SYS_GET_ROBUST_LIST, "get_robust_list", sysGetRobustList),
-		refuse(abi.SYS_RSEQ, "rseq", abi.ENOSYS, "restartable sequences are optional; glibc falls back"),
-		part(abi.SYS_FUTEX, "futex", sysFutex, "all but WAIT_REQUEUE_PI and CMP_REQUEUE_PI (ENOSYS; glibc and musl do not use them); PI locks keep the protocol but no priorities exist to inherit"),
-		full(abi.SYS_SCHED_YIELD, "sched_yield", sysSchedYield),
-		full(abi.SYS_GETTID, "gettid", sysGettid),
-		part(abi.SYS_SCHED_GETAFFINITY, "sched_getaffinity", sysSchedGetaffinity, "one CPU: the kernel schedules user threads on CPU 0"),
-		part(abi.SYS_CLONE, "clone", sysClone, "threads and processes; CLONE_NEWNS copies the mount namespace; other namespaces are EPERM without CAP_SYS_ADMIN, else EINVAL (CLONE_NEWUSER always EINVAL); CLONE_PIDFD is EINVAL"),
-		part(abi.SYS_CLONE3, "clone3", sysClone3, "as clone; set_tid and CLONE_INTO_CGROUP are EINVAL"),
-		full(abi.SYS_FORK, "fork", sysFork),
-		full(abi.SYS_VFORK, "vfork", sysVfork),
-	}
+var threadRows = []Syscall{
+	{Nr: abi.SYS_ARCH_PRCTL, Name: "arch_prctl", Fn: sysArchPrctl, Support: Supported},
+	{Nr: abi.SYS_SET_TID_ADDRESS, Name: "set_tid_address", Fn: sysSetTidAddress, Support: Supported},
+	{Nr: abi.SYS_SET_ROBUST_LIST, Name: "set_robust_list", Fn: sysSetRobustList, Support: Supported},
+	{Nr: abi.SYS_GET_ROBUST_LIST, Name: "get_robust_list", Fn: sysGetRobustList, Support: Supported},
+	{Nr: abi.SYS_RSEQ, Name: "rseq", Support: Refused, Errno: abi.ENOSYS, Note: "restartable sequences are optional; glibc falls back"},
+	{Nr: abi.SYS_FUTEX, Name: "futex", Fn: sysFutex, Support: Partial, Note: "all but WAIT_REQUEUE_PI and CMP_REQUEUE_PI (ENOSYS; glibc and musl do not use them); PI locks keep the protocol but no priorities exist to inherit"},
+	{Nr: abi.SYS_SCHED_YIELD, Name: "sched_yield", Fn: sysSchedYield, Support: Supported},
+	{Nr: abi.SYS_GETTID, Name: "gettid", Fn: sysGettid, Support: Supported},
+	{Nr: abi.SYS_SCHED_GETAFFINITY, Name: "sched_getaffinity", Fn: sysSchedGetaffinity, Support: Partial, Note: "one CPU: the kernel schedules user threads on CPU 0"},
+	{Nr: abi.SYS_CLONE, Name: "clone", Fn: sysClone, Support: Partial, Note: "threads and processes; CLONE_NEWNS copies the mount namespace; other namespaces are EPERM without CAP_SYS_ADMIN, else EINVAL (CLONE_NEWUSER always EINVAL); CLONE_PIDFD is EINVAL"},
+	{Nr: abi.SYS_CLONE3, Name: "clone3", Fn: sysClone3, Support: Partial, Note: "as clone; set_tid and CLONE_INTO_CGROUP are EINVAL"},
+	{Nr: abi.SYS_FORK, Name: "fork", Fn: sysFork, Support: Supported},
+	{Nr: abi.SYS_VFORK, Name: "vfork", Fn: sysVfork, Support: Supported},
 }
 
 // arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).

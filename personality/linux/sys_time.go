@@ -8,18 +8,16 @@ import (
 	"github.com/starry-go/starry/personality/linux/abi"
 )
 
-func timeCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_CLOCK_GETTIME, "clock_gettime", sysClockGettime),
-		full(abi.SYS_CLOCK_GETRES, "clock_getres", sysClockGetres),
-		full(abi.SYS_GETTIMEOFDAY, "gettimeofday", sysGettimeofday),
-		full(abi.SYS_TIME, "time", sysTime),
-		full(abi.SYS_NANOSLEEP, "nanosleep", sysNanosleep),
-		full(abi.SYS_CLOCK_NANOSLEEP, "clock_nanosleep", sysClockNanosleep),
-		full(abi.SYS_TIMES, "times", sysTimes),
-		part(abi.SYS_CLOCK_SETTIME, "clock_settime", sysClockSettime, "checked as Linux does (EINVAL for a clock that cannot be set or a bad time, EFAULT, EPERM without CAP_SYS_TIME), but the wall clock is never set: with CAP_SYS_TIME CLOCK_REALTIME is EPERM too, since every process's vDSO page holds the boot time"),
-		part(abi.SYS_SETTIMEOFDAY, "settimeofday", sysSettimeofday, "as clock_settime: checked, never sets the clock"),
-	}
+var timeRows = []Syscall{
+	{Nr: abi.SYS_CLOCK_GETTIME, Name: "clock_gettime", Fn: sysClockGettime, Support: Supported},
+	{Nr: abi.SYS_CLOCK_GETRES, Name: "clock_getres", Fn: sysClockGetres, Support: Supported},
+	{Nr: abi.SYS_GETTIMEOFDAY, Name: "gettimeofday", Fn: sysGettimeofday, Support: Supported},
+	{Nr: abi.SYS_TIME, Name: "time", Fn: sysTime, Support: Supported},
+	{Nr: abi.SYS_NANOSLEEP, Name: "nanosleep", Fn: sysNanosleep, Support: Supported},
+	{Nr: abi.SYS_CLOCK_NANOSLEEP, Name: "clock_nanosleep", Fn: sysClockNanosleep, Support: Supported},
+	{Nr: abi.SYS_TIMES, Name: "times", Fn: sysTimes, Support: Supported},
+	{Nr: abi.SYS_CLOCK_SETTIME, Name: "clock_settime", Fn: sysClockSettime, Support: Partial, Note: "checked as Linux does (EINVAL for a clock that cannot be set or a bad time, EFAULT, EPERM without CAP_SYS_TIME), but the wall clock is never set: with CAP_SYS_TIME CLOCK_REALTIME is EPERM too, since every process's vDSO page holds the boot time"},
+	{Nr: abi.SYS_SETTIMEOFDAY, Name: "settimeofday", Fn: sysSettimeofday, Support: Partial, Note: "as clock_settime: checked, never sets the clock"},
 }
 
 // userHZ is USER_HZ, the unit of clock_t.

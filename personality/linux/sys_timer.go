@@ -11,24 +11,22 @@ import (
 // Interval timers, POSIX timers, timerfd, signalfd and the other
 // time-driven signal calls.
 
-func timerCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_ALARM, "alarm", sysAlarm),
-		part(abi.SYS_GETITIMER, "getitimer", sysGetitimer, "ITIMER_PROF counts user time only, as ITIMER_VIRTUAL does (no system time is measured)"),
-		part(abi.SYS_SETITIMER, "setitimer", sysSetitimer, "as getitimer; CPU timers are checked when a thread's time slice or system call ends"),
-		part(abi.SYS_TIMER_CREATE, "timer_create", sysTimerCreate, "the alarm, raw and coarse clocks are EOPNOTSUPP; CPU-time clocks count user time"),
-		full(abi.SYS_TIMER_SETTIME, "timer_settime", sysTimerSettime),
-		full(abi.SYS_TIMER_GETTIME, "timer_gettime", sysTimerGettime),
-		full(abi.SYS_TIMER_GETOVERRUN, "timer_getoverrun", sysTimerGetoverrun),
-		full(abi.SYS_TIMER_DELETE, "timer_delete", sysTimerDelete),
-		part(abi.SYS_TIMERFD_CREATE, "timerfd_create", sysTimerfdCreate, "the alarm clocks tick as CLOCK_REALTIME and CLOCK_BOOTTIME; TFD_IOC_SET_TICKS is not supported"),
-		part(abi.SYS_TIMERFD_SETTIME, "timerfd_settime", sysTimerfdSettime, "TFD_TIMER_CANCEL_ON_SET is accepted and never cancels: the clock cannot be set"),
-		full(abi.SYS_TIMERFD_GETTIME, "timerfd_gettime", sysTimerfdGettime),
-		part(abi.SYS_SIGNALFD4, "signalfd4", sysSignalfd4, "poll and epoll see the signals pending for the creating process, not for the polling thread"),
-		part(abi.SYS_SIGNALFD, "signalfd", sysSignalfd, "as signalfd4"),
-		full(abi.SYS_RT_SIGTIMEDWAIT, "rt_sigtimedwait", sysRtSigtimedwait),
-		part(abi.SYS_EPOLL_PWAIT2, "epoll_pwait2", sysEpollPwait2, "see epoll_ctl"),
-	}
+var timerRows = []Syscall{
+	{Nr: abi.SYS_ALARM, Name: "alarm", Fn: sysAlarm, Support: Supported},
+	{Nr: abi.SYS_GETITIMER, Name: "getitimer", Fn: sysGetitimer, Support: Partial, Note: "ITIMER_PROF counts user time only, as ITIMER_VIRTUAL does (no system time is measured)"},
+	{Nr: abi.SYS_SETITIMER, Name: "setitimer", Fn: sysSetitimer, Support: Partial, Note: "as getitimer; CPU timers are checked when a thread's time slice or system call ends"},
+	{Nr: abi.SYS_TIMER_CREATE, Name: "timer_create", Fn: sysTimerCreate, Support: Partial, Note: "the alarm, raw and coarse clocks are EOPNOTSUPP; CPU-time clocks count user time"},
+	{Nr: abi.SYS_TIMER_SETTIME, Name: "timer_settime", Fn: sysTimerSettime, Support: Supported},
+	{Nr: abi.SYS_TIMER_GETTIME, Name: "timer_gettime", Fn: sysTimerGettime, Support: Supported},
+	{Nr: abi.SYS_TIMER_GETOVERRUN, Name: "timer_getoverrun", Fn: sysTimerGetoverrun, Support: Supported},
+	{Nr: abi.SYS_TIMER_DELETE, Name: "timer_delete", Fn: sysTimerDelete, Support: Supported},
+	{Nr: abi.SYS_TIMERFD_CREATE, Name: "timerfd_create", Fn: sysTimerfdCreate, Support: Partial, Note: "the alarm clocks tick as CLOCK_REALTIME and CLOCK_BOOTTIME; TFD_IOC_SET_TICKS is not supported"},
+	{Nr: abi.SYS_TIMERFD_SETTIME, Name: "timerfd_settime", Fn: sysTimerfdSettime, Support: Partial, Note: "TFD_TIMER_CANCEL_ON_SET is accepted and never cancels: the clock cannot be set"},
+	{Nr: abi.SYS_TIMERFD_GETTIME, Name: "timerfd_gettime", Fn: sysTimerfdGettime, Support: Supported},
+	{Nr: abi.SYS_SIGNALFD4, Name: "signalfd4", Fn: sysSignalfd4, Support: Partial, Note: "poll and epoll see the signals pending for the creating process, not for the polling thread"},
+	{Nr: abi.SYS_SIGNALFD, Name: "signalfd", Fn: sysSignalfd, Support: Partial, Note: "as signalfd4"},
+	{Nr: abi.SYS_RT_SIGTIMEDWAIT, Name: "rt_sigtimedwait", Fn: sysRtSigtimedwait, Support: Supported},
+	{Nr: abi.SYS_EPOLL_PWAIT2, Name: "epoll_pwait2", Fn: sysEpollPwait2, Support: Partial, Note: "see epoll_ctl"},
 }
 
 // timerPrototypes are the prototypes (see prototypes.go) of this file's calls.

@@ -12,29 +12,27 @@ import (
 // Extended attributes (fs/xattr.c) on tmpfs files: the user, trusted and
 // security namespaces, kept in memory; other namespaces EOPNOTSUPP.
 
-func xattrCalls() []Syscall {
-	return []Syscall{
-		full(abi.SYS_SETXATTR, "setxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return setxattr(t, pathTarget(a[0], 0), a[1:]) }),
-		full(abi.SYS_LSETXATTR, "lsetxattr", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return setxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
-		}),
-		full(abi.SYS_FSETXATTR, "fsetxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return setxattr(t, fdTarget(a[0]), a[1:]) }),
-		full(abi.SYS_GETXATTR, "getxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return getxattr(t, pathTarget(a[0], 0), a[1:]) }),
-		full(abi.SYS_LGETXATTR, "lgetxattr", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return getxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
-		}),
-		full(abi.SYS_FGETXATTR, "fgetxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return getxattr(t, fdTarget(a[0]), a[1:]) }),
-		full(abi.SYS_LISTXATTR, "listxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return listxattr(t, pathTarget(a[0], 0), a[1:]) }),
-		full(abi.SYS_LLISTXATTR, "llistxattr", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return listxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
-		}),
-		full(abi.SYS_FLISTXATTR, "flistxattr", func(t *libstarry.Thread, a Args) (uint64, error) { return listxattr(t, fdTarget(a[0]), a[1:]) }),
-		full(abi.SYS_REMOVEXATTR, "removexattr", func(t *libstarry.Thread, a Args) (uint64, error) { return removexattr(t, pathTarget(a[0], 0), a[1]) }),
-		full(abi.SYS_LREMOVEXATTR, "lremovexattr", func(t *libstarry.Thread, a Args) (uint64, error) {
-			return removexattr(t, pathTarget(a[0], vfs.NoFollow), a[1])
-		}),
-		full(abi.SYS_FREMOVEXATTR, "fremovexattr", func(t *libstarry.Thread, a Args) (uint64, error) { return removexattr(t, fdTarget(a[0]), a[1]) }),
-	}
+var xattrRows = []Syscall{
+	{Nr: abi.SYS_SETXATTR, Name: "setxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return setxattr(t, pathTarget(a[0], 0), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_LSETXATTR, Name: "lsetxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return setxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
+	}, Support: Supported},
+	{Nr: abi.SYS_FSETXATTR, Name: "fsetxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return setxattr(t, fdTarget(a[0]), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_GETXATTR, Name: "getxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return getxattr(t, pathTarget(a[0], 0), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_LGETXATTR, Name: "lgetxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return getxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
+	}, Support: Supported},
+	{Nr: abi.SYS_FGETXATTR, Name: "fgetxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return getxattr(t, fdTarget(a[0]), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_LISTXATTR, Name: "listxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return listxattr(t, pathTarget(a[0], 0), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_LLISTXATTR, Name: "llistxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return listxattr(t, pathTarget(a[0], vfs.NoFollow), a[1:])
+	}, Support: Supported},
+	{Nr: abi.SYS_FLISTXATTR, Name: "flistxattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return listxattr(t, fdTarget(a[0]), a[1:]) }, Support: Supported},
+	{Nr: abi.SYS_REMOVEXATTR, Name: "removexattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return removexattr(t, pathTarget(a[0], 0), a[1]) }, Support: Supported},
+	{Nr: abi.SYS_LREMOVEXATTR, Name: "lremovexattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) {
+		return removexattr(t, pathTarget(a[0], vfs.NoFollow), a[1])
+	}, Support: Supported},
+	{Nr: abi.SYS_FREMOVEXATTR, Name: "fremovexattr", Fn: func(t *libstarry.Thread, a Args) (uint64, error) { return removexattr(t, fdTarget(a[0]), a[1]) }, Support: Supported},
 }
 
 // target finds the file an xattr call works on: by path (looked up after

@@ -38,29 +38,20 @@ type Syscall struct {
 	Proto   string // the arguments' C types (prototypes.go)
 }
 
-// full, part and refuse build rows.
-func full(nr uint64, name string, fn Handler) Syscall {
-	return Syscall{Nr: nr, Name: name, Fn: fn, Support: Supported}
-}
-
-func part(nr uint64, name string, fn Handler, note string) Syscall {
-	return Syscall{Nr: nr, Name: name, Fn: fn, Support: Partial, Note: note}
-}
-
-func refuse(nr uint64, name string, e abi.Errno, note string) Syscall {
-	return Syscall{Nr: nr, Name: name, Support: Refused, Errno: e, Note: note}
-}
-
 // table is the x86-64 system call table, indexed by number (nil: no
 // row). It is built once and never written afterwards; a slice, not a
 // map, because every system call looks itself up in it.
 var table = buildTable()
 
+// buildTable indexes the groups' rows by number. The rows are static
+// composite literals: the linker lays them out, so no code builds them
+// at boot (functions returning them were 8,000 instructions that QEMU
+// translated on every boot).
 func buildTable() []*Syscall {
 	var t []*Syscall
-	for _, group := range [][]Syscall{rwCalls(), fsCalls(), pathCalls(), fileCalls(), spliceCalls(), statCalls(), xattrCalls(), mountCalls(), credCalls(), mmCalls(), signalCalls(),
-		threadCalls(), processCalls(), infoCalls(), timeCalls(), pollCalls(), socketCalls(), ipcCalls(),
-		timerCalls(), schedCalls(), ptraceCalls(), fsmountCalls(), rebootCalls()} {
+	for _, group := range [][]Syscall{rwRows, fsRows, pathRows, fileRows, spliceRows, statRows, xattrRows, mountRows, credRows, mmRows, signalRows,
+		threadRows, processRows, infoRows, timeRows, pollRows, socketRows, ipcRows,
+		timerRows, schedRows, ptraceRows, fsmountRows, rebootRows} {
 		for _, s := range group {
 			for uint64(len(t)) <= s.Nr {
 				t = append(t, nil)
