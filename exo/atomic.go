@@ -32,7 +32,7 @@ func (e *Env) CompareAndSwap32(va uintptr, old, new uint32) (uint32, error) {
 // word finds the physical address of the word at va; e.mu is held, which
 // keeps the frame from being unmapped and freed while the caller uses it.
 func (e *Env) word(va uintptr) (uint64, error) {
-	if e.dead {
+	if e.dead.Load() {
 		return 0, ErrDestroyed
 	}
 	if va%4 != 0 {

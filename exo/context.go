@@ -21,15 +21,10 @@ func (e *Env) NewContext() *Context {
 // Env. A slice ends after Exokernel.Slice of user time.
 func (c *Context) Run() Trap {
 	e := c.Env
-	e.mu.Lock()
-	dead := e.dead
-	e.mu.Unlock()
-	if dead {
+	if e.dead.Load() { // lock-free: a library OS destroys an Env only once no thread runs in it
 		return Trap{Kind: TrapException, Vector: -1}
 	}
 	t := e.as.Run(&c.Regs, e.k.slice)
-	e.mu.Lock()
-	e.cpu += t.UserTime
-	e.mu.Unlock()
+	e.cpu.Add(int64(t.UserTime))
 	return t
 }

@@ -2,6 +2,7 @@ package exo
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,11 +12,11 @@ type Env struct {
 	k     *Exokernel
 	id    int
 	as    AddressSpace
-	mu    sync.Mutex // guards the fields below and as
-	dead  bool
+	mu    sync.Mutex        // guards the fields below and as
+	dead  atomic.Bool       // set under mu; Run reads it without
 	held  map[Frame]int     // frames this Env may map (owned or granted): how often it maps each
 	maps  map[uintptr]Frame // its mappings, by page
-	cpu   time.Duration
+	cpu   atomic.Int64      // user-mode ns, added by Run without mu
 	revo  chan Revocation
 	lost  []LostFrame
 	freed int // frames given back since the last revocation request
@@ -39,17 +40,13 @@ func (k *Exokernel) NewEnv() (*Env, error) {
 func (e *Env) ID() int { return e.id }
 
 // CPUTime is the user-mode time this Env has used.
-func (e *Env) CPUTime() time.Duration {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.cpu
-}
+func (e *Env) CPUTime() time.Duration { return time.Duration(e.cpu.Load()) }
 
 // AllocFrame gives the Env a zeroed frame it owns.
 func (e *Env) AllocFrame() (Frame, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dead {
+	if e.dead.Load() {
 		return 0, ErrDestroyed
 	}
 	p, ok := e.k.backend.AllocPhys()
@@ -114,10 +111,10 @@ func (e *Env) ShareFrames(fs []Frame, other *Env) error {
 	defer first.mu.Unlock()
 	second.mu.Lock()
 	defer second.mu.Unlock()
-	if e.dead {
+	if e.dead.Load() {
 		return ErrNotOwner
 	}
-	if other.dead {
+	if other.dead.Load() {
 		return ErrDestroyed
 	}
 	for _, f := range fs {
@@ -141,7 +138,7 @@ func (e *Env) ShareFrames(fs []Frame, other *Env) error {
 func (e *Env) CopyFrame(src Frame) (Frame, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.held[src]; !ok || e.dead {
+	if _, ok := e.held[src]; !ok || e.dead.Load() {
 		return 0, ErrNotOwner
 	}
 	p, ok := e.k.backend.AllocPhys()
@@ -193,7 +190,7 @@ func (e *Env) Map(va uintptr, f Frame, p Perm) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dead {
+	if e.dead.Load() {
 		return ErrDestroyed
 	}
 	if _, ok := e.held[f]; !ok {
@@ -258,10 +255,10 @@ func (e *Env) Lookup(va uintptr) (Frame, Perm, bool) {
 func (e *Env) Destroy() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dead {
+	if e.dead.Load() {
 		return
 	}
-	e.dead = true
+	e.dead.Store(true)
 	e.as.Destroy()
 	e.maps = nil
 	for f := range e.held {

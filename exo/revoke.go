@@ -58,7 +58,7 @@ func (e *Env) abort(n int) []LostFrame {
 	defer e.mu.Unlock()
 	missing := n - e.freed
 	var lost []LostFrame
-	if missing <= 0 || e.dead {
+	if missing <= 0 || e.dead.Load() {
 		return nil
 	}
 	var cands []Frame

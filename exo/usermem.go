@@ -19,7 +19,7 @@ func (e *Env) Write(va uintptr, b []byte) error {
 func (e *Env) WriteFrame(f Frame, off int, b []byte) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.held[f]; !ok || e.dead {
+	if _, ok := e.held[f]; !ok || e.dead.Load() {
 		return ErrNotOwner
 	}
 	if off < 0 || off+len(b) > PageSize {
@@ -35,7 +35,7 @@ func (e *Env) WriteFrame(f Frame, off int, b []byte) error {
 func (e *Env) ReadFrame(f Frame, off int, b []byte) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.held[f]; !ok || e.dead {
+	if _, ok := e.held[f]; !ok || e.dead.Load() {
 		return ErrNotOwner
 	}
 	if off < 0 || off+len(b) > PageSize {
@@ -48,7 +48,7 @@ func (e *Env) ReadFrame(f Frame, off int, b []byte) error {
 func (e *Env) copy(va uintptr, b []byte, write bool) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.dead {
+	if e.dead.Load() {
 		return ErrDestroyed
 	}
 	for len(b) > 0 {

@@ -207,7 +207,8 @@ func (k *Kernel) adopt(parent, c *Process, t *Thread, exitSignal int) bool {
 	c.threads[t] = true
 	k.threads[id] = t
 	k.procs[id] = c
-	c.parent, c.exitSignal = parent, exitSignal
+	c.exitSignal = exitSignal
+	c.setParent(parent)
 	parent.children[c] = true
 	k.joinGroupLocked(c, parent.pgid, parent.sid)
 	return true

@@ -23,6 +23,7 @@ func (p *Process) exitFirst(s ExitStatus) bool {
 	}
 	p.exiting, p.status = true, s
 	close(p.dying)
+	p.dead.Store(true)
 	if p.stop.stopped {
 		close(p.stop.cont)
 		p.stop = stopState{}
@@ -134,7 +135,7 @@ func (p *Process) becomeZombie() {
 	var orphans, zombies []*Process
 	for c := range p.children {
 		delete(p.children, c)
-		c.parent = reaper
+		c.setParent(reaper)
 		reaper.children[c] = true
 		switch {
 		case !c.zombie:

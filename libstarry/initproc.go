@@ -68,7 +68,8 @@ func (k *Kernel) adoptStart(p *Process, t *Thread, asInit bool) bool {
 	p.threads[t] = true
 	k.threads[InitPID] = t
 	k.procs[InitPID] = p
-	p.parent, p.exitSignal = r, 0
+	p.exitSignal = 0
+	p.setParent(r)
 	r.children[p] = true
 	k.joinGroupLocked(p, 0, 0)
 	k.init, k.ini.runner = p, r

@@ -103,6 +103,7 @@ type Process struct {
 	status       ExitStatus
 	exiting      bool
 	dying        chan struct{} // closed when the process starts to exit
+	dead         atomic.Bool   // dying is closed: what the thread loop looks at on every trap
 	done         chan struct{} // closed when every thread is gone and the resources too
 	lastExitCode int           // the code of the latest exit(2), for the last thread out
 	shared       sigPending    // signals sent to the process, not to one thread
@@ -119,6 +120,7 @@ type Process struct {
 
 	// The process tree and job control, guarded by Kernel.mu.
 	parent     *Process
+	ppid       atomic.Int32 // parent.pid, for getppid without Kernel.mu
 	children   map[*Process]bool
 	exitSignal int // sent to the parent at exit (clone's low byte)
 	pgid, sid  int
@@ -220,13 +222,12 @@ func (p *Process) Pid() int { return p.pid }
 func (p *Process) Kernel() *Kernel { return p.k }
 
 // PPid is the parent's process ID (0 for init).
-func (p *Process) PPid() int {
-	p.k.mu.Lock()
-	defer p.k.mu.Unlock()
-	if p.parent == nil {
-		return 0
-	}
-	return p.parent.pid
+func (p *Process) PPid() int { return int(p.ppid.Load()) }
+
+// setParent moves the process under parent; Kernel.mu is held.
+func (p *Process) setParent(parent *Process) {
+	p.parent = parent
+	p.ppid.Store(int32(parent.pid))
 }
 
 // Env is the protection domain the process runs in.
@@ -263,14 +264,7 @@ func (p *Process) Dying() <-chan struct{} { return p.dying }
 func (p *Process) Done() <-chan struct{} { return p.done }
 
 // isExiting reports whether the process is going away.
-func (p *Process) isExiting() bool {
-	select {
-	case <-p.dying:
-		return true
-	default:
-		return false
-	}
-}
+func (p *Process) isExiting() bool { return p.dead.Load() }
 
 var (
 	errNoMem = abi.ENOMEM

@@ -40,6 +40,10 @@ type cpuLocal struct {
 	depth    uint64 // nonzero while the shim runs; a trap then is fatal
 	curIdx   int    // index of the running thread in threads
 	xsave    uint64 // nonzero: save FPU state with XSAVE (AVX on), else FXSAVE
+	// kernGS is what KERNEL_GS_BASE holds: the GS base of the user thread
+	// last resumed (ring 3 cannot change it, FSGSBASE being off), so a
+	// thread resumed again needs no WRMSR.
+	kernGS uint64
 }
 
 // Trap vectors beyond the CPU's exceptions.

@@ -42,8 +42,11 @@ type thread struct {
 	// user and the thread resumes in ring 3 on userCR3.
 	user     Regs
 	inUser   bool
-	uctx     uintptr // the *exo.Regs being run
-	trapRec  uintptr // the *trapRecord to fill in
+	uctx     uintptr // the *exo.Regs being run (kept after the run)
+	trapRec  uintptr // the *trapRecord to fill in (kept after the run)
+	// accessGen is accessCache.gen+1 when uctx and trapRec were last found
+	// writable (0: never), so a run on the same two skips the check.
+	accessGen uint64
 	fpImage  uint64  // the exo.Regs.FPStamp of the image in user.fx (0: none)
 	userCR3  uint64
 	sliceEnd int64
@@ -72,7 +75,10 @@ func switchTo(i int) {
 			writeCR3(t.userCR3)
 			curCR3 = t.userCR3
 		}
-		wrmsr(msrKernelGSBase, t.user.GSBase) // resume's SWAPGS makes it GS
+		if cpu0.kernGS != t.user.GSBase {
+			wrmsr(msrKernelGSBase, t.user.GSBase) // resume's SWAPGS makes it GS
+			cpu0.kernGS = t.user.GSBase
+		}
 		t.entered = nanotime()
 		return
 	}

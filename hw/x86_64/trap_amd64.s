@@ -153,6 +153,39 @@ fpuCtl:
 restored:
 	MOVQ R_FSBASE(SP), AX
 	SET_FSBASE
+	// Where RCX and R11 hold RIP and RFLAGS, as after a SYSCALL, IRETQ's
+	// five-word frame (and its two descriptor loads, costly under TCG) is
+	// not needed: SYSRETQ goes back to ring 3, a jump stays in ring 0.
+	// SYSRETQ clears RF, so a thread with RF set takes IRETQ.
+	MOVQ R_RCX(SP), AX
+	CMPQ AX, R_RIP(SP)
+	JNE viaIRET
+	MOVQ R_R11(SP), AX
+	CMPQ AX, R_RFLAGS(SP)
+	JNE viaIRET
+	BTQ $16, AX
+	JCS viaIRET
+	TESTB $3, R_CS(SP)
+	JZ jumpKernel
+	// SS may be null after an interrupt from ring 3; AMD's SYSRET keeps
+	// its unusable attributes, so load a real one first (Linux's
+	// X86_BUG_SYSRET_SS_ATTRS).
+	MOVL $KDATA, AX
+	MOVW AX, SS
+	RESTORE_GPRS(SP)
+	MOVQ R_RSP(SP), SP
+	SWAPGS // back to the user's GS base; the kernel's waits in KERNEL_GS_BASE
+	BYTE $0x48; BYTE $0x0F; BYTE $0x07 // sysretq to ring 3 (RIP = RCX, RFLAGS = R11)
+jumpKernel:
+	// Interrupts stay off until POPFQ: one landing between POPFQ and the
+	// jump saves this thread at the jump, with RCX intact, and resumes it
+	// there. Go keeps nothing below SP, so the pushed word is free room.
+	RESTORE_GPRS(SP)
+	MOVQ R_RSP(SP), SP
+	PUSHQ R11
+	POPFQ
+	JMP CX
+viaIRET:
 	RESTORE_GPRS(SP)
 	TESTB $3, R_CS(SP)
 	JZ toKernel

@@ -40,8 +40,11 @@ func canonicalUser(a uint64) bool { return a < userTop }
 
 // runUser loads regs into the thread's user state and switches to it.
 func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
-	if !accessible(regs, unsafe.Sizeof(exo.Regs{}), true) || !accessible(rec, unsafe.Sizeof(trapRecord{}), true) {
-		return -errEFAULT
+	if regs != t.uctx || rec != t.trapRec || t.accessGen != accessCache.gen+1 {
+		if !accessible(regs, unsafe.Sizeof(exo.Regs{}), true) || !accessible(rec, unsafe.Sizeof(trapRecord{}), true) {
+			return -errEFAULT
+		}
+		t.accessGen = accessCache.gen + 1 // the same two ranges: no check until the heap loses a page
 	}
 	u := (*exo.Regs)(ptrAt(regs))
 	tr := (*trapRecord)(ptrAt(rec))
@@ -64,8 +67,8 @@ func runUser(t *thread, regs, rec uintptr, cr3 uint64) int64 {
 	r.fpuValid = 1
 	t.inUser, t.uctx, t.trapRec, t.userCR3 = true, regs, rec, cr3
 	t.userNs = 0
-	t.sliceEnd = nanotime() + int64(tr.SliceNs)
 	switchTo(cpu0.curIdx)
+	t.sliceEnd = t.entered + int64(tr.SliceNs) // switchTo read the clock
 	return retNoChange
 }
 

@@ -211,6 +211,7 @@ var accessCache accessRanges
 type accessRanges struct {
 	r    [4]struct{ addr, end uintptr }
 	next int
+	gen  uint64 // counts forgets: a check made at the same gen still holds
 }
 
 func (c *accessRanges) hit(addr, end uintptr, write bool) bool {
@@ -230,4 +231,4 @@ func (c *accessRanges) add(addr, end uintptr, write bool) {
 }
 
 // forget empties the cache: heap pages lost their mapping or a right.
-func (c *accessRanges) forget() { *c = accessRanges{} }
+func (c *accessRanges) forget() { *c = accessRanges{gen: c.gen + 1} }
