@@ -40,18 +40,18 @@ type thread struct {
 
 	// User mode (exo.Context.Run): while inUser, cpuLocal.cur points at
 	// user and the thread resumes in ring 3 on userCR3.
-	user     Regs
-	inUser   bool
-	uctx     uintptr // the *exo.Regs being run (kept after the run)
-	trapRec  uintptr // the *trapRecord to fill in (kept after the run)
+	user    Regs
+	inUser  bool
+	uctx    uintptr // the *exo.Regs being run (kept after the run)
+	trapRec uintptr // the *trapRecord to fill in (kept after the run)
 	// accessGen is accessCache.gen+1 when uctx and trapRec were last found
 	// writable (0: never), so a run on the same two skips the check.
 	accessGen uint64
-	fpImage  uint64  // the exo.Regs.FPStamp of the image in user.fx (0: none)
-	userCR3  uint64
-	sliceEnd int64
-	userNs   int64 // ring-3 time of the current run so far
-	entered  int64 // when it last entered ring 3
+	fpImage   uint64 // the exo.Regs.FPStamp of the image in user.fx (0: none)
+	userCR3   uint64
+	sliceEnd  int64
+	userNs    int64 // ring-3 time of the current run so far
+	entered   int64 // when it last entered ring 3
 }
 
 var (
